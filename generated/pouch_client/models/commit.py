@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="Commit")
+
+
+@_attrs_define
+class Commit:
+    """Source revision an external tool was built from, and the one expected.
+
+    Attributes:
+        id (str | Unset): revision of the installed tool
+        expected (str | Unset): revision the daemon expects
+    """
+
+    id: str | Unset = UNSET
+    expected: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        expected = self.expected
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if id is not UNSET:
+            field_dict["ID"] = id
+        if expected is not UNSET:
+            field_dict["Expected"] = expected
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        id = d.pop("ID", UNSET)
+
+        expected = d.pop("Expected", UNSET)
+
+        commit = cls(
+            id=id,
+            expected=expected,
+        )
+
+        commit.additional_properties = d
+        return commit
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

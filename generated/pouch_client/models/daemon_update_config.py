@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="DaemonUpdateConfig")
+
+
+@_attrs_define
+class DaemonUpdateConfig:
+    """The parts of the daemon's configuration that may change while it runs.
+
+    Attributes:
+        labels (list[str] | Unset): labels to merge into the daemon's labels, `key=value` Example: ['storage=ssd',
+            'zone=hangzhou'].
+        image_proxy (str | Unset): new proxy for pulling images Example: http://proxy.example.com:8080.
+    """
+
+    labels: list[str] | Unset = UNSET
+    image_proxy: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        labels: list[str] | Unset = UNSET
+        if not isinstance(self.labels, Unset):
+            labels = self.labels
+
+        image_proxy = self.image_proxy
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if labels is not UNSET:
+            field_dict["Labels"] = labels
+        if image_proxy is not UNSET:
+            field_dict["ImageProxy"] = image_proxy
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        labels = cast(list[str], d.pop("Labels", UNSET))
+
+        image_proxy = d.pop("ImageProxy", UNSET)
+
+        daemon_update_config = cls(
+            labels=labels,
+            image_proxy=image_proxy,
+        )
+
+        daemon_update_config.additional_properties = d
+        return daemon_update_config
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,3 @@
+from pouch_server.daemon import main
+
+main()

@@ -1,0 +1,65 @@
+"""The app factory: api/swagger.yaml bound to the handlers by operationId.
+
+The spec is the router: connexion validates every request against it (and every response,
+when asked) before a handler runs. The spec names no Python modules; the mapping from
+operationId to handler lives here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from connexion import AsyncApp
+from connexion.exceptions import ProblemException
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp
+
+from pouch_server import errors
+from pouch_server.middleware import PouchMiddleware
+from pouch_server.validation import validator_map
+
+SPEC_PATH = Path(__file__).resolve().parent / "swagger.yaml"
+
+
+class OperationResolver(Resolver):
+    """Resolves operationIds (pouch's client method names) from a table, not from import paths."""
+
+    def __init__(self, table: dict[str, Callable[..., Any]]) -> None:
+        super().__init__(function_resolver=self._lookup)
+        self.table = table
+
+    def _lookup(self, operation_id: str) -> Callable[..., Any]:
+        try:
+            return self.table[operation_id]
+        except KeyError:
+            raise ImportError(f"no handler for operationId {operation_id}") from None
+
+
+def create_app(operations: dict[str, Callable[..., Any]], *, debug: bool = False,
+               validate_responses: bool = False) -> ASGIApp:
+    """Build the ASGI app serving the spec with ``operations`` (operationId → handler)."""
+    app = AsyncApp(
+        __name__,
+        specification_dir=SPEC_PATH.parent,
+        validator_map=validator_map(),
+        resolver_error=501,  # TODO(issue 3): remove once /auth and /metrics have handlers
+        swagger_ui_options=SwaggerUIOptions(
+            spec_path="/openapi.json",
+            swagger_ui_path="/ui",
+            swagger_ui_config={"displayOperationId": True, "tryItOutEnabled": False},
+        ),
+    )
+    app.add_api(
+        SPEC_PATH.name,
+        base_path="",
+        resolver=OperationResolver(operations),
+        validate_responses=validate_responses,
+    )
+    app.add_error_handler(errors.APIError, errors.api_error)
+    app.add_error_handler(ProblemException, errors.problem_error)
+    app.add_error_handler(HTTPException, errors.http_error)
+    app.add_error_handler(Exception, errors.unexpected_error)
+    return PouchMiddleware(app, debug=debug)

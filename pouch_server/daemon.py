@@ -1,0 +1,150 @@
+"""pouchd's entry point: flags and config file, managers, listeners, serving and shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Callable
+
+import uvicorn
+
+from pouch_server.app import create_app
+from pouch_server.config import ConfigError, DaemonConfig, load_config
+from pouch_server.handlers.daemon import DaemonHandlers
+from pouch_server.handlers.events import EventHandlers
+from pouch_server.handlers.system import SystemHandlers
+from pouch_server.listeners import Listener, bind_all
+from pouch_server.managers.daemon import DaemonStateStore
+from pouch_server.managers.events import EventBus
+from pouch_server.managers.system import SystemManager, load_or_create_id
+
+log = logging.getLogger("pouchd")
+
+
+class Daemon:
+    """The managers of one pouchd, and the table of operations that serve them."""
+
+    def __init__(self, config: DaemonConfig, listen_addresses: list[str]) -> None:
+        self.config = config
+        home = Path(config.home_dir)
+        home.mkdir(parents=True, exist_ok=True)
+        os.chmod(home, 0o700)
+        self.id = load_or_create_id(home)
+        self.state = DaemonStateStore(home, config.labels, config.image_proxy)
+        self.events = EventBus()
+        self.system = SystemManager(config, self.state, self.id, listen_addresses)
+
+    def operations(self) -> dict[str, Callable[..., Any]]:
+        system = SystemHandlers(self.system)
+        daemon = DaemonHandlers(self.state, self.events, self.id)
+        events = EventHandlers(self.events)
+        return {
+            "SystemPing": system.ping,
+            "SystemVersion": system.version,
+            "SystemInfo": system.info,
+            "DaemonUpdate": daemon.update,
+            "SystemEvents": events.events,
+        }
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server without its own signal handling: pouchd runs several and stops them together."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def setup_logging(debug: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # Keep third-party chatter at INFO even in debug mode; our access log is the per-request line.
+    for name in ("uvicorn", "uvicorn.error", "connexion", "asyncio", "httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING if name != "uvicorn.error" else logging.INFO)
+
+
+async def serve(config: DaemonConfig) -> int:
+    listeners = bind_all(config.listen)
+    try:
+        daemon = Daemon(config, [lst.url for lst in listeners])
+    except BaseException:
+        for lst in listeners:
+            lst.close()
+        raise
+    app = create_app(daemon.operations(), debug=config.debug, validate_responses=config.validate_responses)
+    uv_config = uvicorn.Config(
+        app,
+        lifespan="off",
+        access_log=False,
+        log_config=None,
+        timeout_graceful_shutdown=10,
+        timeout_keep_alive=5,
+        server_header=False,
+        date_header=True,
+    )
+    server = _Server(uv_config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+    pidfile = Path(config.pidfile) if config.pidfile else None
+    if pidfile:
+        pidfile.write_text(f"{os.getpid()}\n")
+    task = asyncio.create_task(server.serve(sockets=[lst.sock for lst in listeners]))
+    try:
+        while not server.started and not task.done():
+            await asyncio.sleep(0.01)
+        if task.done():
+            task.result()
+            return 1
+        for lst in listeners:
+            log.info("pouchd listening on %s", lst.url)
+        daemon.events.publish("daemon", "start", daemon.id, {"name": daemon.system.facts.hostname})
+        stop_wait = asyncio.create_task(stop.wait())
+        await asyncio.wait({task, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+        stop_wait.cancel()
+        log.info("pouchd shutting down")
+        daemon.events.publish("daemon", "stop", daemon.id, {"name": daemon.system.facts.hostname})
+        # Let streams flush the stop event, then end them so the server can drain.
+        await asyncio.sleep(0.05)
+        daemon.events.close()
+        server.should_exit = True
+        await task
+    finally:
+        for lst in listeners:
+            lst.close()
+        if pidfile:
+            with contextlib.suppress(FileNotFoundError):
+                pidfile.unlink()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        config = load_config(argv)
+    except ConfigError as e:
+        print(f"Error: {e}", file=sys.stderr)
+        sys.exit(1)
+    setup_logging(config.debug)
+    try:
+        code = asyncio.run(serve(config))
+    except ConfigError as e:
+        print(f"Error: {e}", file=sys.stderr)
+        code = 1
+    except KeyboardInterrupt:
+        code = 0
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

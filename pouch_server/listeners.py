@@ -1,0 +1,99 @@
+"""Binding pouchd's listen addresses: unix sockets (mode 0660, stale-file recovery) and TCP."""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import stat
+from dataclasses import dataclass
+
+from pouch_server.config import ConfigError, ListenAddress, parse_listen_address
+
+
+@dataclass
+class Listener:
+    address: ListenAddress
+    sock: socket.socket
+    inode: int = 0  # of the unix socket file we created, so we only ever remove our own
+
+    @property
+    def url(self) -> str:
+        if self.address.scheme == "tcp":
+            host, port = self.sock.getsockname()[:2]
+            return str(ListenAddress("tcp", host=host, port=port))
+        return str(self.address)
+
+    def close(self) -> None:
+        self.sock.close()
+        if self.address.scheme == "unix":
+            try:
+                if os.stat(self.address.path).st_ino == self.inode:
+                    os.unlink(self.address.path)
+            except FileNotFoundError:
+                pass
+
+
+def _bind_unix(addr: ListenAddress, mode: int) -> Listener:
+    path = addr.path
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    if st is not None:
+        if not stat.S_ISSOCK(st.st_mode):
+            raise ConfigError(f"cannot listen on {addr}: {path} exists and is not a socket")
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        probe.settimeout(1.0)
+        try:
+            probe.connect(path)
+        except OSError:
+            os.unlink(path)  # stale: left behind by a daemon that died
+        else:
+            raise ConfigError(f"another pouchd is listening on {addr}")
+        finally:
+            probe.close()
+    os.makedirs(os.path.dirname(path) or "/", exist_ok=True)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    # Create the socket file with no permissions for others from the first moment, then 0660.
+    old_umask = os.umask(0o117)
+    try:
+        sock.bind(path)
+    except OSError as e:
+        sock.close()
+        raise ConfigError(f"cannot listen on {addr}: {e.strerror}") from None
+    finally:
+        os.umask(old_umask)
+    os.chmod(path, mode)
+    sock.listen(1024)
+    sock.setblocking(False)
+    return Listener(addr, sock, inode=os.stat(path).st_ino)
+
+
+def _bind_tcp(addr: ListenAddress) -> Listener:
+    family = socket.AF_INET6 if ":" in addr.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((addr.host, addr.port))
+    except OSError as e:
+        sock.close()
+        hint = " (port in use)" if e.errno == errno.EADDRINUSE else ""
+        raise ConfigError(f"cannot listen on {addr}: {e.strerror}{hint}") from None
+    sock.listen(1024)
+    sock.setblocking(False)
+    return Listener(addr, sock)
+
+
+def bind_all(addresses: list[str], unix_mode: int = 0o660) -> list[Listener]:
+    """Bind every address or none: on failure the ones already bound are released."""
+    bound: list[Listener] = []
+    try:
+        for raw in addresses:
+            addr = parse_listen_address(raw)
+            bound.append(_bind_unix(addr, unix_mode) if addr.scheme == "unix" else _bind_tcp(addr))
+    except BaseException:
+        for listener in bound:
+            listener.close()
+        raise
+    return bound

@@ -1,0 +1,1 @@
+"""Managers own the daemon's logic; handlers only translate HTTP to calls on them."""

@@ -1,0 +1,82 @@
+"""The outermost ASGI layer: request id, version prefix, standard headers, access log.
+
+It sits in front of connexion so that every response, including connexion's and Starlette's
+own errors, carries the same headers and is logged the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pouch_server.context import request_id
+from pouch_server.errors import error_body
+from pouch_server.version import API_VERSION, __version__
+
+log = logging.getLogger("pouchd")
+access_log = logging.getLogger("pouchd.access")
+
+# pouch's router accepts any /v<digits and dots>/ prefix before a route.
+_VERSION_PREFIX = re.compile(r"^/v(\d+(?:\.\d+)*)(?=/|$)")
+
+
+class PouchMiddleware:
+    def __init__(self, app: ASGIApp, debug: bool = False) -> None:
+        self.app = app
+        self.debug = debug
+        self._headers = [
+            (b"api-version", API_VERSION.encode()),
+            (b"server", f"pouchd/{__version__}".encode()),
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = secrets.token_hex(6)
+        token = request_id.set(rid)
+        start = time.perf_counter()
+        original_path = scope["path"]
+        m = _VERSION_PREFIX.match(original_path)
+        if m:
+            prefix = m.group(0)
+            scope = dict(scope)
+            scope["path"] = original_path[len(prefix):] or "/"
+            scope["raw_path"] = scope["path"].encode()
+            # root_path makes the served spec's `servers` point at the prefix (Swagger UI's "Try it out").
+            scope["root_path"] = scope.get("root_path", "") + prefix
+        status = 0
+        started = False
+        headers = self._headers + [(b"x-request-id", rid.encode())]
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                started = True
+                status = message["status"]
+                message = dict(message)
+                message["headers"] = list(message.get("headers", [])) + headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception:
+            log.exception("request %s failed", rid)
+            if not started:
+                status = 500
+                body = error_body(500, f"internal server error (request id {rid})")
+                await send({"type": "http.response.start", "status": 500, "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    *headers,
+                ]})
+                await send({"type": "http.response.body", "body": body})
+        finally:
+            if self.debug:
+                access_log.debug("%s %s %d %.1fms id=%s", scope["method"], original_path, status,
+                                 (time.perf_counter() - start) * 1000, rid)
+            request_id.reset(token)
