@@ -7,19 +7,25 @@ operationId to handler lives here.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from connexion import AsyncApp
-from connexion.exceptions import ProblemException
-from connexion.options import SwaggerUIOptions
-from connexion.resolver import Resolver
-from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp
+# connexion imports starlette's test client at import time, which warns about httpx on every
+# daemon start; it is not used here.
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
-from pouch_server import errors
-from pouch_server.middleware import PouchMiddleware
-from pouch_server.validation import validator_map
+from connexion import AsyncApp  # noqa: E402
+from connexion.exceptions import ProblemException  # noqa: E402
+from connexion.options import SwaggerUIOptions  # noqa: E402
+from connexion.resolver import Resolver  # noqa: E402
+from starlette.exceptions import HTTPException  # noqa: E402
+from starlette.types import ASGIApp  # noqa: E402
+
+from pouch_server import errors  # noqa: E402
+from pouch_server.middleware import PouchMiddleware  # noqa: E402
+from pouch_server.validation import validator_map  # noqa: E402
 
 SPEC_PATH = Path(__file__).resolve().parent / "swagger.yaml"
 
@@ -39,7 +45,8 @@ class OperationResolver(Resolver):
 
 
 def create_app(operations: dict[str, Callable[..., Any]], *, debug: bool = False,
-               validate_responses: bool = False) -> ASGIApp:
+               validate_responses: bool = False,
+               observe: Callable[[str | None, int, float], None] | None = None) -> ASGIApp:
     """Build the ASGI app serving the spec with ``operations`` (operationId → handler)."""
     app = AsyncApp(
         __name__,
@@ -62,4 +69,4 @@ def create_app(operations: dict[str, Callable[..., Any]], *, debug: bool = False
     app.add_error_handler(ProblemException, errors.problem_error)
     app.add_error_handler(HTTPException, errors.http_error)
     app.add_error_handler(Exception, errors.unexpected_error)
-    return PouchMiddleware(app, debug=debug)
+    return PouchMiddleware(app, debug=debug, observe=observe)

@@ -88,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--home-dir", metavar="DIR", help=f"daemon state directory (default {paths.default_home_dir()})")
     p.add_argument("-D", "--debug", action="store_const", const=True, help="debug logging, one line per request")
     p.add_argument("--config-file", metavar="FILE",
-                   help=f"JSON config file keyed by flag names (default {paths.default_config_file()}, used if present)")
+                   help=f"JSON config file keyed by flag names (default {paths.default_config_file()}, "
+                   "used if present)")
     p.add_argument("--label", action="append", metavar="KEY=VALUE", help="daemon label (repeatable)")
     p.add_argument("--default-runtime", metavar="NAME", help="default OCI runtime (default runc)")
     p.add_argument("--add-runtime", action="append", metavar="NAME=PATH", help="register an OCI runtime (repeatable)")

@@ -8,9 +8,9 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import uvicorn
 
@@ -18,10 +18,12 @@ from pouch_server.app import create_app
 from pouch_server.config import ConfigError, DaemonConfig, load_config
 from pouch_server.handlers.daemon import DaemonHandlers
 from pouch_server.handlers.events import EventHandlers
+from pouch_server.handlers.metrics import MetricsHandlers
 from pouch_server.handlers.system import SystemHandlers
-from pouch_server.listeners import Listener, bind_all
+from pouch_server.listeners import bind_all
 from pouch_server.managers.daemon import DaemonStateStore
 from pouch_server.managers.events import EventBus
+from pouch_server.managers.metrics import Metrics
 from pouch_server.managers.system import SystemManager, load_or_create_id
 
 log = logging.getLogger("pouchd")
@@ -39,17 +41,23 @@ class Daemon:
         self.state = DaemonStateStore(home, config.labels, config.image_proxy)
         self.events = EventBus()
         self.system = SystemManager(config, self.state, self.id, listen_addresses)
+        version = self.system.version()
+        self.metrics = Metrics(version=version["Version"], commit=version["GitCommit"],
+                               kernel=version["KernelVersion"], os=version["Os"], arch=version["Arch"],
+                               subscribers=lambda: self.events.subscriber_count)
 
     def operations(self) -> dict[str, Callable[..., Any]]:
         system = SystemHandlers(self.system)
         daemon = DaemonHandlers(self.state, self.events, self.id)
         events = EventHandlers(self.events)
+        metrics = MetricsHandlers(self.metrics)
         return {
             "SystemPing": system.ping,
             "SystemVersion": system.version,
             "SystemInfo": system.info,
             "DaemonUpdate": daemon.update,
             "SystemEvents": events.events,
+            "SystemMetrics": metrics.metrics_text,
         }
 
 
@@ -80,7 +88,8 @@ async def serve(config: DaemonConfig) -> int:
         for lst in listeners:
             lst.close()
         raise
-    app = create_app(daemon.operations(), debug=config.debug, validate_responses=config.validate_responses)
+    app = create_app(daemon.operations(), debug=config.debug, validate_responses=config.validate_responses,
+                     observe=daemon.metrics.observe)
     uv_config = uvicorn.Config(
         app,
         lifespan="off",

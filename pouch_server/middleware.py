@@ -10,6 +10,7 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,9 +26,11 @@ _VERSION_PREFIX = re.compile(r"^/v(\d+(?:\.\d+)*)(?=/|$)")
 
 
 class PouchMiddleware:
-    def __init__(self, app: ASGIApp, debug: bool = False) -> None:
+    def __init__(self, app: ASGIApp, debug: bool = False,
+                 observe: Callable[[str | None, int, float], None] | None = None) -> None:
         self.app = app
         self.debug = debug
+        self.observe = observe
         self._headers = [
             (b"api-version", API_VERSION.encode()),
             (b"server", f"pouchd/{__version__}".encode()),
@@ -41,6 +44,8 @@ class PouchMiddleware:
         token = request_id.set(rid)
         start = time.perf_counter()
         original_path = scope["path"]
+        # connexion's router records the matched operationId in this (shared) dict.
+        extensions = scope.setdefault("extensions", {})
         m = _VERSION_PREFIX.match(original_path)
         if m:
             prefix = m.group(0)
@@ -51,7 +56,7 @@ class PouchMiddleware:
             scope["root_path"] = scope.get("root_path", "") + prefix
         status = 0
         started = False
-        headers = self._headers + [(b"x-request-id", rid.encode())]
+        headers = [*self._headers, (b"x-request-id", rid.encode())]
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status, started
@@ -76,7 +81,11 @@ class PouchMiddleware:
                 ]})
                 await send({"type": "http.response.body", "body": body})
         finally:
+            elapsed = time.perf_counter() - start
+            operation = extensions.get("connexion_routing", {}).get("operation_id")
+            if self.observe is not None:
+                self.observe(operation, status, elapsed)
             if self.debug:
                 access_log.debug("%s %s %d %.1fms id=%s", scope["method"], original_path, status,
-                                 (time.perf_counter() - start) * 1000, rid)
+                                 elapsed * 1000, rid)
             request_id.reset(token)

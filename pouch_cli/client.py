@@ -1,0 +1,102 @@
+"""Builds the generated ``pouch_client.Client`` for a ``-H`` host and runs API calls.
+
+Over a unix socket the URL host is ``d`` (``http://d/v1.24/version``), as pouch's client does.
+``POUCH_API_VERSION`` chooses the version prefix (default v1.24; empty means none).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+from pouch_cli.errors import CLIError
+from pouch_client import Client
+from pouch_client.errors import UnexpectedStatus
+from pouch_client.models.error import Error
+
+DEFAULT_API_VERSION = "v1.24"
+T = TypeVar("T")
+
+
+@dataclass
+class ClientOptions:
+    host: str
+    debug: bool = False
+    timeout: float | None = 30.0
+
+
+def api_prefix() -> str:
+    version = os.environ.get("POUCH_API_VERSION", DEFAULT_API_VERSION)
+    if not version:
+        return ""
+    return "/" + (version if version.startswith("v") else "v" + version)
+
+
+def build_client(opts: ClientOptions) -> Client:
+    host = opts.host
+    httpx_args: dict[str, Any] = {}
+    if host.startswith("unix://"):
+        path = host[len("unix://"):]
+        if not path:
+            raise CLIError(f"invalid host {host!r}: no socket path")
+        base = "http://d"
+        httpx_args["transport"] = httpx.HTTPTransport(uds=path)
+    elif host.startswith("tcp://"):
+        base = "http://" + host[len("tcp://"):].rstrip("/")
+    elif host.startswith(("http://", "https://")):
+        base = host.rstrip("/")
+    else:
+        raise CLIError(f"invalid host {host!r}: want unix:///path or tcp://host:port")
+    if opts.debug:
+        httpx_args["event_hooks"] = {
+            "request": [lambda r: print(f"DEBU[pouch] {r.method} {r.url}", file=sys.stderr)],
+            "response": [lambda r: print(f"DEBU[pouch] <- {r.status_code}", file=sys.stderr)],
+        }
+    return Client(
+        base_url=base + api_prefix(),
+        timeout=httpx.Timeout(opts.timeout),
+        raise_on_unexpected_status=True,
+        httpx_args=httpx_args,
+    )
+
+
+def error_message(status: int, content: bytes) -> str:
+    """The daemon's ``{"message": ...}`` text, or a description of the unexpected answer."""
+    try:
+        body = json.loads(content)
+        if isinstance(body, dict) and isinstance(body.get("message"), str):
+            return body["message"]
+    except ValueError:
+        pass
+    text = content.decode("utf-8", "replace").strip()
+    return f"unexpected status {status}" + (f": {text[:200]}" if text else "")
+
+
+def describe_transport_error(opts: ClientOptions, e: httpx.TransportError) -> str:
+    cause = str(e) or type(e).__name__
+    if isinstance(e, httpx.ConnectError):
+        return f"cannot connect to pouchd at {opts.host}: {cause} (is pouchd running?)"
+    if isinstance(e, httpx.TimeoutException):
+        return f"pouchd at {opts.host} did not answer in time"
+    return f"talking to pouchd at {opts.host}: {cause}"
+
+
+def call(opts: ClientOptions, action: str, op: Callable[..., Any], **kwargs: Any) -> Any:
+    """Run ``op.sync_detailed`` and return the parsed body, or raise CLIError("<action>: <cause>")."""
+    client = build_client(opts)
+    try:
+        with client:
+            response = op(client=client, **kwargs)
+    except UnexpectedStatus as e:
+        raise CLIError(f"{action}: {error_message(e.status_code, e.content)}") from None
+    except httpx.TransportError as e:
+        raise CLIError(f"{action}: {describe_transport_error(opts, e)}") from None
+    if response.status_code >= 400 or isinstance(response.parsed, Error):
+        raise CLIError(f"{action}: {error_message(response.status_code, response.content)}")
+    return response.parsed

@@ -1,0 +1,132 @@
+"""Fixtures that run the real thing: a pouchd subprocess on a temporary socket and port, and
+the installed ``pouch`` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+BIN = Path(sys.executable).parent
+POUCHD = str(BIN / "pouchd")
+POUCH = str(BIN / "pouch")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PouchD:
+    """One pouchd process, started with ``--listen`` on a temp socket and a TCP port."""
+
+    def __init__(self, tmp: Path, *extra: str, tcp: bool = True, home: Path | None = None,
+                 sock: Path | None = None, env: dict[str, str] | None = None) -> None:
+        self.tmp = tmp
+        self.sock = sock or tmp / "pouchd.sock"
+        self.home = home or tmp / "home"
+        self.port = free_port() if tcp else None
+        self.extra = list(extra)
+        self.env = env
+        self.log_path = tmp / f"pouchd-{time.monotonic_ns()}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def host(self) -> str:
+        return f"unix://{self.sock}"
+
+    @property
+    def tcp_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def argv(self) -> list[str]:
+        args = [POUCHD, "--listen", self.host, "--home-dir", str(self.home), "--validate-responses"]
+        if self.port:
+            args += ["--listen", f"tcp://127.0.0.1:{self.port}"]
+        return args + self.extra
+
+    def start(self, wait: bool = True) -> PouchD:
+        self.log = open(self.log_path, "wb")  # noqa: SIM115
+        env = {**os.environ, **(self.env or {})}
+        self.proc = subprocess.Popen(self.argv(), stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc and self.proc.poll() is not None:
+                raise RuntimeError(f"pouchd exited with {self.proc.returncode}:\n{self.logs()}")
+            try:
+                with self.client() as c:
+                    if c.get("/_ping").status_code == 200:
+                        return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"pouchd not ready after {timeout}s:\n{self.logs()}")
+
+    def client(self, **kw: object) -> httpx.Client:
+        return httpx.Client(transport=httpx.HTTPTransport(uds=str(self.sock)), base_url="http://d",
+                            timeout=10, **kw)  # type: ignore[arg-type]
+
+    def logs(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError(f"pouchd did not stop within {timeout}s:\n{self.logs()}") from None
+        self.log.close()
+        return self.proc.returncode
+
+
+def run_pouch(*args: str, host: str | None = None, env: dict[str, str] | None = None,
+              input: str | None = None, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    argv = [POUCH] + (["-H", host] if host else []) + list(args)
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(argv, capture_output=True, text=True, env=full_env, input=input, timeout=timeout)
+
+
+@pytest.fixture
+def pouchd_factory(tmp_path: Path) -> Iterator[type]:
+    started: list[PouchD] = []
+
+    def make(*extra: str, start: bool = True, **kw: object) -> PouchD:
+        d = PouchD(tmp_path, *extra, **kw)  # type: ignore[arg-type]
+        started.append(d)
+        return d.start() if start else d
+
+    yield make  # type: ignore[misc]
+    for d in started:
+        if d.proc and d.proc.poll() is None:
+            d.stop(signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def pouchd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PouchD]:
+    """A daemon shared by the read-only tests of a module."""
+    d = PouchD(tmp_path_factory.mktemp("pouchd"), "--label", "zone=test").start()
+    yield d
+    d.stop()
+
+
+def wire(resp: httpx.Response) -> dict:
+    return json.loads(resp.content)
