@@ -50,10 +50,12 @@ class PouchMiddleware:
         if m:
             prefix = m.group(0)
             scope = dict(scope)
-            scope["path"] = original_path[len(prefix):] or "/"
-            scope["raw_path"] = scope["path"].encode()
-            # root_path makes the served spec's `servers` point at the prefix (Swagger UI's "Try it out").
+            # The prefix becomes root_path and stays in path (ASGI's convention, which Starlette's
+            # routing and StaticFiles rely on: they route on path minus root_path). root_path also
+            # makes the served spec's `servers` and Swagger UI's URLs point at the prefix.
             scope["root_path"] = scope.get("root_path", "") + prefix
+            if original_path == prefix:  # a bare "/v1.24" is the root under the prefix, as before
+                scope["path"] = prefix + "/"
         status = 0
         started = False
         headers = [*self._headers, (b"x-request-id", rid.encode())]

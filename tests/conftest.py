@@ -56,7 +56,7 @@ class PouchD:
         return args + self.extra
 
     def start(self, wait: bool = True) -> PouchD:
-        self.log = open(self.log_path, "wb")  # noqa: SIM115
+        self.log = open(self.log_path, "wb")
         env = {**os.environ, **(self.env or {})}
         self.proc = subprocess.Popen(self.argv(), stdout=self.log, stderr=subprocess.STDOUT, env=env)
         if wait:

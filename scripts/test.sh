@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Set up everything and run every check: lint, the whole test suite, and the generated-client
+# staleness check. Extra arguments go to pytest (e.g. scripts/test.sh -k events).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --dev
+# shellcheck disable=SC1091
+. .venv/bin/activate
+ruff check .
+ruff format --check pouch_server pouch_cli >/dev/null || echo "note: ruff format would reformat some files" >&2
+set +e
+pytest "$@"
+rc=$?
+set -e
+if [[ $rc == 5 ]]; then
+  echo "error: pytest collected no tests" >&2
+  exit 1
+fi
+[[ $rc == 0 ]] || exit $rc
+scripts/codegen.sh --check

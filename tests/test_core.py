@@ -1,0 +1,376 @@
+"""The core path end to end: a real pouchd subprocess, the installed ``pouch`` command, raw HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import POUCH, POUCHD, PouchD, run_pouch
+
+from pouch_cli.formatting import human_size_binary
+
+
+def uname_r() -> str:
+    return os.uname().release
+
+
+# ---- pouch version / pouch info -------------------------------------------------------------
+
+def test_pouch_version_over_unix_socket(pouchd: PouchD) -> None:
+    r = run_pouch("version", host=pouchd.host)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    lines = r.stdout.splitlines()
+    assert [x.split(":")[0] for x in lines] == [
+        "GoVersion", "KernelVersion", "Os", "Version", "APIVersion", "Arch", "BuildTime", "GitCommit"]
+    assert f"KernelVersion:   {uname_r()}" in lines
+    assert "Version:         1.0.0" in lines
+    assert "APIVersion:      1.24" in lines
+    assert "Os:              linux" in lines
+
+
+def test_pouch_version_over_tcp_matches_wire(pouchd: PouchD) -> None:
+    r = run_pouch("version", host=f"tcp://127.0.0.1:{pouchd.port}")
+    assert r.returncode == 0, r.stderr
+    wire = httpx.get(f"{pouchd.tcp_url}/v1.24/version").json()
+    assert f"Arch:            {wire['Arch']}" in r.stdout.splitlines()
+    assert f"GoVersion:       {wire['GoVersion']}" in r.stdout.splitlines()
+
+
+def test_pouch_info_reports_real_facts(pouchd: PouchD) -> None:
+    r = run_pouch("info", host=pouchd.host)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    meminfo = next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal:"))
+    assert f"CPUs: {len(os.sched_getaffinity(0))}" in lines
+    assert f"Total Memory: {human_size_binary(int(meminfo.split()[1]) * 1024)}" in lines
+    assert f"Name: {socket.gethostname()}" in lines
+    assert f"Kernel Version: {uname_r()}" in lines
+    assert f"Pouch Root Dir: {pouchd.home}" in lines
+    assert lines[lines.index("Labels:") + 1] == "  zone=test"
+    assert f"Daemon Listen Addresses: [{pouchd.host} tcp://127.0.0.1:{pouchd.port}]" in lines
+    assert lines[0] == "Containers: 0" and "Images: 0" in lines
+    info = pouchd.client().get("/info").json()
+    assert f"ID: {info['ID']}" in lines
+
+
+def test_pouch_host_from_env(pouchd: PouchD) -> None:
+    r = run_pouch("version", env={"POUCH_HOST": pouchd.host})
+    assert r.returncode == 0, r.stderr
+
+
+def test_api_version_prefix_from_env(pouchd: PouchD) -> None:
+    r = run_pouch("-D", "version", host=pouchd.host)
+    assert "GET http://d/v1.24/version" in r.stderr
+    r = run_pouch("-D", "version", host=pouchd.host, env={"POUCH_API_VERSION": ""})
+    assert r.returncode == 0
+    assert "GET http://d/version" in r.stderr
+
+
+def test_cli_without_daemon_fails_with_one_line(tmp_path: Path) -> None:
+    for cmd, what in (("version", "system version"), ("info", "system info")):
+        r = run_pouch(cmd, host=f"unix://{tmp_path}/none.sock")
+        assert r.returncode == 1
+        assert r.stdout == ""
+        assert r.stderr.startswith(f"Error: failed to get {what}: ")
+        assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+
+
+def test_cli_shows_the_daemons_error_message(pouchd: PouchD) -> None:
+    r = run_pouch("version", host=pouchd.host, env={"POUCH_API_VERSION": "v1.24/nope"})
+    assert r.returncode == 1
+    assert r.stderr == "Error: failed to get system version: page not found\n"
+
+
+def test_cli_bad_host_and_bad_flag() -> None:
+    r = run_pouch("version", host="ftp://x")
+    assert r.returncode == 1 and r.stderr.startswith("Error: ") and "invalid host" in r.stderr
+    r = run_pouch("version", "--bogus")
+    assert r.returncode == 1 and r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("cmd", ["version", "info"])
+def test_help_has_description_and_example(cmd: str) -> None:
+    r = run_pouch(cmd, "--help")
+    assert r.returncode == 0
+    assert "Example:" in r.stdout and f"$ pouch {cmd}" in r.stdout
+
+
+# ---- routing, versions, errors ----------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/_ping", "/v1.24/_ping"])
+def test_ping(pouchd: PouchD, path: str) -> None:
+    r = pouchd.client().get(path)
+    assert r.status_code == 200 and r.text == "OK"
+    assert r.headers["content-type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize("path", ["/version", "/v1.24/version", "/info", "/v1.24/info"])
+def test_bare_and_versioned_paths(pouchd: PouchD, path: str) -> None:
+    r = pouchd.client().get(path)
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/json"
+    assert r.json()["KernelVersion"] == uname_r()
+
+
+@pytest.mark.parametrize("path", ["/openapi.json", "/v1.24/openapi.json"])
+def test_spec_is_served(pouchd: PouchD, path: str) -> None:
+    r = pouchd.client().get(path)
+    assert r.status_code == 200 and r.json()["info"]["title"] == "Pouch Engine API"
+
+
+@pytest.mark.parametrize("path", ["/ui/", "/v1.24/ui/"])
+def test_swagger_ui_page_is_served(pouchd: PouchD, path: str) -> None:
+    r = pouchd.client().get(path)
+    assert r.status_code == 200 and "swagger-ui" in r.text
+
+
+def assert_error(r: httpx.Response, status: int, message: str | None = None) -> str:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/json"
+    body = r.json()
+    assert list(body) == ["message"] and isinstance(body["message"], str) and body["message"]
+    assert "Traceback" not in r.text and "/site-packages/" not in r.text
+    if message is not None:
+        assert body["message"] == message
+    return body["message"]
+
+
+@pytest.mark.parametrize("path", ["/nope", "/v1.24/nope", "/vabc/info", "/v1.24x/info", "/info/extra"])
+def test_unknown_path_is_404_json(pouchd: PouchD, path: str) -> None:
+    assert_error(pouchd.client().get(path), 404, "page not found")
+
+
+@pytest.mark.parametrize(("method", "path"), [("POST", "/version"), ("DELETE", "/v1.24/info"), ("PUT", "/_ping"),
+                                              ("GET", "/daemon/update")])
+def test_wrong_method_is_405_json(pouchd: PouchD, method: str, path: str) -> None:
+    assert_error(pouchd.client().request(method, path), 405, "method not allowed")
+
+
+def test_invalid_requests_are_400_json(pouchd: PouchD) -> None:
+    c = pouchd.client()
+    assert "since" in assert_error(c.get("/events", params={"since": "yesterday"}), 400)
+    assert_error(c.post("/daemon/update", json={"Labels": "x=y"}), 400)
+    assert_error(c.post("/daemon/update", content=b"{not json", headers={"content-type": "application/json"}), 400)
+    assert_error(c.post("/v1.24/daemon/update", json={}), 400, "daemon update config cannot be empty")
+
+
+def test_wrong_content_type_is_4xx_json(pouchd: PouchD) -> None:
+    r = pouchd.client().post("/daemon/update", content=b"Labels=a", headers={"content-type": "text/plain"})
+    assert 400 <= r.status_code < 500
+    assert_error(r, r.status_code)
+
+
+def test_every_response_carries_the_api_version(pouchd: PouchD) -> None:
+    for path in ("/_ping", "/version", "/nope"):
+        assert pouchd.client().get(path).headers["api-version"] == "1.24"
+
+
+def test_handler_failure_is_500_json_with_request_id_logged(pouchd_factory) -> None:
+    d: PouchD = pouchd_factory()
+    state = d.home / "daemon-state.json"
+    state.unlink(missing_ok=True)
+    state.mkdir()  # the state file can no longer be replaced: the update handler fails
+    message = assert_error(d.client().post("/daemon/update", json={"Labels": ["a=b"]}), 500)
+    m = re.fullmatch(r"internal server error \(request id ([0-9a-f]+)\)", message)
+    assert m, message
+    d.stop()
+    logs = d.logs()
+    assert m.group(1) in logs and "Traceback" in logs  # the details go to the log only
+    state.rmdir()
+
+
+# ---- listeners, signals, config ---------------------------------------------------------
+
+def test_unix_socket_mode_and_sigterm_cleanup(pouchd_factory, tmp_path: Path) -> None:
+    pidfile = tmp_path / "pouchd.pid"
+    d: PouchD = pouchd_factory("--pidfile", str(pidfile))
+    assert stat.S_IMODE(d.sock.stat().st_mode) == 0o660
+    assert stat.S_IMODE(d.home.stat().st_mode) == 0o700
+    assert int(pidfile.read_text()) == d.proc.pid
+    assert d.stop(signal.SIGTERM) == 0
+    assert not d.sock.exists() and not pidfile.exists()
+    assert "Traceback" not in d.logs()
+
+
+def test_sigint_also_stops_cleanly(pouchd_factory) -> None:
+    d: PouchD = pouchd_factory()
+    assert d.stop(signal.SIGINT) == 0
+    assert not d.sock.exists()
+
+
+def test_stale_socket_is_replaced(pouchd_factory, tmp_path: Path) -> None:
+    sock_path = tmp_path / "pouchd.sock"
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(str(sock_path))
+    s.close()  # a socket file nobody listens on, as a killed daemon leaves behind
+    d: PouchD = pouchd_factory()
+    assert d.client().get("/_ping").text == "OK"
+
+
+def test_live_socket_is_an_error(pouchd_factory, tmp_path: Path) -> None:
+    first: PouchD = pouchd_factory(tcp=False)
+    second = PouchD(tmp_path, tcp=False, home=tmp_path / "home2", sock=first.sock)
+    r = subprocess.run(second.argv(), capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1
+    assert r.stderr.strip() == f"Error: another pouchd is listening on {first.host}"
+    assert first.client().get("/_ping").text == "OK"  # the first daemon is untouched
+
+
+def test_sigkilled_daemon_leaves_socket_that_next_start_replaces(pouchd_factory) -> None:
+    d: PouchD = pouchd_factory()
+    d.stop(signal.SIGKILL)
+    assert d.sock.exists()
+    again: PouchD = pouchd_factory(tcp=False)
+    assert again.client().get("/_ping").text == "OK"
+
+
+def test_config_file_values_show_in_info(pouchd_factory, tmp_path: Path) -> None:
+    cfg = tmp_path / "config.json"
+    cfg.write_text(json.dumps({
+        "label": ["from=file"], "debug": True, "default-runtime": "runc", "snapshotter": "btrfs",
+        "log-driver": "syslog", "cgroup-driver": "systemd", "default-registry": "reg.example:5000",
+        "image-proxy": "http://proxy:3128", "insecure-registries": ["reg.example:5000", "10.0.0.0/8"],
+        "registry-mirrors": ["https://mirror.example/"], "add-runtime": {"kata": {"path": "/usr/bin/kata"}},
+    }))
+    d: PouchD = pouchd_factory("--config-file", str(cfg))
+    info = d.client().get("/info").json()
+    assert info["Labels"] == ["from=file"] and info["Debug"] is True
+    assert info["Driver"] == "btrfs" and info["LoggingDriver"] == "syslog" and info["CgroupDriver"] == "systemd"
+    assert info["DefaultRegistry"] == "reg.example:5000" and info["HttpProxy"] == "http://proxy:3128"
+    assert info["RegistryConfig"]["InsecureRegistryCIDRs"] == ["10.0.0.0/8"]
+    assert "reg.example:5000" in info["RegistryConfig"]["IndexConfigs"]
+    assert info["RegistryConfig"]["Mirrors"] == ["https://mirror.example/"]
+    assert info["Runtimes"]["kata"]["path"] == "/usr/bin/kata"
+    out = run_pouch("info", host=d.host).stdout.splitlines()
+    assert "Storage Driver: btrfs" in out and "Registry Mirrors:" in out
+
+
+def test_flags_show_in_info(pouchd_factory) -> None:
+    d: PouchD = pouchd_factory("--label", "a=1", "--label", "b", "--add-runtime", "runsc=/usr/bin/runsc",
+                               "--default-runtime", "runsc", "--registry-mirrors", "https://m1/,https://m2/")
+    info = d.client().get("/info").json()
+    assert info["Labels"] == ["a=1", "b"]
+    assert info["DefaultRuntime"] == "runsc" and info["Runtimes"]["runsc"]["path"] == "/usr/bin/runsc"
+    assert info["RegistryConfig"]["Mirrors"] == ["https://m1/", "https://m2/"]
+
+
+def run_pouchd(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([POUCHD, *args], capture_output=True, text=True, timeout=30)
+
+
+def test_key_in_file_and_flag_is_an_error_naming_it(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.json"
+    cfg.write_text(json.dumps({"label": ["a=b"], "debug": False}))
+    r = run_pouchd("--config-file", str(cfg), "--label", "c=d", "--home-dir", str(tmp_path / "h"),
+                   "-l", f"unix://{tmp_path}/s.sock")
+    assert r.returncode == 1
+    assert r.stderr.startswith("Error: found conflict flags") and "label" in r.stderr and "debug" not in r.stderr
+    assert not (tmp_path / "s.sock").exists()
+
+
+@pytest.mark.parametrize(("content", "needle"), [
+    ("{broken", "is not valid JSON"),
+    ("[1, 2]", "must hold a JSON object"),
+    ('{"labels": ["x"]}', "unknown key(s): labels"),
+    ('{"debug": "yes"}', "debug in"),
+])
+def test_bad_config_file_is_a_clear_error(tmp_path: Path, content: str, needle: str) -> None:
+    cfg = tmp_path / "config.json"
+    cfg.write_text(content)
+    r = run_pouchd("--config-file", str(cfg), "-l", f"unix://{tmp_path}/s.sock")
+    assert r.returncode == 1 and needle in r.stderr and str(cfg) in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["-l", "udp://1.2.3.4:1"], "invalid listen address"),
+    (["-l", "tcp://127.0.0.1:notaport"], "invalid listen address"),
+    (["--cgroup-driver", "nope"], "invalid cgroup-driver"),
+    (["--label", "=v"], "invalid label"),
+])
+def test_bad_flags_are_clear_errors(tmp_path: Path, args: list[str], needle: str) -> None:
+    empty = tmp_path / "empty.json"
+    empty.write_text("{}")
+    r = run_pouchd("--home-dir", str(tmp_path / "h"), "--config-file", str(empty), *args)
+    assert r.returncode == 1 and needle in r.stderr and "Traceback" not in r.stderr
+
+
+def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        r = run_pouchd("--home-dir", str(tmp_path / "h"), "-l", f"tcp://127.0.0.1:{port}")
+    assert r.returncode == 1 and "cannot listen on" in r.stderr
+
+
+def test_pouchd_version_flag() -> None:
+    r = run_pouchd("--version")
+    assert r.returncode == 0 and r.stdout.strip() == "pouchd version 1.0.0"
+
+
+def test_debug_logs_one_line_per_request(pouchd_factory) -> None:
+    d: PouchD = pouchd_factory("-D")
+    d.client().get("/v1.24/version")
+    d.client().get("/nope")
+    d.stop()
+    lines = [x for x in d.logs().splitlines() if "pouchd.access" in x]
+    assert any(re.search(r"GET /v1\.24/version 200 [\d.]+ms id=[0-9a-f]{12}$", x) for x in lines), lines
+    assert any(re.search(r"GET /nope 404 [\d.]+ms id=[0-9a-f]{12}$", x) for x in lines), lines
+
+
+def test_daemon_id_survives_restart(pouchd_factory) -> None:
+    d: PouchD = pouchd_factory()
+    first = d.client().get("/info").json()["ID"]
+    d.stop()
+    d.start()
+    assert d.client().get("/info").json()["ID"] == first
+
+
+@pytest.mark.skipif(not shutil.which("unshare"), reason="needs unshare (util-linux)")
+def test_non_root_defaults_work_with_no_flags(tmp_path: Path) -> None:
+    """pouchd and pouch with no flags, as an unprivileged user (uid 1000 in a user namespace)."""
+    probe = subprocess.run(["unshare", "--user", "--map-user=1000", "--map-group=1000", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"user namespaces unavailable: {probe.stderr.decode().strip()}")
+    home = tmp_path / "user"
+    run_dir = tmp_path / "run"
+    home.mkdir()
+    run_dir.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "POUCH_"))}
+    env.update(HOME=str(home), XDG_RUNTIME_DIR=str(run_dir))
+    unshare = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]
+    log = open(tmp_path / "pouchd.log", "wb")
+    proc = subprocess.Popen([*unshare, POUCHD], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        sock = run_dir / "pouchd.sock"
+        for _ in range(200):
+            if sock.exists() or proc.poll() is not None:
+                break
+            subprocess.run(["sleep", "0.05"])
+        assert sock.exists(), (tmp_path / "pouchd.log").read_text()
+        r = subprocess.run([*unshare, POUCH, "info"], env=env, capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        assert f"Pouch Root Dir: {home}/.local/share/pouch" in r.stdout.splitlines()
+        assert f"Daemon Listen Addresses: [unix://{sock}]" in r.stdout.splitlines()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+        log.close()
+    assert not (run_dir / "pouchd.sock").exists()
+
+
+def test_all_listeners_in_one_process(pouchd: PouchD) -> None:
+    assert httpx.get(f"{pouchd.tcp_url}/_ping").text == "OK"
+    assert pouchd.client().get("/_ping").text == "OK"
+    assert pouchd.client().get("/info").json()["ListenAddresses"] == [pouchd.host, f"tcp://127.0.0.1:{pouchd.port}"]
