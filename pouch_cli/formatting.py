@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 _BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")
@@ -34,3 +34,24 @@ def human_size_binary(size: float) -> str:
         size /= 1024
         i += 1
     return f"{size:.4g}{_BINARY_UNITS[i]}"
+
+
+def checked_format(fmt: str, aliases: dict[str, str] | None = None,
+                   optional: frozenset[str] = frozenset()) -> Callable[[dict[str, Any]], str]:
+    """Compile ``--format`` before any request, so a malformed template fails fast as a CLIError."""
+    from pouch_cli.errors import CLIError
+    from pouch_cli.template import TemplateError, compile_template, render_format
+
+    try:
+        if fmt.strip() != "json":
+            compile_template(fmt, aliases, optional)
+    except TemplateError as e:
+        raise CLIError(str(e)) from None
+
+    def render(obj: dict[str, Any]) -> str:
+        try:
+            return render_format(fmt, obj, aliases, optional)
+        except TemplateError as e:
+            raise CLIError(str(e)) from None
+
+    return render

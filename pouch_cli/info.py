@@ -7,8 +7,11 @@ from typing import Any
 import click
 
 from pouch_cli.client import ClientOptions, call
-from pouch_cli.formatting import go_value, human_size_binary
+from pouch_cli.formatting import checked_format, go_value, human_size_binary
 from pouch_client.api.system import system_info
+
+# Fields the daemon may leave out (pointers in pouch's Go types): `{{.RuncCommit}}` prints <nil>.
+OPTIONAL = frozenset({"RuncCommit", "ContainerdCommit", "RegistryConfig"})
 
 
 def format_info(i: dict[str, Any]) -> str:
@@ -77,8 +80,14 @@ def _commit(commit: dict[str, Any] | None) -> str:
 
 
 @click.command(epilog="\b\nExample:\n  $ pouch info\n  Containers: 0\n   Running: 0\n  ...")
+@click.option("-f", "--format", "fmt", metavar="TEMPLATE",
+              help="Print with a Go template (e.g. '{{.ServerVersion}}'), or 'json' for the whole object.")
 @click.pass_obj
-def info(opts: ClientOptions) -> None:
+def info(opts: ClientOptions, fmt: str | None) -> None:
     """Display system-wide information: host facts and the daemon's configuration."""
+    render = None
+    if fmt is not None:
+        render = checked_format(fmt, optional=OPTIONAL)
     result = call(opts, "failed to get system info", system_info.sync_detailed)
-    click.echo(format_info(result.to_dict()), nl=False)
+    data = result.to_dict()
+    click.echo(render(data) if render else format_info(data), nl=False)

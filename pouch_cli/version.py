@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from pouch_cli.client import ClientOptions, call
-from pouch_cli.formatting import key_value_table
+from pouch_cli.formatting import checked_format, key_value_table
 from pouch_client.api.system import system_version
 
 # (label printed, wire field); pouch prints a Go map in random order, we keep one order.
@@ -20,6 +20,9 @@ FIELDS = (
     ("GitCommit", "GitCommit"),
 )
 
+# Go field names of pouch's types.SystemVersion where they differ from the wire names.
+ALIASES = {"APIVersion": "ApiVersion", "MinAPIVersion": "MinAPIVersion"}
+
 
 def format_version(data: dict[str, object]) -> str:
     return key_value_table([(label, str(data.get(wire, "") or "")) for label, wire in FIELDS])
@@ -29,8 +32,14 @@ EXAMPLE = "\b\nExample:\n  $ pouch version\n  GoVersion:       cpython3.11.7\n  
 
 
 @click.command(epilog=EXAMPLE)
+@click.option("-f", "--format", "fmt", metavar="TEMPLATE",
+              help="Print with a Go template (e.g. '{{.Version}}'), or 'json' for the whole object.")
 @click.pass_obj
-def version(opts: ClientOptions) -> None:
+def version(opts: ClientOptions, fmt: str | None) -> None:
     """Print the version of pouchd."""
+    render = None
+    if fmt is not None:
+        render = checked_format(fmt, aliases=ALIASES)
     result = call(opts, "failed to get system version", system_version.sync_detailed)
-    click.echo(format_version(result.to_dict()), nl=False)
+    data = result.to_dict()
+    click.echo(render(data) if render else format_version(data), nl=False)
