@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -20,8 +20,40 @@ from pouch_client import Client
 from pouch_client.errors import UnexpectedStatus
 from pouch_client.models.error import Error
 
+if TYPE_CHECKING:
+    import ssl
+
 DEFAULT_API_VERSION = "v1.24"
 T = TypeVar("T")
+
+
+@dataclass
+class TLSOptions:
+    """pouch's client TLS flags; files default from ``POUCH_CERT_PATH`` (ca.pem, cert.pem, key.pem)."""
+
+    cacert: str | None = None
+    cert: str | None = None
+    key: str | None = None
+    verify: bool = False
+
+    def ssl_context(self) -> ssl.SSLContext:
+        import ssl as _ssl
+
+        try:
+            if self.verify:
+                ctx = _ssl.create_default_context(cafile=self.cacert)
+            else:
+                # TLS without verifying the daemon (docker's --tls): encrypted, not authenticated.
+                ctx = _ssl.SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
+                ctx.check_hostname = False
+                ctx.verify_mode = _ssl.CERT_NONE
+            if self.cert or self.key:
+                if not (self.cert and self.key):
+                    raise CLIError("--tlscert and --tlskey must be given together")
+                ctx.load_cert_chain(self.cert, self.key)
+        except (OSError, _ssl.SSLError) as e:
+            raise CLIError(f"cannot load TLS files: {e}") from None
+        return ctx
 
 
 @dataclass
@@ -29,6 +61,7 @@ class ClientOptions:
     host: str
     debug: bool = False
     timeout: float | None = 30.0
+    tls: TLSOptions | None = None
 
 
 def api_prefix() -> str:
@@ -46,11 +79,16 @@ def build_client(opts: ClientOptions) -> Client:
         if not path:
             raise CLIError(f"invalid host {host!r}: no socket path")
         base = "http://d"
-        httpx_args["transport"] = httpx.HTTPTransport(uds=path)
+        # verify=False: no TLS on a unix socket, so skip building (and loading CAs into) an SSL context.
+        httpx_args["transport"] = httpx.HTTPTransport(uds=path, verify=False)
     elif host.startswith("tcp://"):
-        base = "http://" + host[len("tcp://"):].rstrip("/")
-    elif host.startswith(("http://", "https://")):
-        base = host.rstrip("/")
+        address = host[len("tcp://"):].rstrip("/")
+        if opts.tls is not None:
+            base = "https://" + address
+            httpx_args["transport"] = httpx.HTTPTransport(verify=opts.tls.ssl_context())
+        else:
+            base = "http://" + address
+            httpx_args["transport"] = httpx.HTTPTransport(verify=False)
     else:
         raise CLIError(f"invalid host {host!r}: want unix:///path or tcp://host:port")
     if opts.debug:

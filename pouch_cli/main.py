@@ -44,13 +44,29 @@ def _default_host() -> str:
               help="pouchd address, unix:///path or tcp://host:port [env POUCH_HOST; "
                    "default: the socket pouchd listens on by default]")
 @click.option("-D", "--debug", is_flag=True, help="Print each request and response status to stderr.")
+@click.option("--tlscacert", metavar="FILE",
+              help="Trust daemons whose certificate this CA signed [$POUCH_CERT_PATH/ca.pem].")
+@click.option("--tlscert", metavar="FILE", help="Client certificate [$POUCH_CERT_PATH/cert.pem].")
+@click.option("--tlskey", metavar="FILE", help="Client key [$POUCH_CERT_PATH/key.pem].")
+@click.option("--tlsverify", is_flag=True, envvar="POUCH_TLS_VERIFY",
+              help="Use TLS and verify the daemon's certificate [env POUCH_TLS_VERIFY].")
 @click.version_option(__version__, "-v", "--version", prog_name="pouch", message="pouch version %(version)s")
 @click.pass_context
-def cli(ctx: click.Context, host: str | None, debug: bool) -> None:
+def cli(ctx: click.Context, host: str | None, debug: bool, tlscacert: str | None, tlscert: str | None,
+        tlskey: str | None, tlsverify: bool) -> None:
     """pouch talks to pouchd, the Pouch Engine daemon (API v1.24)."""
-    from pouch_cli.client import ClientOptions
+    from pouch_cli.client import ClientOptions, TLSOptions
 
-    ctx.obj = ClientOptions(host=host or _default_host(), debug=debug)
+    tls = None
+    cert_path = os.environ.get("POUCH_CERT_PATH")
+    if cert_path:
+        tlscacert = tlscacert or os.path.join(cert_path, "ca.pem")
+        tlscert = tlscert or os.path.join(cert_path, "cert.pem")
+        tlskey = tlskey or os.path.join(cert_path, "key.pem")
+    # TLS is on when asked for (--tlsverify / POUCH_TLS_VERIFY) or when certificates are given.
+    if tlsverify or (not cert_path and (tlscacert or tlscert or tlskey)):
+        tls = TLSOptions(cacert=tlscacert, cert=tlscert, key=tlskey, verify=tlsverify)
+    ctx.obj = ClientOptions(host=host or _default_host(), debug=debug, tls=tls)
 
 
 def main(argv: list[str] | None = None) -> None:

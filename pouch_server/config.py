@@ -52,6 +52,11 @@ class DaemonConfig:
     insecure_registries: list[str] = field(default_factory=list)
     registry_mirrors: list[str] = field(default_factory=list)
     pidfile: str | None = None
+    tlscert: str | None = None
+    tlskey: str | None = None
+    tlscacert: str | None = None
+    tlsverify: bool = False
+    manager_whitelist: list[str] = field(default_factory=list)
     # Not a pouchd flag: on in tests so that every response is checked against the spec.
     validate_responses: bool = False
 
@@ -72,6 +77,11 @@ _OPTIONS: dict[str, tuple[str, str]] = {
     "insecure-registries": ("insecure_registries", "csv"),
     "registry-mirrors": ("registry_mirrors", "csv"),
     "pidfile": ("pidfile", "str"),
+    "tlscert": ("tlscert", "str"),
+    "tlskey": ("tlskey", "str"),
+    "tlscacert": ("tlscacert", "str"),
+    "tlsverify": ("tlsverify", "bool"),
+    "manager-whitelist": ("manager_whitelist", "csv"),
 }
 
 
@@ -102,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="registries reached over plain HTTP or unverified TLS (repeatable, comma separated)")
     p.add_argument("--registry-mirrors", action="append", metavar="URL[,URL]", help="registry mirrors (repeatable)")
     p.add_argument("--pidfile", metavar="FILE", help="write the daemon's PID to this file")
+    p.add_argument("--tlscert", metavar="FILE", help="TLS certificate for tcp listeners (PEM)")
+    p.add_argument("--tlskey", metavar="FILE", help="TLS key for tcp listeners (PEM)")
+    p.add_argument("--tlscacert", metavar="FILE", help="CA that signs trusted client certificates (PEM)")
+    p.add_argument("--tlsverify", action="store_const", const=True,
+                   help="require a client certificate signed by --tlscacert")
+    p.add_argument("--manager-whitelist", action="append", metavar="CN[,CN]",
+                   help="client certificate common names allowed to call (others get 403)")
     p.add_argument("--validate-responses", action="store_const", const=True, help=argparse.SUPPRESS)
     p.add_argument("-v", "--version", action="version", version=f"pouchd version {__version__}")
     return p
@@ -213,6 +230,18 @@ def validate(cfg: DaemonConfig) -> None:
         raise ConfigError(f"invalid cgroup-driver {cfg.cgroup_driver!r}: want cgroupfs or systemd")
     for label in cfg.labels:
         check_label(label)
+    if bool(cfg.tlscert) != bool(cfg.tlskey):
+        raise ConfigError("--tlscert and --tlskey must be given together")
+    if cfg.tlsverify and not cfg.tlscacert:
+        raise ConfigError("--tlsverify needs --tlscacert")
+    if (cfg.tlsverify or cfg.tlscacert or cfg.manager_whitelist) and not cfg.tlscert:
+        raise ConfigError("--tlsverify, --tlscacert and --manager-whitelist need --tlscert and --tlskey")
+    if cfg.manager_whitelist and not cfg.tlsverify:
+        raise ConfigError("--manager-whitelist needs --tlsverify (client certificates are checked only then)")
+    for name in ("tlscert", "tlskey", "tlscacert"):
+        path = getattr(cfg, name)
+        if path and not os.path.isfile(path):
+            raise ConfigError(f"--{name} {path}: no such file")
     cfg.home_dir = str(Path(cfg.home_dir).expanduser().absolute())
 
 

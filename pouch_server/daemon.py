@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import signal
+import ssl
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,7 +21,7 @@ from pouch_server.handlers.daemon import DaemonHandlers
 from pouch_server.handlers.events import EventHandlers
 from pouch_server.handlers.metrics import MetricsHandlers
 from pouch_server.handlers.system import SystemHandlers
-from pouch_server.listeners import bind_all
+from pouch_server.listeners import Listener, bind_all
 from pouch_server.managers.daemon import DaemonStateStore
 from pouch_server.managers.events import EventBus
 from pouch_server.managers.metrics import Metrics
@@ -80,6 +81,60 @@ def setup_logging(debug: bool) -> None:
         logging.getLogger(name).setLevel(logging.WARNING if name != "uvicorn.error" else logging.INFO)
 
 
+ServerGroup = tuple[uvicorn.Config, list[Listener]]
+
+
+def _server_configs(app: Any, config: DaemonConfig, listeners: list[Listener]) -> list[ServerGroup]:
+    """One uvicorn server per kind of listener: unix sockets and plain TCP, and TLS TCP.
+
+    TLS applies to tcp listeners only (unix sockets are guarded by file permissions), so with
+    --tlscert the two kinds need different server settings; both run in this one process.
+    """
+    common: dict[str, Any] = dict(
+        lifespan="off", access_log=False, log_config=None, timeout_graceful_shutdown=10,
+        timeout_keep_alive=5, server_header=False, date_header=True,
+    )
+    tls = bool(config.tlscert)
+    plain = [lst for lst in listeners if not (tls and lst.address.scheme == "tcp")]
+    secure = [lst for lst in listeners if tls and lst.address.scheme == "tcp"]
+    out: list[ServerGroup] = []
+    if plain:
+        out.append((uvicorn.Config(app, **common), plain))
+    if secure:
+        from pouch_server import tls as tls_mod
+
+        out.append((uvicorn.Config(
+            app,
+            ssl_certfile=config.tlscert,
+            ssl_keyfile=config.tlskey,
+            ssl_ca_certs=config.tlscacert,
+            ssl_cert_reqs=tls_mod.cert_reqs(config.tlsverify),
+            http=tls_mod.protocol_class(frozenset(config.manager_whitelist)),
+            **common,
+        ), secure))
+    return out
+
+
+def _warn_insecure_tcp(config: DaemonConfig, listeners: list[Listener]) -> None:
+    if config.tlscert:
+        return
+    for lst in listeners:
+        if lst.address.scheme == "tcp" and not _is_loopback(lst.address.host):
+            log.warning("listening on %s without TLS: anyone who can reach it controls this daemon; "
+                        "use --tlscert/--tlskey/--tlsverify", lst.url)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 async def serve(config: DaemonConfig) -> int:
     listeners = bind_all(config.listen)
     try:
@@ -90,17 +145,16 @@ async def serve(config: DaemonConfig) -> int:
         raise
     app = create_app(daemon.operations(), debug=config.debug, validate_responses=config.validate_responses,
                      observe=daemon.metrics.observe)
-    uv_config = uvicorn.Config(
-        app,
-        lifespan="off",
-        access_log=False,
-        log_config=None,
-        timeout_graceful_shutdown=10,
-        timeout_keep_alive=5,
-        server_header=False,
-        date_header=True,
-    )
-    server = _Server(uv_config)
+    try:
+        groups = _server_configs(app, config, listeners)
+        for cfg, _ in groups:
+            cfg.load()  # builds the SSL context now, so a bad certificate is a clear start-up error
+        servers = [(_Server(cfg), group) for cfg, group in groups]
+    except (OSError, ssl.SSLError) as e:
+        for lst in listeners:
+            lst.close()
+        raise ConfigError(f"cannot set up TLS: {e}") from None
+    _warn_insecure_tcp(config, listeners)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -109,26 +163,29 @@ async def serve(config: DaemonConfig) -> int:
     pidfile = Path(config.pidfile) if config.pidfile else None
     if pidfile:
         pidfile.write_text(f"{os.getpid()}\n")
-    task = asyncio.create_task(server.serve(sockets=[lst.sock for lst in listeners]))
+    tasks = [asyncio.create_task(srv.serve(sockets=[lst.sock for lst in group])) for srv, group in servers]
     try:
-        while not server.started and not task.done():
+        while not all(srv.started for srv, _ in servers) and not any(t.done() for t in tasks):
             await asyncio.sleep(0.01)
-        if task.done():
-            task.result()
-            return 1
+        for t in tasks:
+            if t.done():
+                t.result()
+                return 1
         for lst in listeners:
-            log.info("pouchd listening on %s", lst.url)
+            log.info("pouchd listening on %s%s", lst.url,
+                     " (TLS)" if config.tlscert and lst.address.scheme == "tcp" else "")
         daemon.events.publish("daemon", "start", daemon.id, {"name": daemon.system.facts.hostname})
         stop_wait = asyncio.create_task(stop.wait())
-        await asyncio.wait({task, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({*tasks, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
         stop_wait.cancel()
         log.info("pouchd shutting down")
         daemon.events.publish("daemon", "stop", daemon.id, {"name": daemon.system.facts.hostname})
-        # Let streams flush the stop event, then end them so the server can drain.
+        # Let streams flush the stop event, then end them so the servers can drain.
         await asyncio.sleep(0.05)
         daemon.events.close()
-        server.should_exit = True
-        await task
+        for srv, _ in servers:
+            srv.should_exit = True
+        await asyncio.gather(*tasks)
     finally:
         for lst in listeners:
             lst.close()

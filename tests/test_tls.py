@@ -1,0 +1,140 @@
+"""TLS on TCP listeners: server certificate, client certificates signed by the CA, CN whitelist."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import ssl
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import POUCHD, PouchD, run_pouch
+from tls_certs import CA
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    d = tmp_path_factory.mktemp("pki")
+    ca = CA(d / "ca")
+    other = CA(d / "other", name="some other CA")
+    return {
+        "ca": ca,
+        "server": ca.issue("server", "pouchd", server=True),
+        "admin": ca.issue("admin", "admin"),
+        "guest": ca.issue("guest", "guest"),
+        "rogue": other.issue("rogue", "admin"),
+        "other_ca": other,
+    }
+
+
+@pytest.fixture(scope="module")
+def tls_daemon(tmp_path_factory: pytest.TempPathFactory, pki: dict):
+    d = PouchD(tmp_path_factory.mktemp("tlsd"), "--tlscert", str(pki["server"].cert), "--tlskey",
+               str(pki["server"].key), "--tlscacert", str(pki["ca"].pem), "--tlsverify",
+               "--manager-whitelist", "admin,ops").start()
+    yield d
+    d.stop()
+
+
+def tls_args(pki: dict, who: str, ca: Path | None = None) -> list[str]:
+    return ["--tlsverify", "--tlscacert", str(ca or pki["ca"].pem),
+            "--tlscert", str(pki[who].cert), "--tlskey", str(pki[who].key)]
+
+
+def test_unix_socket_stays_plain(tls_daemon: PouchD) -> None:
+    assert tls_daemon.client().get("/_ping").text == "OK"
+    assert run_pouch("version", host=tls_daemon.host).returncode == 0
+
+
+def test_whitelisted_client(tls_daemon: PouchD, pki: dict) -> None:
+    r = run_pouch(*tls_args(pki, "admin"), "version", host=f"tcp://127.0.0.1:{tls_daemon.port}")
+    assert r.returncode == 0, r.stderr
+    assert "Version:         1.0.0" in r.stdout
+
+
+def test_client_not_in_whitelist_gets_403(tls_daemon: PouchD, pki: dict) -> None:
+    r = run_pouch(*tls_args(pki, "guest"), "version", host=f"tcp://127.0.0.1:{tls_daemon.port}")
+    assert r.returncode == 1
+    assert r.stderr == "Error: failed to get system version: tls verified error.\n"
+    ctx = ssl.create_default_context(cafile=str(pki["ca"].pem))
+    ctx.load_cert_chain(pki["guest"].cert, pki["guest"].key)
+    resp = httpx.get(f"https://127.0.0.1:{tls_daemon.port}/_ping", verify=ctx)
+    assert resp.status_code == 403 and resp.json() == {"message": "tls verified error."}
+    assert resp.headers["content-type"] == "application/json"
+
+
+def test_no_client_certificate_is_refused(tls_daemon: PouchD, pki: dict) -> None:
+    r = run_pouch("--tlsverify", "--tlscacert", str(pki["ca"].pem), "version",
+                  host=f"tcp://127.0.0.1:{tls_daemon.port}")
+    assert r.returncode == 1 and r.stderr.startswith("Error: failed to get system version: ")
+    assert "Traceback" not in r.stderr
+
+
+def test_client_certificate_from_another_ca_is_refused(tls_daemon: PouchD, pki: dict) -> None:
+    r = run_pouch(*tls_args(pki, "rogue"), "version", host=f"tcp://127.0.0.1:{tls_daemon.port}")
+    assert r.returncode == 1 and r.stderr.startswith("Error: failed to get system version: ")
+
+
+def test_client_trusting_the_wrong_ca_refuses_the_daemon(tls_daemon: PouchD, pki: dict) -> None:
+    r = run_pouch(*tls_args(pki, "admin", ca=pki["other_ca"].pem), "version",
+                  host=f"tcp://127.0.0.1:{tls_daemon.port}")
+    assert r.returncode == 1 and "CERTIFICATE_VERIFY_FAILED" in r.stderr
+
+
+def test_plain_http_on_tls_port_is_refused(tls_daemon: PouchD) -> None:
+    r = run_pouch("version", host=f"tcp://127.0.0.1:{tls_daemon.port}")
+    assert r.returncode == 1 and r.stderr.startswith("Error: failed to get system version: ")
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"http://127.0.0.1:{tls_daemon.port}/_ping", timeout=5)
+    assert tls_daemon.client().get("/_ping").text == "OK"  # and the daemon keeps serving
+
+
+def test_cert_path_and_tls_verify_from_env(tls_daemon: PouchD, pki: dict, tmp_path: Path) -> None:
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    shutil.copy(pki["ca"].pem, certs / "ca.pem")
+    shutil.copy(pki["admin"].cert, certs / "cert.pem")
+    shutil.copy(pki["admin"].key, certs / "key.pem")
+    r = run_pouch("info", "-f", "{{.ServerVersion}}", host=f"tcp://127.0.0.1:{tls_daemon.port}",
+                  env={"POUCH_CERT_PATH": str(certs), "POUCH_TLS_VERIFY": "1"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "1.0.0\n"
+
+
+def test_tls_without_client_verification(pouchd_factory, pki: dict) -> None:
+    d: PouchD = pouchd_factory("--tlscert", str(pki["server"].cert), "--tlskey", str(pki["server"].key))
+    r = run_pouch("--tlsverify", "--tlscacert", str(pki["ca"].pem), "version", host=f"tcp://127.0.0.1:{d.port}")
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--tlscert", "x.pem"], "must be given together"),
+    (["--tlsverify"], "--tlsverify needs --tlscacert"),
+    (["--tlscert", "/nonexistent.pem", "--tlskey", "/nonexistent.pem"], "no such file"),
+])
+def test_bad_tls_flags(tmp_path: Path, args: list[str], needle: str) -> None:
+    r = subprocess.run([POUCHD, "--home-dir", str(tmp_path), "-l", "tcp://127.0.0.1:0", *args],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and needle in r.stderr and "Traceback" not in r.stderr
+
+
+def test_bad_certificate_is_a_start_up_error(tmp_path: Path, pki: dict) -> None:
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a certificate")
+    r = subprocess.run([POUCHD, "--home-dir", str(tmp_path), "-l", f"unix://{tmp_path}/s.sock",
+                        "-l", "tcp://127.0.0.1:0", "--tlscert", str(bad), "--tlskey", str(pki["server"].key)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and "cannot set up TLS" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "s.sock").exists()
+
+
+def test_plain_tcp_on_non_loopback_warns(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("0.0.0.0", 0))
+        port = s.getsockname()[1]
+    d = PouchD(tmp_path, "--listen", f"tcp://0.0.0.0:{port}", tcp=False)
+    d.start()
+    d.stop()
+    assert "without TLS" in d.logs()
