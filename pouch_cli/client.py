@@ -64,11 +64,26 @@ class ClientOptions:
     tls: TLSOptions | None = None
 
 
-def api_prefix() -> str:
-    version = os.environ.get("POUCH_API_VERSION", DEFAULT_API_VERSION)
+def api_prefix(version: str) -> str:
     if not version:
         return ""
     return "/" + (version if version.startswith("v") else "v" + version)
+
+
+def _as_tuple(version: str) -> tuple[int, ...] | None:
+    try:
+        return tuple(int(p) for p in version.lstrip("v").split("."))
+    except ValueError:
+        return None
+
+
+def negotiate(server_version: str | None) -> str:
+    """The lower of the client's API version and the daemon's (Docker's negotiation)."""
+    ours = DEFAULT_API_VERSION.lstrip("v")
+    theirs = _as_tuple(server_version or "")
+    if theirs is None or theirs >= (_as_tuple(ours) or ()):
+        return ours
+    return ".".join(map(str, theirs))
 
 
 def build_client(opts: ClientOptions) -> Client:
@@ -96,12 +111,31 @@ def build_client(opts: ClientOptions) -> Client:
             "request": [lambda r: print(f"DEBU[pouch] {r.method} {r.url}", file=sys.stderr)],
             "response": [lambda r: print(f"DEBU[pouch] <- {r.status_code}", file=sys.stderr)],
         }
+    timeout = httpx.Timeout(opts.timeout)
+    version = os.environ.get("POUCH_API_VERSION")
+    if version is None:
+        version = _ping_for_version(base, timeout, httpx_args)
     return Client(
-        base_url=base + api_prefix(),
-        timeout=httpx.Timeout(opts.timeout),
+        base_url=base + api_prefix(version),
+        timeout=timeout,
         raise_on_unexpected_status=True,
         httpx_args=httpx_args,
     )
+
+
+def _ping_for_version(base: str, timeout: httpx.Timeout, httpx_args: dict[str, Any]) -> str:
+    """HEAD /_ping and negotiate; on any failure keep our own version and let the real call report it.
+
+    The ping client shares the transport (and so the kept-alive connection) with the real one.
+    """
+    from pouch_client.api.system import system_ping_head
+
+    ping = Client(base_url=base, timeout=timeout, httpx_args=httpx_args)
+    try:
+        response = system_ping_head.sync_detailed(client=ping)
+    except httpx.HTTPError:
+        return DEFAULT_API_VERSION
+    return negotiate(response.headers.get("API-Version"))
 
 
 def error_message(status: int, content: bytes) -> str:
@@ -127,9 +161,8 @@ def describe_transport_error(opts: ClientOptions, e: httpx.TransportError) -> st
 
 def call(opts: ClientOptions, action: str, op: Callable[..., Any], **kwargs: Any) -> Any:
     """Run ``op.sync_detailed`` and return the parsed body, or raise CLIError("<action>: <cause>")."""
-    client = build_client(opts)
     try:
-        with client:
+        with build_client(opts) as client:
             response = op(client=client, **kwargs)
     except UnexpectedStatus as e:
         raise CLIError(f"{action}: {error_message(e.status_code, e.content)}") from None

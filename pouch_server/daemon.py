@@ -54,6 +54,7 @@ class Daemon:
         metrics = MetricsHandlers(self.metrics)
         return {
             "SystemPing": system.ping,
+            "SystemPingHead": system.ping_head,
             "SystemVersion": system.version,
             "SystemInfo": system.info,
             "DaemonUpdate": daemon.update,

@@ -16,13 +16,31 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pouch_server.context import request_id
 from pouch_server.errors import error_body
-from pouch_server.version import API_VERSION, __version__
+from pouch_server.version import API_VERSION, MIN_API_VERSION, __version__
 
 log = logging.getLogger("pouchd")
 access_log = logging.getLogger("pouchd.access")
 
 # pouch's router accepts any /v<digits and dots>/ prefix before a route.
 _VERSION_PREFIX = re.compile(r"^/v(\d+(?:\.\d+)*)(?=/|$)")
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+_MAX = _version_tuple(API_VERSION)
+_MIN = _version_tuple(MIN_API_VERSION)
+
+
+def version_error(version: str) -> str | None:
+    """Docker's negotiation rule: a client may ask for any version from the minimum to the maximum."""
+    asked = _version_tuple(version)
+    if asked > _MAX:
+        return f"client version {version} is too new. Maximum supported API version is {API_VERSION}"
+    if asked < _MIN:
+        return f"client version {version} is too old. Minimum supported API version is {MIN_API_VERSION}"
+    return None
 
 
 class PouchMiddleware:
@@ -59,6 +77,7 @@ class PouchMiddleware:
         status = 0
         started = False
         headers = [*self._headers, (b"x-request-id", rid.encode())]
+        problem = version_error(m.group(1)) if m else None
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status, started
@@ -70,18 +89,16 @@ class PouchMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_wrapper)
+            if problem is not None:
+                status = 400
+                await self._send_error(send, 400, problem, headers)
+            else:
+                await self.app(scope, receive, send_wrapper)
         except Exception:
             log.exception("request %s failed", rid)
             if not started:
                 status = 500
-                body = error_body(500, f"internal server error (request id {rid})")
-                await send({"type": "http.response.start", "status": 500, "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    *headers,
-                ]})
-                await send({"type": "http.response.body", "body": body})
+                await self._send_error(send, 500, f"internal server error (request id {rid})", headers)
         finally:
             elapsed = time.perf_counter() - start
             operation = extensions.get("connexion_routing", {}).get("operation_id")
@@ -91,3 +108,13 @@ class PouchMiddleware:
                 access_log.debug("%s %s %d %.1fms id=%s", scope["method"], original_path, status,
                                  elapsed * 1000, rid)
             request_id.reset(token)
+
+    @staticmethod
+    async def _send_error(send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]]) -> None:
+        body = error_body(status, message)
+        await send({"type": "http.response.start", "status": status, "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            *headers,
+        ]})
+        await send({"type": "http.response.body", "body": body})

@@ -28,6 +28,7 @@ def test_operation_ids_are_pouch_client_method_names() -> None:
     ops = {(path, method): op["operationId"] for path, item in SPEC["paths"].items() for method, op in item.items()}
     assert ops == {
         ("/_ping", "get"): "SystemPing",
+        ("/_ping", "head"): "SystemPingHead",
         ("/version", "get"): "SystemVersion",
         ("/info", "get"): "SystemInfo",
         ("/auth", "post"): "RegistryLogin",
@@ -108,4 +109,4 @@ def test_paths_and_methods_mirror_reference() -> None:
     want = {(p, m) for p, item in reference["paths"].items() for m in item}
     got = {(p, m) for p, item in SPEC["paths"].items() for m in item}
     assert want <= got
-    assert got - want == {("/metrics", "get")}
+    assert got - want == {("/metrics", "get"), ("/_ping", "head")}

@@ -163,6 +163,7 @@ class SystemManager:
         self._version = {
             "Version": v.__version__,
             "ApiVersion": v.API_VERSION,
+            "MinAPIVersion": v.MIN_API_VERSION,
             "GitCommit": v.GIT_COMMIT,
             "GoVersion": self.facts.runtime_version,
             "Os": "linux",

@@ -18,6 +18,8 @@ class SystemVersion:
     Attributes:
         version (str | Unset): release of the daemon Example: 1.0.0.
         api_version (str | Unset): highest API version the daemon serves Example: 1.24.
+        min_api_version (str | Unset): lowest API version the daemon serves (an addition to pouch's contract, as docker
+            has it) Example: 1.24.
         git_commit (str | Unset): source revision the daemon was built from (may be empty)
         go_version (str | Unset): language runtime the daemon runs on Example: python3.11.7.
         os (str | Unset): operating system family, in Go's naming Example: linux.
@@ -28,6 +30,7 @@ class SystemVersion:
 
     version: str | Unset = UNSET
     api_version: str | Unset = UNSET
+    min_api_version: str | Unset = UNSET
     git_commit: str | Unset = UNSET
     go_version: str | Unset = UNSET
     os: str | Unset = UNSET
@@ -40,6 +43,8 @@ class SystemVersion:
         version = self.version
 
         api_version = self.api_version
+
+        min_api_version = self.min_api_version
 
         git_commit = self.git_commit
 
@@ -60,6 +65,8 @@ class SystemVersion:
             field_dict["Version"] = version
         if api_version is not UNSET:
             field_dict["ApiVersion"] = api_version
+        if min_api_version is not UNSET:
+            field_dict["MinAPIVersion"] = min_api_version
         if git_commit is not UNSET:
             field_dict["GitCommit"] = git_commit
         if go_version is not UNSET:
@@ -82,6 +89,8 @@ class SystemVersion:
 
         api_version = d.pop("ApiVersion", UNSET)
 
+        min_api_version = d.pop("MinAPIVersion", UNSET)
+
         git_commit = d.pop("GitCommit", UNSET)
 
         go_version = d.pop("GoVersion", UNSET)
@@ -97,6 +106,7 @@ class SystemVersion:
         system_version = cls(
             version=version,
             api_version=api_version,
+            min_api_version=min_api_version,
             git_commit=git_commit,
             go_version=go_version,
             os=os,

@@ -54,7 +54,8 @@ def sync_detailed(
 ) -> Response[Error | str]:
     """Check that the daemon answers
 
-     Answers `OK` as plain text while the daemon is able to serve requests.
+     Answers `OK` as plain text while the daemon is able to serve requests. The `API-Version`
+    header (on every response) tells clients which API version to use.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -79,7 +80,8 @@ def sync(
 ) -> Error | str | None:
     """Check that the daemon answers
 
-     Answers `OK` as plain text while the daemon is able to serve requests.
+     Answers `OK` as plain text while the daemon is able to serve requests. The `API-Version`
+    header (on every response) tells clients which API version to use.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -100,7 +102,8 @@ async def asyncio_detailed(
 ) -> Response[Error | str]:
     """Check that the daemon answers
 
-     Answers `OK` as plain text while the daemon is able to serve requests.
+     Answers `OK` as plain text while the daemon is able to serve requests. The `API-Version`
+    header (on every response) tells clients which API version to use.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -123,7 +126,8 @@ async def asyncio(
 ) -> Error | str | None:
     """Check that the daemon answers
 
-     Answers `OK` as plain text while the daemon is able to serve requests.
+     Answers `OK` as plain text while the daemon is able to serve requests. The `API-Version`
+    header (on every response) tells clients which API version to use.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
