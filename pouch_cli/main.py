@@ -17,8 +17,11 @@ from pouch_cli.errors import CLIError
 
 # command name -> "module:attribute"
 COMMANDS = {
+    "completion": "pouch_cli.completion:completion",
     "version": "pouch_cli.version:version",
     "info": "pouch_cli.info:info",
+    "updatedaemon": "pouch_cli.updatedaemon:updatedaemon",
+    "events": "pouch_cli.events:events",
 }
 
 

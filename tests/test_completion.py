@@ -1,0 +1,49 @@
+"""Shell completion and the client's own version."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from conftest import BIN, run_pouch
+
+
+@pytest.mark.parametrize(("shell", "marker"), [
+    ("bash", "complete -o nosort -F _pouch_completion pouch"),
+    ("zsh", "#compdef pouch"),
+    ("fish", "complete --no-files --command pouch"),
+])
+def test_completion_scripts(shell: str, marker: str) -> None:
+    r = run_pouch("completion", shell)
+    assert r.returncode == 0 and marker in r.stdout
+
+
+def test_unknown_shell_is_an_error() -> None:
+    r = run_pouch("completion", "tcsh")
+    assert r.returncode == 1 and r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1
+
+
+@pytest.mark.skipif(not shutil.which("bash"), reason="no bash")
+def test_bash_completes_commands_and_flags() -> None:
+    script = """
+source <(pouch completion bash)
+complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMPREPLY=(); _pouch_completion pouch; \
+echo "${COMPREPLY[*]}"; }
+complete_words pouch ver
+complete_words pouch info --fo
+complete_words pouch ""
+"""
+    env = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"}
+    r = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=30)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "version"
+    assert lines[1] == "--format"
+    assert {"version", "info", "completion"} <= set(lines[2].split())
+
+
+def test_client_version_flag() -> None:
+    r = run_pouch("--version")
+    assert r.returncode == 0 and r.stdout == "pouch version 1.0.0\n"
