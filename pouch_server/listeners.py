@@ -72,7 +72,10 @@ def _bind_unix(addr: ListenAddress, mode: int) -> Listener:
 
 def _bind_tcp(addr: ListenAddress) -> Listener:
     family = socket.AF_INET6 if ":" in addr.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto must be IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted connections only when
+    # it is, and without it every keep-alive response (headers and body are two writes) waits ~40 ms
+    # for the client's delayed ACK (Nagle's algorithm).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((addr.host, addr.port))
