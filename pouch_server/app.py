@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException  # noqa: E402
 from starlette.types import ASGIApp  # noqa: E402
 
 from pouch_server import errors  # noqa: E402
+from pouch_server.fastpath import MIDDLEWARES, CachedAsyncApi  # noqa: E402
 from pouch_server.middleware import PouchMiddleware  # noqa: E402
 from pouch_server.validation import validator_map  # noqa: E402
 
@@ -50,6 +51,7 @@ def create_app(operations: dict[str, Callable[..., Any]], *, debug: bool = False
     """Build the ASGI app serving the spec with ``operations`` (operationId → handler)."""
     app = AsyncApp(
         __name__,
+        middlewares=MIDDLEWARES,
         specification_dir=SPEC_PATH.parent,
         validator_map=validator_map(),
         resolver_error=501,  # TODO(issue 3): remove once /auth and /metrics have handlers
@@ -59,6 +61,8 @@ def create_app(operations: dict[str, Callable[..., Any]], *, debug: bool = False
             swagger_ui_config={"displayOperationId": True, "tryItOutEnabled": False},
         ),
     )
+    # Operations decorate their handler once, not per request (see pouch_server/fastpath.py).
+    app._middleware_app.api_cls = CachedAsyncApi
     app.add_api(
         SPEC_PATH.name,
         base_path="",

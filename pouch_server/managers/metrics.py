@@ -8,6 +8,7 @@ random paths cannot blow up the label set) and by status code.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -29,11 +30,18 @@ class Metrics:
         subs = Gauge("pouchd_event_subscribers", "Clients currently streaming /events", registry=self.registry)
         subs.set_function(lambda: float(subscribers()))
 
+        # (operation, status) -> (counter child, histogram child): labels() costs a lock and a
+        # tuple build per call; the label set is small and bounded, so keep the children.
+        self._children: dict[tuple[str | None, int], tuple[Any, Any]] = {}
+
     def observe(self, operation: str | None, status: int, seconds: float) -> None:
-        op = operation or "none"
-        code = str(status)
-        self.requests.labels(op, code).inc()
-        self.latency.labels(op, code).observe(seconds)
+        children = self._children.get((operation, status))
+        if children is None:
+            op, code = operation or "none", str(status)
+            children = self._children[(operation, status)] = (self.requests.labels(op, code),
+                                                               self.latency.labels(op, code))
+        children[0].inc()
+        children[1].observe(seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

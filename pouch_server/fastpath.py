@@ -1,0 +1,218 @@
+"""Speed-ups for connexion 3.3's request path, through its own extension points.
+
+Each class names the upstream behaviour it works around; none patches connexion's code in place.
+
+1. ``AsyncOperation.fn`` (connexion/apps/asynchronous.py) builds a new ``StarletteDecorator`` on
+   every request, and the decorator's wrapper calls ``decorate()`` again on every request:
+   three ``functools.wraps`` and an ``inspect.signature`` of the handler, per request, for a result
+   that depends only on the operation. :class:`CachedAsyncOperation` decorates once, on the first
+   request (the URI parser needs the operation context, which exists only then).
+   For an operation with neither parameters nor a request body, the parameter decorator's
+   per-request work (collecting query, path, body and form arguments that cannot exist) is skipped.
+2. ``SwaggerUIMiddleware`` (connexion/middleware/swagger_ui.py) runs every request through a
+   Starlette router of the UI's routes before handing it on. :class:`SwaggerUIOnlyMiddleware`
+   sends only ``/ui`` and ``/openapi.*`` requests through it.
+3. ``RoutingMiddleware`` matches every request against each route's regex through a Mount and a
+   Router. Our spec's paths have no templates, so :class:`StaticRoutingMiddleware` first looks the
+   (path, method) up in a table built from the same spec, and falls back to the router otherwise
+   (templated paths, unknown paths and methods: the 404/405 answers stay connexion's).
+4. ``RequestValidationOperation.__call__`` (connexion/middleware/request_validation.py) builds a
+   URI parser and a parameter validator on every request; :class:`CachedRequestValidationOperation`
+   builds them once per operation. The validation itself is unchanged.
+5. ``LifespanMiddleware`` and ``SecurityMiddleware`` are dropped from the stack: pouchd runs with
+   uvicorn's lifespan off and the spec declares no security schemes.
+Request validation, the spec-driven routing and (when enabled) response validation are kept.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from connexion.apps.asynchronous import AsyncApi, AsyncOperation
+from connexion.context import operation as current_operation
+from connexion.context import receive as current_receive
+from connexion.context import scope as current_scope
+from connexion.decorators import StarletteDecorator
+from connexion.decorators.parameter import AsyncParameterDecorator
+from connexion.decorators.response import AsyncResponseDecorator
+from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.request_validation import (
+    RequestValidationAPI,
+    RequestValidationMiddleware,
+    RequestValidationOperation,
+)
+from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.routing import RoutingMiddleware, RoutingOperation
+from connexion.middleware.routing import _scope as routing_original_scope
+from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.spec import Specification
+from starlette._utils import get_route_path
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+_UI_PREFIXES = ("/ui", "/openapi")
+
+
+class _NoArgumentsParameterDecorator(AsyncParameterDecorator):
+    """Passes no arguments when the operation can have none; otherwise connexion's own behaviour."""
+
+    def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        if current_operation.parameters or current_operation.request_body:
+            return super().__call__(function)
+
+        @functools.wraps(function)
+        async def wrapper(_request: Any) -> Any:
+            return await function()
+
+        return wrapper
+
+
+class _OneTypeResponseDecorator(AsyncResponseDecorator):
+    """Upstream infers the content type per response from the operation's ``produces``; when the
+    handler sets none and the operation produces exactly one type, the answer is fixed."""
+
+    def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        produces = list(set(current_operation.produces))
+        self._only_type = produces[0] if len(produces) == 1 else None
+        return super().__call__(function)
+
+    def _infer_content_type(self, data: Any, headers: dict[str, Any]) -> str | None:  # type: ignore[override]
+        if self._only_type is not None and data is not None and not any(
+                k.lower() == "content-type" for k in headers):
+            return self._only_type
+        return AsyncResponseDecorator._infer_content_type(data, headers)
+
+
+class _OnceDecorator(StarletteDecorator):
+    """StarletteDecorator whose per-operation work happens once instead of per request."""
+
+    @property
+    def _parameter_decorator_cls(self) -> type[AsyncParameterDecorator]:
+        return _NoArgumentsParameterDecorator
+
+    @property
+    def _response_decorator_cls(self) -> type[AsyncResponseDecorator]:
+        return _OneTypeResponseDecorator
+
+    def __call__(self, function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+        decorated: Callable[..., Awaitable[Any]] | None = None
+        uri_parser: Any = None
+
+        @functools.wraps(function)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            nonlocal decorated, uri_parser
+            if decorated is None:
+                uri_parser = self.uri_parser  # reads the operation from the request context
+                decorated = self.decorate(function)
+            request = self.framework.get_request(uri_parser=uri_parser, scope=current_scope,
+                                                 receive=current_receive)
+            return await decorated(request)
+
+        return wrapper
+
+
+class CachedAsyncOperation(AsyncOperation):
+    @functools.cached_property
+    def fn(self) -> Callable[..., Any]:  # type: ignore[override]
+        return _OnceDecorator(pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)(self._fn)
+
+
+class CachedAsyncApi(AsyncApi):
+    def make_operation(self, operation: Any) -> AsyncOperation:
+        return CachedAsyncOperation.from_operation(
+            operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier
+        )
+
+
+class SwaggerUIOnlyMiddleware(SwaggerUIMiddleware):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not get_route_path(scope).startswith(_UI_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+class StaticRoutingMiddleware(RoutingMiddleware):
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(app)
+        self._static: dict[tuple[str, str], RoutingOperation] = {}
+
+    def add_api(self, specification: Specification, base_path: str | None = None,
+                arguments: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().add_api(specification, base_path=base_path, arguments=arguments, **kwargs)
+        # The router just built (the last Mount) holds one Route per (path, method) of the spec.
+        mount = self.router.routes[-1]
+        prefix = (base_path or "").rstrip("/")
+        for route in getattr(mount, "routes", []):
+            if "{" in route.path or not route.methods:
+                continue
+            for method in route.methods:
+                self._static.setdefault((prefix + route.path, method), route.endpoint)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            op = self._static.get((get_route_path(scope), scope["method"]))
+            if op is not None:
+                routing_original_scope.set(scope)
+                await op(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+class CachedRequestValidationOperation(RequestValidationOperation):
+    @functools.cached_property
+    def _parameter_validator(self) -> Any:
+        uri_parser = self._operation._uri_parser_class(self._operation.parameters, self._operation.body_definition())
+        return self._validator_map["parameter"](
+            self._operation.parameters,
+            uri_parser=uri_parser,
+            strict_validation=self.strict_validation,
+            security_query_params=self.security_query_params,
+        )
+
+    @functools.cached_property
+    def _has_body(self) -> bool:
+        return bool(self._operation.request_body)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._has_body:  # bodies: connexion's own path, unchanged
+            await super().__call__(scope, receive, send)
+            return
+        # Same steps as upstream for an operation without a body, with the validator reused.
+        self._parameter_validator.validate(scope)
+        headers = scope["headers"]
+        # Without a Content-Type header upstream assumes the operation's first `consumes`, which
+        # always passes validate_mime_type: only a given header needs checking.
+        if any(name == b"content-type" for name, _ in headers):
+            mime_type, _ = self.extract_content_type(headers)
+            self.validate_mime_type(mime_type)
+        await self.next_app(scope, receive, send)
+
+
+class CachedRequestValidationAPI(RequestValidationAPI):
+    def make_operation(self, operation: Any) -> RequestValidationOperation:
+        return CachedRequestValidationOperation(
+            self.next_app,
+            operation=operation,
+            strict_validation=self.strict_validation,
+            validator_map=self.validator_map,
+        )
+
+
+class CachedRequestValidationMiddleware(RequestValidationMiddleware):
+    api_cls = CachedRequestValidationAPI
+
+
+MIDDLEWARES = [
+    ServerErrorMiddleware,
+    ExceptionMiddleware,
+    SwaggerUIOnlyMiddleware,
+    StaticRoutingMiddleware,
+    CachedRequestValidationMiddleware,
+    ResponseValidationMiddleware,
+    ContextMiddleware,
+]
+
