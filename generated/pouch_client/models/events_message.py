@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.event_type import EventType
+from ..models.event_type import EventType, check_event_type
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class EventsMessage:
 
         type_: str | Unset = UNSET
         if not isinstance(self.type_, Unset):
-            type_ = self.type_.value
+            type_ = self.type_
 
         action = self.action
 
@@ -101,7 +101,7 @@ class EventsMessage:
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
-            type_ = EventType(_type_)
+            type_ = check_event_type(_type_)
 
         action = d.pop("action", UNSET)
 

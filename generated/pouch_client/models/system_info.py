@@ -6,7 +6,10 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.system_info_cgroup_driver import SystemInfoCgroupDriver
+from ..models.system_info_cgroup_driver import (
+    SystemInfoCgroupDriver,
+    check_system_info_cgroup_driver,
+)
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -37,8 +40,7 @@ class SystemInfo:
         debug (bool | Unset): whether the daemon runs with debug logging Example: False.
         logging_driver (str | Unset): default logging driver for new containers Example: json-file.
         volume_drivers (list[str] | Unset): volume drivers the daemon supports Example: ['local'].
-        cgroup_driver (SystemInfoCgroupDriver | Unset): how cgroups are managed Default:
-            SystemInfoCgroupDriver.CGROUPFS. Example: cgroupfs.
+        cgroup_driver (SystemInfoCgroupDriver | Unset): how cgroups are managed Default: 'cgroupfs'. Example: cgroupfs.
         kernel_version (str | Unset): kernel release of the host (`uname -r`)
         operating_system (str | Unset): the host's operating system name (PRETTY_NAME of /etc/os-release) Example:
             Debian GNU/Linux 12 (bookworm).
@@ -86,7 +88,7 @@ class SystemInfo:
     debug: bool | Unset = UNSET
     logging_driver: str | Unset = UNSET
     volume_drivers: list[str] | Unset = UNSET
-    cgroup_driver: SystemInfoCgroupDriver | Unset = SystemInfoCgroupDriver.CGROUPFS
+    cgroup_driver: SystemInfoCgroupDriver | Unset = "cgroupfs"
     kernel_version: str | Unset = UNSET
     operating_system: str | Unset = UNSET
     os_type: str | Unset = UNSET
@@ -150,7 +152,7 @@ class SystemInfo:
 
         cgroup_driver: str | Unset = UNSET
         if not isinstance(self.cgroup_driver, Unset):
-            cgroup_driver = self.cgroup_driver.value
+            cgroup_driver = self.cgroup_driver
 
         kernel_version = self.kernel_version
 
@@ -341,7 +343,7 @@ class SystemInfo:
         if isinstance(_cgroup_driver, Unset):
             cgroup_driver = UNSET
         else:
-            cgroup_driver = SystemInfoCgroupDriver(_cgroup_driver)
+            cgroup_driver = check_system_info_cgroup_driver(_cgroup_driver)
 
         kernel_version = d.pop("KernelVersion", UNSET)
 

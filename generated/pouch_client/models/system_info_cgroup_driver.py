@@ -1,9 +1,16 @@
-from enum import StrEnum
+from typing import Literal
+
+SystemInfoCgroupDriver = Literal["cgroupfs", "systemd"]
+
+SYSTEM_INFO_CGROUP_DRIVER_VALUES: set[SystemInfoCgroupDriver] = {
+    "cgroupfs",
+    "systemd",
+}
 
 
-class SystemInfoCgroupDriver(StrEnum):
-    CGROUPFS = "cgroupfs"
-    SYSTEMD = "systemd"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_system_info_cgroup_driver(value: str) -> SystemInfoCgroupDriver:
+    if value in SYSTEM_INFO_CGROUP_DRIVER_VALUES:
+        return value
+    raise TypeError(
+        f"Unexpected value {value!r}. Expected one of {SYSTEM_INFO_CGROUP_DRIVER_VALUES!r}"
+    )
