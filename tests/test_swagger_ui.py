@@ -133,7 +133,7 @@ def test_try_it_out_get_version(ui: UIPage, prefix: str, version: dict) -> None:
     live = op.locator(".live-responses-table")
     expect(live.locator("tbody tr.response .response-col_status")).to_have_text("200")
     expect(op.locator(".request-url pre")).to_have_text(url)
-    body = live.locator("tbody tr.response .response-col_description .highlight-code").first
+    body = live.locator("tbody tr.response .response-col_description .highlight-code pre").first
     expect(body).to_contain_text(f'"Version": "{version["Version"]}"')
     shown = json.loads(body.inner_text())
     assert shown["Version"] == version["Version"]
