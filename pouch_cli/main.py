@@ -22,6 +22,8 @@ COMMANDS = {
     "info": "pouch_cli.info:info",
     "updatedaemon": "pouch_cli.updatedaemon:updatedaemon",
     "events": "pouch_cli.events:events",
+    "login": "pouch_cli.login:login",
+    "logout": "pouch_cli.logout:logout",
 }
 
 

@@ -54,7 +54,6 @@ def create_app(operations: dict[str, Callable[..., Any]], *, debug: bool = False
         middlewares=MIDDLEWARES,
         specification_dir=SPEC_PATH.parent,
         validator_map=validator_map(),
-        resolver_error=501,  # TODO(issue 3): remove once /auth and /metrics have handlers
         swagger_ui_options=SwaggerUIOptions(
             spec_path="/openapi.json",
             swagger_ui_path="/ui",

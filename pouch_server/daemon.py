@@ -17,6 +17,7 @@ import uvicorn
 
 from pouch_server.app import create_app
 from pouch_server.config import ConfigError, DaemonConfig, load_config
+from pouch_server.handlers.auth import AuthHandlers
 from pouch_server.handlers.daemon import DaemonHandlers
 from pouch_server.handlers.events import EventHandlers
 from pouch_server.handlers.metrics import MetricsHandlers
@@ -25,6 +26,7 @@ from pouch_server.listeners import Listener, bind_all
 from pouch_server.managers.daemon import DaemonStateStore
 from pouch_server.managers.events import EventBus
 from pouch_server.managers.metrics import Metrics
+from pouch_server.managers.registry import RegistryManager
 from pouch_server.managers.system import SystemManager, load_or_create_id
 
 log = logging.getLogger("pouchd")
@@ -42,6 +44,7 @@ class Daemon:
         self.state = DaemonStateStore(home, config.labels, config.image_proxy)
         self.events = EventBus()
         self.system = SystemManager(config, self.state, self.id, listen_addresses)
+        self.registry = RegistryManager(config)
         version = self.system.version()
         self.metrics = Metrics(version=version["Version"], commit=version["GitCommit"],
                                kernel=version["KernelVersion"], os=version["Os"], arch=version["Arch"],
@@ -52,6 +55,7 @@ class Daemon:
         daemon = DaemonHandlers(self.state, self.events, self.id)
         events = EventHandlers(self.events)
         metrics = MetricsHandlers(self.metrics)
+        auth = AuthHandlers(self.registry)
         return {
             "SystemPing": system.ping,
             "SystemPingHead": system.ping_head,
@@ -60,6 +64,7 @@ class Daemon:
             "DaemonUpdate": daemon.update,
             "SystemEvents": events.events,
             "SystemMetrics": metrics.metrics_text,
+            "RegistryLogin": auth.login,
         }
 
 
@@ -164,6 +169,9 @@ async def serve(config: DaemonConfig) -> int:
     pidfile = Path(config.pidfile) if config.pidfile else None
     if pidfile:
         pidfile.write_text(f"{os.getpid()}\n")
+    # Published before the servers accept anything: a client that gets an answer (even the first
+    # /_ping) always finds `daemon start` in the history.
+    daemon.events.publish("daemon", "start", daemon.id, {"name": daemon.system.facts.hostname})
     tasks = [asyncio.create_task(srv.serve(sockets=[lst.sock for lst in group])) for srv, group in servers]
     try:
         while not all(srv.started for srv, _ in servers) and not any(t.done() for t in tasks):
@@ -175,7 +183,6 @@ async def serve(config: DaemonConfig) -> int:
         for lst in listeners:
             log.info("pouchd listening on %s%s", lst.url,
                      " (TLS)" if config.tlscert and lst.address.scheme == "tcp" else "")
-        daemon.events.publish("daemon", "start", daemon.id, {"name": daemon.system.facts.hostname})
         stop_wait = asyncio.create_task(stop.wait())
         await asyncio.wait({*tasks, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
         stop_wait.cancel()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pouch_server.errors import APIError
+from pouch_server.labels import label_key
 from pouch_server.managers.daemon import DaemonStateStore, UpdateError
 from pouch_server.managers.events import EventBus
 
@@ -17,11 +18,16 @@ class DaemonHandlers:
 
     async def update(self, body: dict[str, Any]) -> tuple[None, int]:
         try:
-            labels, proxy = await self.state.update(body.get("Labels"), body.get("ImageProxy"))
+            # The event is published by the store under its lock: events come in the order the
+            # updates were applied, and an applied update has its event even if the request is cancelled.
+            await self.state.update(body.get("Labels"), body.get("ImageProxy"), on_applied=self._publish)
         except UpdateError as e:
             raise APIError(400, str(e)) from None
-        attributes = {label.split("=", 1)[0]: label.partition("=")[2] for label in labels}
+        return None, 200
+
+    def _publish(self, labels: list[str], proxy: str) -> None:
+        """A ``daemon update`` event: the labels as attributes (key → value), and the image proxy."""
+        attributes = {label_key(label): label.partition("=")[2] for label in labels}
         if proxy:
             attributes["image-proxy"] = proxy
         self.events.publish("daemon", "update", self.daemon_id, attributes)
-        return None, 200

@@ -23,6 +23,9 @@ class EventHandlers:
             wanted = parse_filters(filters)
         except FilterError as e:
             raise APIError(400, str(e)) from None
+        if since_ns is not None and until_ns is not None and until_ns < since_ns:
+            # docker's check: such a stream could never send anything.
+            raise APIError(400, f"since time ({since}) cannot be after until time ({until})")
         return StreamingResponse(self._stream(since_ns, until_ns, wanted), media_type="application/json")
 
     async def _stream(self, since_ns: int | None, until_ns: int | None,

@@ -9,12 +9,17 @@ the flags/config file, exactly as if every update were applied again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pouch_server.config import ConfigError, check_label
+from pouch_server.labels import merge_labels
 from pouch_server.util import atomic_write_json
+
+__all__ = ["STATE_FILE", "DaemonStateStore", "UpdateError", "merge_labels"]
 
 STATE_FILE = "daemon-state.json"
 _FORMAT = 1
@@ -24,32 +29,25 @@ class UpdateError(ValueError):
     """An update that cannot be applied (a bad request, not a daemon failure)."""
 
 
-def merge_labels(current: list[str], new: list[str]) -> list[str]:
-    """pouch's merge: a new label whose key is present replaces it in place, else it is appended."""
-    merged = list(current)
-    for label in new:
-        key = label.split("=", 1)[0]
-        replaced = False
-        for i, old in enumerate(merged):
-            if old.split("=", 1)[0] == key:
-                merged[i] = label
-                replaced = True
-        if not replaced:
-            merged.append(label)
-    return merged
-
-
 class DaemonStateStore:
     """Current labels and image proxy, and the file that keeps the updates made to them."""
 
     def __init__(self, home_dir: Path, base_labels: list[str], base_image_proxy: str) -> None:
         self.path = Path(home_dir) / STATE_FILE
         self._lock = asyncio.Lock()
+        self._remove_stale_temp_files()
         overlay = self._load()
         self._overlay_labels: list[str] = overlay.get("labels", [])
         self._overlay_proxy: str | None = overlay.get("image_proxy")
         self.labels: list[str] = merge_labels(base_labels, self._overlay_labels)
         self.image_proxy: str = self._overlay_proxy if self._overlay_proxy is not None else base_image_proxy
+
+    def _remove_stale_temp_files(self) -> None:
+        # A crash in the middle of atomic_write leaves its temp file behind; the state file itself
+        # is intact (old or new), so these are litter that would pile up with every crash.
+        for tmp in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
     def _load(self) -> dict[str, Any]:
         try:
@@ -76,11 +74,14 @@ class DaemonStateStore:
             ) from None
         return {"labels": labels, "image_proxy": proxy}
 
-    async def update(self, labels: list[str] | None, image_proxy: str | None) -> tuple[list[str], str]:
+    async def update(self, labels: list[str] | None, image_proxy: str | None,
+                     on_applied: Callable[[list[str], str], None] | None = None) -> tuple[list[str], str]:
         """Apply one /daemon/update: validated, persisted durably, then made visible.
 
         Updates are serialised by a lock so that none is lost; the file is written before the
         in-memory state changes, so a 200 is only ever sent for an update that is on disk.
+        ``on_applied(labels, image_proxy)`` runs under the lock, so that what it publishes is
+        in the order the updates were applied.
         """
         labels = labels or []
         if not labels and not image_proxy:
@@ -90,6 +91,13 @@ class DaemonStateStore:
                 check_label(label)
             except ConfigError as e:
                 raise UpdateError(str(e)) from None
+        # Shielded: if the request is cancelled (client gone, shutdown timeout) the write thread
+        # cannot be stopped; unshielded, the lock would be released while it still runs, and a
+        # later, acknowledged update could be overwritten on disk by this stale one.
+        return await asyncio.shield(self._apply(labels, image_proxy, on_applied))
+
+    async def _apply(self, labels: list[str], image_proxy: str | None,
+                     on_applied: Callable[[list[str], str], None] | None) -> tuple[list[str], str]:
         async with self._lock:
             overlay_labels = merge_labels(self._overlay_labels, labels)
             overlay_proxy = image_proxy if image_proxy else self._overlay_proxy
@@ -99,4 +107,7 @@ class DaemonStateStore:
             self.labels = merge_labels(self.labels, labels)
             if image_proxy:
                 self.image_proxy = image_proxy
-            return list(self.labels), self.image_proxy
+            result = list(self.labels), self.image_proxy
+            if on_applied is not None:
+                on_applied(*result)
+            return result

@@ -1,0 +1,108 @@
+"""``pouch login``: check registry credentials through pouchd and keep them (pouch's cli/login.go).
+
+The rules for where the password comes from are docker's: ``-p`` (with a warning), or
+``--password-stdin`` (which needs ``-u``), or a no-echo prompt on the terminal.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+
+from pouch_cli.client import ClientOptions, call
+from pouch_cli.credentials import CredentialStore
+from pouch_cli.errors import CLIError
+from pouch_client.api.registry import registry_login
+from pouch_client.api.system import system_info
+from pouch_client.models.auth_config import AuthConfig
+from pouch_client.types import Unset
+
+PASSWORD_FLAG_WARNING = "WARNING! Using --password via the CLI is insecure. Use --password-stdin."
+
+
+def default_registry(opts: ClientOptions) -> str:
+    """The daemon's DefaultRegistry (GET /info), as pouch's CLI asks for it."""
+    info = call(opts, "failed to get the default registry", system_info.sync_detailed)
+    registry = info.default_registry
+    if isinstance(registry, Unset) or not registry:
+        raise CLIError("failed to get the default registry: pouchd did not report one; give a SERVER")
+    return registry
+
+
+def read_password_stdin() -> str:
+    """All of stdin, less one trailing newline (docker trims ``\\n`` then ``\\r``)."""
+    password = sys.stdin.read()
+    return password.removesuffix("\n").removesuffix("\r")
+
+
+def _require_terminal() -> None:
+    if not sys.stdin.isatty():
+        raise CLIError("cannot perform an interactive login from a non TTY device")
+
+
+def prompt_username(default: str) -> str:
+    _require_terminal()
+    click.echo(f"Username ({default}): " if default else "Username: ", nl=False)
+    line = sys.stdin.readline()
+    if not line:
+        raise click.exceptions.Abort()  # end of input: treat as ^D
+    username = line.strip() or default
+    if not username:
+        raise CLIError("username required")
+    return username
+
+
+def prompt_password() -> str:
+    _require_terminal()
+    try:
+        password = getpass.getpass("Password: ")
+    except EOFError:
+        raise click.exceptions.Abort() from None
+    if not password:
+        raise CLIError("password required")
+    return password
+
+
+EXAMPLE = ("\b\nExamples:\n  $ pouch login -u alice registry.example.com:5000\n  Password:\n  Login Succeeded\n"
+           "  $ cat token.txt | pouch login -u alice --password-stdin registry.example.com")
+
+
+@click.command(epilog=EXAMPLE)
+@click.argument("server", required=False)
+@click.option("-u", "--username", help="Username (prompted for when missing).")
+@click.option("-p", "--password", help="Password (insecure: it shows in the process list and shell history).")
+@click.option("--password-stdin", is_flag=True, help="Take the password from stdin.")
+@click.pass_obj
+def login(opts: ClientOptions, server: str | None, username: str | None, password: str | None,
+          password_stdin: bool) -> None:
+    """Log in to a registry (SERVER, default: the daemon's default registry) and keep the credentials
+    in ~/.pouch/config.json."""
+    if password is not None and password_stdin:
+        raise CLIError("--password and --password-stdin are mutually exclusive")
+    if password_stdin:
+        if not username:
+            raise CLIError("must provide --username with --password-stdin")
+        password = read_password_stdin()
+        if not password:
+            raise CLIError("password required: --password-stdin read an empty password")
+    elif password:
+        click.echo(PASSWORD_FLAG_WARNING, err=True)
+
+    server = server or default_registry(opts)
+    store = CredentialStore()
+    stored = store.get(server)  # also fails early, before any prompt, on a corrupt file
+    username = (username or "").strip() or prompt_username(stored.username if stored else "")
+    password = password or prompt_password()
+
+    result = call(opts, "failed to login", registry_login.sync_detailed,
+                  body=AuthConfig(username=username, password=password, server_address=server))
+    token = result.identity_token if isinstance(result.identity_token, str) else ""
+    try:
+        store.store(server, username, password, token)
+    except OSError as e:
+        raise CLIError(f"login succeeded but the credentials could not be saved in {store.path}: {e}") from None
+    if not token:
+        click.echo(f"WARNING! Your password will be stored unencrypted in {store.path}.", err=True)
+    click.echo(result.status)

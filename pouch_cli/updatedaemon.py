@@ -1,0 +1,99 @@
+"""``pouch updatedaemon``: change the daemon's labels and image proxy (pouch's cli/update_daemon.go).
+
+Online (the default) it calls /daemon/update on the running daemon. With ``--offline`` it edits
+the daemon's JSON config file instead (keys are pouchd's flag names), for the next start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pouch_cli.client import ClientOptions, call
+from pouch_cli.errors import CLIError
+from pouch_client.api.daemon import daemon_update
+from pouch_client.models.daemon_update_config import DaemonUpdateConfig
+from pouch_client.types import UNSET
+from pouch_server.labels import merge_labels
+from pouch_server.paths import default_config_file
+from pouch_server.util import atomic_write_json
+
+EXAMPLE = (
+    "\b\nExamples:\n"
+    "  $ pouch updatedaemon --label zone=hangzhou --label ssd=true\n"
+    "  $ pouch updatedaemon --image-proxy http://proxy.example.com:8080\n"
+    "  $ pouch updatedaemon --offline --config-file /etc/pouch/config.json --label zone=hangzhou"
+)
+
+
+def check_labels(labels: tuple[str, ...]) -> list[str]:
+    """Each label must be ``key=value`` with a non-empty key; the daemon's labels are pairs."""
+    for label in labels:
+        key, sep, _ = label.partition("=")
+        if not sep or not key.strip():
+            raise CLIError(f"invalid label {label!r}: want key=value")
+    return list(labels)
+
+
+def update_config_file(path: str, labels: list[str], image_proxy: str | None) -> None:
+    """Merge ``labels`` into the file's "label" list and set "image-proxy"; other keys are kept.
+
+    The file must exist (as pouch requires), so that a mistyped path is reported rather than a
+    new, unused file created. It is replaced atomically and keeps its permissions.
+    """
+    if not labels and image_proxy is None:
+        raise CLIError("failed to update daemon config file: daemon update config cannot be empty")
+    target = Path(path).resolve()  # write through a symlink, not over it
+    try:
+        raw = target.read_bytes()
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        raise CLIError(f"failed to update daemon config file: {path} does not exist") from None
+    except OSError as e:
+        raise CLIError(f"failed to update daemon config file: cannot read {path}: {e.strerror or e}") from None
+    config: Any = {}
+    if raw.strip():  # an empty file is an empty configuration, as for pouch
+        try:
+            config = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as e:
+            raise CLIError(f"failed to update daemon config file: {path} is not valid JSON: {e}") from None
+    if not isinstance(config, dict):
+        raise CLIError(f"failed to update daemon config file: {path} must hold a JSON object")
+    if labels:
+        current = config.get("label", [])
+        if isinstance(current, str):  # pouchd accepts a single string for a list option
+            current = [current]
+        if not isinstance(current, list) or not all(isinstance(x, str) for x in current):
+            raise CLIError(f'failed to update daemon config file: "label" in {path} must be a list of strings')
+        config["label"] = merge_labels(current, labels)
+    if image_proxy is not None:
+        config["image-proxy"] = image_proxy
+    try:
+        atomic_write_json(target, config, mode)
+    except OSError as e:
+        raise CLIError(f"failed to update daemon config file: cannot write {path}: {e.strerror or e}") from None
+
+
+@click.command(epilog=EXAMPLE)
+@click.option("--label", "labels", multiple=True, metavar="KEY=VALUE",
+              help="Label to merge into the daemon's labels; a label with the same key is replaced (repeatable).")
+@click.option("--image-proxy", metavar="URL", help="New proxy for pulling images.")
+@click.option("--offline", is_flag=True, help="Only edit the daemon's config file (used at its next start).")
+@click.option("--config-file", metavar="FILE",
+              help="Config file edited with --offline [default: pouchd's default config file].")
+@click.pass_obj
+def updatedaemon(opts: ClientOptions, labels: tuple[str, ...], image_proxy: str | None, offline: bool,
+                 config_file: str | None) -> None:
+    """Update the daemon's labels and image proxy; the change is kept across restarts."""
+    new_labels = check_labels(labels)
+    if offline:
+        update_config_file(config_file or default_config_file(), new_labels, image_proxy)
+        return
+    body = DaemonUpdateConfig(labels=new_labels or UNSET, image_proxy=UNSET if image_proxy is None else image_proxy)
+    # Nothing to send is the daemon's to refuse: it answers `daemon update config cannot be empty`.
+    call(opts, "failed to update daemon", daemon_update.sync_detailed, body=body)
