@@ -57,6 +57,10 @@ class DaemonConfig:
     tlscacert: str | None = None
     tlsverify: bool = False
     manager_whitelist: list[str] = field(default_factory=list)
+    group: str | None = None
+    max_body_size: int = 1024 * 1024
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
     # Not a pouchd flag: on in tests so that every response is checked against the spec.
     validate_responses: bool = False
 
@@ -82,6 +86,10 @@ _OPTIONS: dict[str, tuple[str, str]] = {
     "tlscacert": ("tlscacert", "str"),
     "tlsverify": ("tlsverify", "bool"),
     "manager-whitelist": ("manager_whitelist", "csv"),
+    "group": ("group", "str"),
+    "max-body-size": ("max_body_size", "size"),
+    "header-timeout": ("header_timeout", "seconds"),
+    "body-timeout": ("body_timeout", "seconds"),
 }
 
 
@@ -119,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="require a client certificate signed by --tlscacert")
     p.add_argument("--manager-whitelist", action="append", metavar="CN[,CN]",
                    help="client certificate common names allowed to call (others get 403)")
+    p.add_argument("-G", "--group", metavar="GROUP",
+                   help="group that owns the unix sockets (name or gid); members may use the daemon")
+    p.add_argument("--max-body-size", metavar="SIZE",
+                   help="largest request body accepted, e.g. 1048576, 512k, 1m (default 1m); larger gets 413")
+    p.add_argument("--header-timeout", metavar="SECONDS",
+                   help="time a client has to send a request's headers (default 10)")
+    p.add_argument("--body-timeout", metavar="SECONDS",
+                   help="time a client has to send a request's body (default 30)")
     p.add_argument("--validate-responses", action="store_const", const=True, help=argparse.SUPPRESS)
     p.add_argument("-v", "--version", action="version", version=f"pouchd version {__version__}")
     return p
@@ -167,7 +183,42 @@ def _coerce(key: str, kind: str, value: Any, source: str) -> Any:
         return _split_csv(value) if kind == "csv" else list(value)
     if kind == "runtimes":
         return _parse_runtimes(value, source)
+    if kind == "size":
+        return parse_size(key, value, source)
+    if kind == "seconds":
+        return parse_seconds(key, value, source)
     raise AssertionError(kind)
+
+
+_SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3}
+
+
+def parse_size(key: str, value: Any, source: str) -> int:
+    """Bytes from ``1048576``, ``512k``, ``1m`` (binary units, as docker's flags)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        n = value
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        digits = text.rstrip("kmgb")
+        unit = text[len(digits):]
+        if not digits.isdigit() or unit not in _SIZE_UNITS:
+            raise ConfigError(f"invalid {key} {value!r} in {source}: want bytes, e.g. 1048576, 512k or 1m")
+        n = int(digits) * _SIZE_UNITS[unit]
+    else:
+        raise ConfigError(f"{key} in {source} must be a size")
+    if n <= 0:
+        raise ConfigError(f"{key} in {source} must be positive")
+    return n
+
+
+def parse_seconds(key: str, value: Any, source: str) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"invalid {key} {value!r} in {source}: want seconds") from None
+    if not 0 < seconds < 86400:
+        raise ConfigError(f"{key} in {source} must be between 0 and 86400 seconds")
+    return seconds
 
 
 def load_config(argv: list[str] | None = None) -> DaemonConfig:

@@ -28,6 +28,7 @@ from pouch_server.managers.events import EventBus
 from pouch_server.managers.metrics import Metrics
 from pouch_server.managers.registry import RegistryManager
 from pouch_server.managers.system import SystemManager, load_or_create_id
+from pouch_server.protocol import Limits, protocol_class
 
 log = logging.getLogger("pouchd")
 
@@ -100,12 +101,14 @@ def _server_configs(app: Any, config: DaemonConfig, listeners: list[Listener]) -
         lifespan="off", access_log=False, log_config=None, timeout_graceful_shutdown=10,
         timeout_keep_alive=5, server_header=False, date_header=True,
     )
+    limits = Limits(header_timeout=config.header_timeout, body_timeout=config.body_timeout,
+                    max_body_bytes=config.max_body_size)
     tls = bool(config.tlscert)
     plain = [lst for lst in listeners if not (tls and lst.address.scheme == "tcp")]
     secure = [lst for lst in listeners if tls and lst.address.scheme == "tcp"]
     out: list[ServerGroup] = []
     if plain:
-        out.append((uvicorn.Config(app, **common), plain))
+        out.append((uvicorn.Config(app, http=protocol_class(limits), **common), plain))
     if secure:
         from pouch_server import tls as tls_mod
 
@@ -115,7 +118,7 @@ def _server_configs(app: Any, config: DaemonConfig, listeners: list[Listener]) -
             ssl_keyfile=config.tlskey,
             ssl_ca_certs=config.tlscacert,
             ssl_cert_reqs=tls_mod.cert_reqs(config.tlsverify),
-            http=tls_mod.protocol_class(frozenset(config.manager_whitelist)),
+            http=protocol_class(limits, frozenset(config.manager_whitelist)),
             **common,
         ), secure))
     return out
@@ -142,7 +145,7 @@ def _is_loopback(host: str) -> bool:
 
 
 async def serve(config: DaemonConfig) -> int:
-    listeners = bind_all(config.listen)
+    listeners = bind_all(config.listen, group=config.group)
     try:
         daemon = Daemon(config, [lst.url for lst in listeners])
     except BaseException:

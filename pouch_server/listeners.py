@@ -34,7 +34,21 @@ class Listener:
                 pass
 
 
-def _bind_unix(addr: ListenAddress, mode: int) -> Listener:
+def resolve_group(group: str | None) -> int:
+    """A group name or numeric gid → gid; -1 (leave as is) for None."""
+    if group is None or group == "":
+        return -1
+    if group.isdigit():
+        return int(group)
+    import grp
+
+    try:
+        return grp.getgrnam(group).gr_gid
+    except KeyError:
+        raise ConfigError(f"group {group!r} does not exist (--group)") from None
+
+
+def _bind_unix(addr: ListenAddress, mode: int, gid: int = -1) -> Listener:
     path = addr.path
     try:
         st = os.lstat(path)
@@ -64,7 +78,14 @@ def _bind_unix(addr: ListenAddress, mode: int) -> Listener:
         raise ConfigError(f"cannot listen on {addr}: {e.strerror}") from None
     finally:
         os.umask(old_umask)
-    os.chmod(path, mode)
+    try:
+        if gid != -1:
+            os.chown(path, -1, gid)
+        os.chmod(path, mode)
+    except OSError as e:
+        sock.close()
+        os.unlink(path)
+        raise ConfigError(f"cannot set owner group of {path}: {e.strerror}") from None
     sock.listen(1024)
     sock.setblocking(False)
     return Listener(addr, sock, inode=os.stat(path).st_ino)
@@ -88,13 +109,18 @@ def _bind_tcp(addr: ListenAddress) -> Listener:
     return Listener(addr, sock)
 
 
-def bind_all(addresses: list[str], unix_mode: int = 0o660) -> list[Listener]:
-    """Bind every address or none: on failure the ones already bound are released."""
+def bind_all(addresses: list[str], unix_mode: int = 0o660, group: str | None = None) -> list[Listener]:
+    """Bind every address or none: on failure the ones already bound are released.
+
+    Unix sockets are mode 0660: the owner (root, or the user running pouchd) and ``group`` may
+    use the daemon, nobody else.
+    """
+    gid = resolve_group(group)
     bound: list[Listener] = []
     try:
         for raw in addresses:
             addr = parse_listen_address(raw)
-            bound.append(_bind_unix(addr, unix_mode) if addr.scheme == "unix" else _bind_tcp(addr))
+            bound.append(_bind_unix(addr, unix_mode, gid) if addr.scheme == "unix" else _bind_tcp(addr))
     except BaseException:
         for listener in bound:
             listener.close()

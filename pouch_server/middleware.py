@@ -26,7 +26,11 @@ _VERSION_PREFIX = re.compile(r"^/v(\d+(?:\.\d+)*)(?=/|$)")
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+    """``1.24``, ``1.24.0`` and ``1.24.0.0`` are the same version (docker compares them padded)."""
+    parts = [int(part) for part in version.split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
 
 
 _MAX = _version_tuple(API_VERSION)

@@ -1,9 +1,9 @@
 """TLS on pouchd's TCP listeners: server certificate, optional client verification, CN whitelist.
 
-uvicorn does not expose the client certificate to the ASGI app, so this module supplies an h11
-protocol that reads it from the TLS connection and enforces ``--manager-whitelist`` before a
-request reaches the app: a verified client whose common name is not listed gets pouch's
-403 ``{"message": "tls verified error."}``.
+uvicorn does not expose the client certificate to the ASGI app, so pouchd's protocol
+(pouch_server.protocol) reads it from the TLS connection and wraps the app with :func:`guard`,
+which enforces ``--manager-whitelist`` before a request reaches the app: a verified client whose
+common name is not listed gets pouch's 403 ``{"message": "tls verified error."}``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import ssl
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 FORBIDDEN_BODY = json.dumps({"message": "tls verified error."}).encode()
 
@@ -33,7 +32,7 @@ def peer_common_name(transport: asyncio.BaseTransport) -> str | None:
     return None
 
 
-def _guard(app: ASGIApp, common_name: str | None, whitelist: frozenset[str]) -> ASGIApp:
+def guard(app: ASGIApp, common_name: str | None, whitelist: frozenset[str]) -> ASGIApp:
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             scope.setdefault("extensions", {})["tls"] = {"client_common_name": common_name}
@@ -47,17 +46,6 @@ def _guard(app: ASGIApp, common_name: str | None, whitelist: frozenset[str]) -> 
         await app(scope, receive, send)
 
     return guarded
-
-
-def protocol_class(whitelist: frozenset[str]) -> type[H11Protocol]:
-    """An h11 protocol for TLS listeners that knows the client's certificate CN."""
-
-    class TLSH11Protocol(H11Protocol):
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
-            super().connection_made(transport)  # type: ignore[arg-type]
-            self.app = _guard(self.app, peer_common_name(transport), whitelist)
-
-    return TLSH11Protocol
 
 
 def cert_reqs(verify: bool) -> int:

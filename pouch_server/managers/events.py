@@ -54,7 +54,8 @@ def parse_timestamp(name: str, value: str | None) -> int | None:
     if value is None or value == "":
         return None
     secs, dot, frac = value.partition(".")
-    if not secs.isdigit() or (dot and (not frac.isdigit() or len(frac) > 9)):
+    # ASCII digits only: str.isdigit() also accepts other scripts' digits, which int() would take.
+    if not (secs.isascii() and secs.isdigit()) or (dot and (not (frac.isascii() and frac.isdigit()) or len(frac) > 9)):
         raise FilterError(f"invalid value for {name}: {value!r}: want Unix seconds[.nanoseconds]")
     return int(secs) * 1_000_000_000 + int(frac.ljust(9, "0") if frac else 0)
 

@@ -1,0 +1,378 @@
+"""Shared pieces of the benchmarks: results, statistics, raw HTTP probes and the processes under test.
+
+Every process a benchmark starts goes through :func:`spawn`, which records it; :func:`stop_all`
+(run by the runner in ``finally``, and at exit) ends whatever is still running.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import json
+import math
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+PYTHON = sys.executable
+POUCHD = BIN / "pouchd"
+POUCH = BIN / "pouch"
+BARE_APP = BENCH_DIR / "bare_app.py"
+WRK = Path("/usr/bin/wrk")
+
+# Endpoints served by both pouchd and the bare app (the bare app with pouchd's captured bytes).
+ENDPOINTS = ("/v1.24/version", "/v1.24/info", "/_ping")
+X = "\u00d7"  # the multiplication sign of ratios (written escaped: ruff RUF001)
+# Response headers that differ per request or are computed by the server itself; everything
+# else (content-type, api-version, server, cache-control, ...) is copied to the bare app.
+_DYNAMIC_HEADERS = {"date", "content-length", "x-request-id", "transfer-encoding", "connection"}
+
+
+class BenchError(Exception):
+    """The benchmark could not run (as opposed to a missed target, which is only reported)."""
+
+
+class Skipped(Exception):
+    """The benchmark cannot run on this machine (e.g. wrk is missing); the message says why."""
+
+
+# ---------------------------------------------------------------------------------------------
+# results
+
+
+@dataclass
+class Row:
+    """One line of the results table: a figure, its floor from the same run, and its target."""
+
+    bench: str
+    metric: str
+    value: str
+    floor: str = ""
+    ratio: float | None = None
+    target: str = ""
+    ok: bool | None = None  # None: no target
+
+    @property
+    def mark(self) -> str:
+        return "" if self.ok is None else ("PASS" if self.ok else "MISS")
+
+
+@dataclass
+class Result:
+    """What one benchmark produced: table rows, raw samples and notes for RESULTS.md."""
+
+    name: str
+    rows: list[Row] = field(default_factory=list)
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Sizes of one run; ``quick`` shrinks every loop but keeps the same procedure."""
+
+    quick: bool = False
+    cli_runs: int = 15
+    wrk_seconds: int = 3
+    wrk_rounds: int = 3
+    wrk_connections: tuple[int, ...] = (16, 64)
+    startup_runs: int = 9
+    memory_requests: int = 20_000
+    events_subscribers: int = 100
+    events_reps: int = 20
+
+    @classmethod
+    def make(cls, quick: bool) -> Settings:
+        if not quick:
+            return cls()
+        return cls(quick=True, cli_runs=6, wrk_seconds=1, wrk_rounds=2, startup_runs=4, events_reps=8)
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else math.nan
+
+
+def percentile(xs: list[float], p: float) -> float:
+    """Linear-interpolated percentile (numpy's default), ``p`` in 0..100."""
+    if not xs:
+        return math.nan
+    s = sorted(xs)
+    k = (len(s) - 1) * p / 100.0
+    lo, hi = math.floor(k), math.ceil(k)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+# ---------------------------------------------------------------------------------------------
+# processes
+
+
+_procs: list[subprocess.Popen[bytes]] = []
+
+
+def spawn(argv: list[str], log_path: Path, **kwargs: Any) -> subprocess.Popen[bytes]:
+    """Start a process with stdout and stderr to ``log_path``, and remember it for :func:`stop_all`."""
+    log = open(log_path, "ab")  # the child keeps its own copy of the fd
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                cwd=REPO_ROOT, **kwargs)
+    finally:
+        log.close()
+    _procs.append(proc)
+    return proc
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL after ``timeout`` seconds; reaps the process."""
+    if proc.poll() is None:
+        try:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        except ProcessLookupError:
+            pass
+    if proc in _procs:
+        _procs.remove(proc)
+
+
+def stop_all() -> None:
+    """Stop every process :func:`spawn` started that is still running (idempotent)."""
+    for proc in list(_procs):
+        try:
+            stop(proc, timeout=5.0)
+        except Exception as e:  # keep going: the others must be stopped too
+            print(f"bench: could not stop pid {proc.pid}: {e}", file=sys.stderr)
+
+
+atexit.register(stop_all)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_bytes(pid: int) -> int:
+    """VmRSS of ``pid`` from /proc/PID/status, in bytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise BenchError(f"no VmRSS for pid {pid}")
+
+
+# ---------------------------------------------------------------------------------------------
+# raw HTTP over a unix socket (no client library: cheap enough to poll every few ms)
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def http_unix(sock_path: Path | str, method: str, target: str, body: bytes = b"",
+              timeout: float = 5.0) -> RawResponse:
+    """One ``Connection: close`` request over a unix socket; raises OSError if it cannot connect."""
+    head = f"{method} {target} HTTP/1.1\r\nHost: d\r\nConnection: close\r\n"
+    if body:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(str(sock_path))
+        s.sendall(head.encode() + b"\r\n" + body)
+        chunks = []
+        while True:
+            data = s.recv(65536)
+            if not data:
+                break
+            chunks.append(data)
+    raw = b"".join(chunks)
+    head_bytes, sep, rest = raw.partition(b"\r\n\r\n")
+    if not sep:
+        raise OSError(f"incomplete response from {sock_path}")
+    lines = head_bytes.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = [(k.strip().lower(), v.strip()) for k, _, v in (ln.partition(":") for ln in lines[1:])]
+    length = next((int(v) for k, v in headers if k == "content-length"), None)
+    return RawResponse(status, headers, rest if length is None else rest[:length])
+
+
+def wait_http_ok(sock_path: Path, proc: subprocess.Popen[bytes], deadline: float,
+                 interval: float = 0.005, target: str = "/_ping") -> float:
+    """Poll ``GET target`` every ``interval`` seconds until a 200; returns the monotonic time of it.
+
+    Raises BenchError if the process exits or ``deadline`` (a ``time.monotonic()`` value) passes.
+    """
+    while True:
+        if proc.poll() is not None:
+            raise BenchError(f"{proc.args[0]} exited with {proc.returncode} before answering")
+        try:
+            if http_unix(sock_path, "GET", target, timeout=max(0.1, deadline - time.monotonic())).status == 200:
+                return time.monotonic()
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise BenchError(f"no answer on {sock_path} in time")
+        time.sleep(interval)
+
+
+# ---------------------------------------------------------------------------------------------
+# servers under test
+
+
+class Server:
+    """A pouchd or bare-app process on a unix socket and (optionally) a TCP port of 127.0.0.1."""
+
+    kind = "server"
+
+    def __init__(self, workdir: Path, name: str, tcp: bool = True) -> None:
+        self.workdir = workdir
+        self.name = name
+        self.sock = workdir / f"{name}.sock"
+        self.port = free_port() if tcp else None
+        self.log_path = workdir / f"{name}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def argv(self) -> list[str]:
+        raise NotImplementedError
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def start(self, wait: bool = True, timeout: float = 30.0) -> Server:
+        if self.sock.exists():
+            self.sock.unlink()
+        self.proc = spawn(self.argv(), self.log_path)
+        if wait:
+            self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout: float = 30.0) -> float:
+        assert self.proc is not None
+        try:
+            return wait_http_ok(self.sock, self.proc, time.monotonic() + timeout)
+        except BenchError as e:
+            raise BenchError(f"{self.kind}: {e}\n--- {self.log_path} ---\n{self.log_tail()}") from None
+
+    def log_tail(self, n: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except FileNotFoundError:
+            return "(no log)"
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop(self.proc)
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class PouchD(Server):
+    """pouchd in production mode (no --validate-responses), with its own home directory."""
+
+    kind = "pouchd"
+
+    def __init__(self, workdir: Path, name: str = "pouchd", tcp: bool = True, home: Path | None = None) -> None:
+        super().__init__(workdir, name, tcp)
+        self.home = home or workdir / f"{name}-home"
+
+    def argv(self) -> list[str]:
+        args = [str(POUCHD), "-l", f"unix://{self.sock}", "--home-dir", str(self.home)]
+        if self.port is not None:
+            args += ["-l", f"tcp://127.0.0.1:{self.port}"]
+        return args
+
+
+class BareApp(Server):
+    """bench/bare_app.py: a bare Starlette app on the same uvicorn, serving pouchd's captured bytes."""
+
+    kind = "bare app"
+
+    def __init__(self, workdir: Path, fixtures: Path, name: str = "bare", tcp: bool = True) -> None:
+        super().__init__(workdir, name, tcp)
+        self.fixtures = fixtures
+
+    def argv(self) -> list[str]:
+        args = [PYTHON, str(BARE_APP), "--fixtures", str(self.fixtures), "--uds", str(self.sock)]
+        if self.port is not None:
+            args += ["--port", str(self.port)]
+        return args
+
+
+def capture_fixtures(pouchd: PouchD, out: Path) -> Path:
+    """GET each endpoint from a running pouchd and write its status, static headers and exact body."""
+    fixtures: dict[str, Any] = {}
+    for path in ENDPOINTS:
+        r = http_unix(pouchd.sock, "GET", path)
+        if r.status != 200:
+            raise BenchError(f"pouchd answered {r.status} to GET {path}: {r.body[:200]!r}")
+        fixtures[path] = {
+            "status": r.status,
+            "headers": [[k, v] for k, v in r.headers if k not in _DYNAMIC_HEADERS],
+            "body": base64.b64encode(r.body).decode(),
+        }
+    out.write_text(json.dumps(fixtures, indent=1))
+    return out
+
+
+class Workspace:
+    """A temporary directory for one run, and pouchd's captured responses (made once, on demand)."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="pouch-bench-"))
+        self._fixtures: Path | None = None
+        self._n = 0
+
+    def subdir(self, name: str) -> Path:
+        self._n += 1
+        path = self.dir / f"{self._n:02d}-{name}"
+        path.mkdir()
+        return path
+
+    def fixtures(self) -> Path:
+        if self._fixtures is None:
+            work = self.subdir("capture")
+            with PouchD(work, tcp=False) as pouchd:
+                pouchd.start()
+                self._fixtures = capture_fixtures(pouchd, self.dir / "fixtures.json")
+        return self._fixtures
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def check_installed() -> None:
+    for exe in (POUCHD, POUCH):
+        if not os.access(exe, os.X_OK):
+            raise BenchError(f"{exe} not found: activate the project's venv (. .venv/bin/activate) "
+                             "and install it (scripts/setup.sh)")

@@ -1,0 +1,70 @@
+"""2. Daemon throughput and latency: wrk against pouchd and against the bare app, same bytes.
+
+pouchd runs in production mode (no --validate-responses) on a TCP port of 127.0.0.1; the bare app
+(bench/bare_app.py) serves the bytes captured from that same pouchd, on the same uvicorn, with
+the same kind of TCP socket. For each (endpoint, connections) cell, rounds alternate the order
+pouchd/bare then bare/pouchd; each figure is the median over the rounds.
+"""
+
+from __future__ import annotations
+
+from bench.common import (
+    ENDPOINTS,
+    BareApp,
+    PouchD,
+    Result,
+    Row,
+    Server,
+    Settings,
+    Workspace,
+    X,
+    capture_fixtures,
+    median,
+)
+from bench.wrk import WrkReport, require_wrk, run_wrk
+
+TARGET_RPS = 0.6  # pouchd/bare req/s on /v1.24/version at 16 connections
+TARGET_CELL = ("/v1.24/version", 16)
+THREADS = 2
+
+
+def run(ws: Workspace, settings: Settings) -> Result:
+    require_wrk()
+    result = Result("http")
+    work = ws.subdir("http")
+    with PouchD(work) as pouchd, BareApp(work, work / "fixtures.json") as bare:
+        pouchd.start()
+        capture_fixtures(pouchd, bare.fixtures)
+        bare.start()
+        servers: dict[str, Server] = {"pouchd": pouchd, "bare": bare}
+        cells = [(path, c) for path in ENDPOINTS for c in settings.wrk_connections]
+        # Warm-up: first requests build pouchd's per-operation caches; one short run per endpoint.
+        for srv in servers.values():
+            for path in ENDPOINTS:
+                run_wrk(srv.url + path, max(settings.wrk_connections), 1, THREADS)
+        reports: dict[tuple[str, int, str], list[WrkReport]] = {}
+        for rnd in range(settings.wrk_rounds):
+            order = ["pouchd", "bare"] if rnd % 2 == 0 else ["bare", "pouchd"]
+            for path, conns in cells:
+                for name in order:
+                    rep = run_wrk(servers[name].url + path, conns, settings.wrk_seconds, THREADS)
+                    reports.setdefault((path, conns, name), []).append(rep)
+    for path, conns in cells:
+        p, b = reports[(path, conns, "pouchd")], reports[(path, conns, "bare")]
+        rps_p, rps_b = median([r.rps for r in p]), median([r.rps for r in b])
+        target = (path, conns) == TARGET_CELL
+        cell = f"{path} c{conns}"
+        result.rows.append(Row("http", f"{cell} req/s", f"{rps_p:,.0f}", f"{rps_b:,.0f}",
+                               rps_p / rps_b, f"≥ {TARGET_RPS:.2f}{X}" if target else "",
+                               rps_p / rps_b >= TARGET_RPS if target else None))
+        for q in ("p50", "p99"):
+            lp, lb = median([getattr(r, q) for r in p]), median([getattr(r, q) for r in b])
+            result.rows.append(Row("http", f"{cell} latency {q}", f"{lp * 1000:.2f} ms", f"{lb * 1000:.2f} ms",
+                                   lp / lb))
+        for name, reps in (("pouchd", p), ("bare", b)):
+            result.samples[f"{cell} {name} req/s"] = [round(r.rps) for r in reps]
+            result.samples[f"{cell} {name} p99 ms"] = [round(r.p99 * 1000, 2) for r in reps]
+    result.notes.append(f"wrk -t{THREADS} -d{settings.wrk_seconds}s --latency, {settings.wrk_rounds} rounds per "
+                        "cell, alternating pouchd/bare; floor = bare Starlette app serving pouchd's exact bytes. "
+                        "Latency ratios are pouchd/bare (lower is better).")
+    return result

@@ -1,0 +1,173 @@
+"""pouchd's HTTP/1.1 protocol: uvicorn's httptools protocol with the limits a long-running daemon
+on a privileged socket needs, all answered in pouch's ``{"message": ...}`` shape.
+
+uvicorn (0.54) has no read timeout for a request being received, no bound on the size of request
+headers with httptools, no body size limit, and answers a malformed request with a text/plain 400.
+This subclass adds:
+
+- a header timeout: from the first byte of a request (or from the connection, before any) until
+  its headers are complete; a client trickling a request in is answered 408 and cut off;
+- a body timeout: from the end of the headers until the whole body has arrived;
+- a header size limit (URL plus headers): 431;
+- a body size limit, from Content-Length before the handler runs and counted for chunked bodies: 413;
+- a JSON 400 for requests the parser rejects (garbage request lines, bad framing);
+- optionally, for TLS listeners, the client certificate CN whitelist (see pouch_server.tls).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+log = logging.getLogger("pouchd")
+
+_REASONS = {400: b"Bad Request", 408: b"Request Timeout", 413: b"Content Too Large",
+            431: b"Request Header Fields Too Large"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_header_bytes: int = 64 * 1024
+    max_body_bytes: int = 1024 * 1024
+
+
+def _raw_response(status: int, message: str, extra_headers: list[tuple[bytes, bytes]]) -> bytes:
+    from pouch_server.version import API_VERSION, __version__
+
+    body = json.dumps({"message": message}).encode()
+    lines = [b"HTTP/1.1 %d %s\r\n" % (status, _REASONS.get(status, b"Error"))]
+    extra_headers = [*extra_headers, (b"api-version", API_VERSION.encode()),
+                     (b"server", f"pouchd/{__version__}".encode())]
+    for name, value in extra_headers:
+        lines.append(name + b": " + value + b"\r\n")
+    lines += [b"content-type: application/json\r\n", b"content-length: %d\r\n" % len(body),
+              b"connection: close\r\n\r\n", body]
+    return b"".join(lines)
+
+
+def protocol_class(limits: Limits, whitelist: frozenset[str] | None = None) -> type[HttpToolsProtocol]:
+    """The protocol class for one uvicorn server; ``whitelist`` only for TLS listeners."""
+
+    class PouchHttpProtocol(HttpToolsProtocol):
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._timer: asyncio.TimerHandle | None = None
+            self._header_bytes = 0
+            self._body_bytes = 0
+            self._rejected = False
+            self._rejection: tuple[int, str] | None = None
+            if whitelist is not None:
+                from pouch_server.tls import guard, peer_common_name
+
+                self.app = guard(self.app, peer_common_name(transport), whitelist)
+            self._arm(limits.header_timeout, "request headers not received in time")
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        # --- timers -------------------------------------------------------------------
+        def _arm(self, seconds: float, why: str) -> None:
+            self._disarm()
+            self._timer = self.loop.call_later(seconds, self._expired, why)
+
+        def _disarm(self) -> None:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+        def _expired(self, why: str) -> None:
+            self._timer = None
+            if self.transport.is_closing():
+                return
+            log.info("closing connection from %s: %s", self.client, why)
+            self._reject(408, why)
+
+        def _reject(self, status: int, message: str) -> None:
+            """Answer with an error and close, unless a response has already begun."""
+            self._rejected = True
+            self._disarm()
+            started = self.cycle is not None and self.cycle.response_started and not self.cycle.response_complete
+            if not started and not self.transport.is_closing():
+                self.transport.write(_raw_response(status, message, list(self.server_state.default_headers)))
+            if self.cycle is not None and not self.cycle.response_complete:
+                self.cycle.disconnected = True
+                self.cycle.message_event.set()
+            self.transport.close()
+
+        # --- parser callbacks ---------------------------------------------------------
+        def data_received(self, data: bytes) -> None:
+            if self._rejected:
+                return
+            super().data_received(data)
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._header_bytes = 0
+            self._body_bytes = 0
+            self._arm(limits.header_timeout, "request headers not received in time")
+
+        def on_url(self, url: bytes) -> None:
+            self._count_header(len(url))
+            super().on_url(url)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._count_header(len(name) + len(value))
+            super().on_header(name, value)
+
+        def _count_header(self, n: int) -> None:
+            self._header_bytes += n
+            if self._header_bytes > limits.max_header_bytes:
+                self._rejection = (431, f"request headers larger than {limits.max_header_bytes} bytes")
+                raise ValueError("headers too large")  # httptools stops parsing; see send_400_response
+
+        def on_headers_complete(self) -> None:
+            length = self._content_length()
+            if length is not None and length > limits.max_body_bytes:
+                self._reject(413, f"request body larger than {limits.max_body_bytes} bytes")
+                return
+            self._arm(limits.body_timeout, "request body not received in time")
+            super().on_headers_complete()
+
+        def _content_length(self) -> int | None:
+            for name, value in self.headers:
+                if name == b"content-length":
+                    try:
+                        return int(value)
+                    except ValueError:
+                        return None
+            return None
+
+        def on_body(self, body: bytes) -> None:
+            if self._rejected:
+                return
+            self._body_bytes += len(body)
+            if self._body_bytes > limits.max_body_bytes:
+                self._reject(413, f"request body larger than {limits.max_body_bytes} bytes")
+                return
+            super().on_body(body)
+
+        def on_message_complete(self) -> None:
+            self._disarm()
+            if self._rejected:
+                return
+            super().on_message_complete()
+
+        def send_400_response(self, msg: str) -> None:
+            # Called by uvicorn when the parser rejects the request (or a callback raised).
+            status, message = self._rejection or (400, "invalid HTTP request")
+            self._reject(status, message)
+
+    return PouchHttpProtocol
+
+
+def describe(limits: Limits) -> dict[str, Any]:
+    return {"header_timeout": limits.header_timeout, "body_timeout": limits.body_timeout,
+            "max_header_bytes": limits.max_header_bytes, "max_body_bytes": limits.max_body_bytes}

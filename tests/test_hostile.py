@@ -1,0 +1,280 @@
+"""Hostile and broken input: the daemon answers 4xx JSON, keeps serving, and its state is untouched."""
+
+from __future__ import annotations
+
+import grp
+import json
+import os
+import re
+import socket
+import stat
+import time
+
+import httpx
+import pytest
+from conftest import PouchD
+
+LEAKS = ("Traceback", "site-packages", "/work/", "pouch_server/", 'File "')
+
+
+def assert_clean_error(r: httpx.Response, status: int) -> str:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/json"
+    body = r.json()
+    assert list(body) == ["message"]
+    for leak in LEAKS:
+        assert leak not in r.text
+    return body["message"]
+
+
+@pytest.fixture(scope="module")
+def daemon(tmp_path_factory: pytest.TempPathFactory):
+    d = PouchD(tmp_path_factory.mktemp("hostile"), "--label", "keep=me", "--header-timeout", "1",
+               "--body-timeout", "1", "--max-body-size", "64k").start()
+    yield d
+    d.stop()
+
+
+def labels(d: PouchD) -> list[str]:
+    return d.client().get("/info").json()["Labels"]
+
+
+BAD_BODIES = [
+    b"{not json", b'{"Labels": ["a=b"]', b"", b"null", b"[]", b"[1, 2]", b'"text"', b"42", b"true",
+    b'{"Labels": "a=b"}', b'{"Labels": [1]}', b'{"Labels": [null]}', b'{"Labels": null}', b'{"ImageProxy": 5}',
+    b'{"Labels": {"a": "b"}}', b"\xff\xfe\x00", b'{"Labels": ["=nokey"]}', b"{}",
+]
+
+
+@pytest.mark.parametrize("body", BAD_BODIES)
+def test_bad_update_bodies_are_400_and_change_nothing(daemon: PouchD, body: bytes) -> None:
+    before = labels(daemon)
+    r = daemon.client().post("/v1.24/daemon/update", content=body, headers={"content-type": "application/json"})
+    assert_clean_error(r, 400)
+    assert labels(daemon) == before
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"])
+def test_wrong_content_type_is_415(daemon: PouchD, content_type: str) -> None:
+    r = daemon.client().post("/daemon/update", content=b'{"Labels": ["x=y"]}', headers={"content-type": content_type})
+    assert_clean_error(r, 415)
+    assert "x=y" not in labels(daemon)
+
+
+def test_deeply_nested_json_is_400(daemon: PouchD) -> None:
+    n = 30000  # within the 64k body limit, far beyond the parser's recursion limit
+    body = b'{"Labels": ' + b"[" * n + b"]" * n + b"}"
+    msg = assert_clean_error(daemon.client().post("/daemon/update", content=body,
+                                                  headers={"content-type": "application/json"}), 400)
+    assert msg == "request body is nested too deeply"
+
+
+def test_validation_errors_do_not_echo_values(daemon: PouchD) -> None:
+    r = daemon.client().post("/auth", json={"Username": "u", "Password": 918273645})
+    msg = assert_clean_error(r, 400)
+    assert "918273645" not in r.text and "Password" in msg
+
+
+def test_body_over_limit_is_413(daemon: PouchD) -> None:
+    big = json.dumps({"Labels": ["k=" + "v" * 70_000]}).encode()
+    r = daemon.client().post("/daemon/update", content=big, headers={"content-type": "application/json"})
+    assert_clean_error(r, 413)
+
+    def chunks():
+        for _ in range(80):
+            yield b"x" * 1024
+
+    r = daemon.client().post("/daemon/update", content=chunks(), headers={"content-type": "application/json"})
+    assert_clean_error(r, 413)
+    assert daemon.client().get("/_ping").text == "OK"
+
+
+def test_chunked_bodies_are_accepted(daemon: PouchD) -> None:
+    def chunks():
+        yield b'{"Labels": '
+        yield b'["chunked=yes"]}'
+
+    r = daemon.client().post("/daemon/update", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 200, r.text
+    assert "chunked=yes" in labels(daemon)
+
+
+def test_default_body_limit_is_one_mebibyte(pouchd: PouchD) -> None:
+    big = b'{"Labels": ["k=' + b"v" * (1024 * 1024) + b'"]}'
+    r = pouchd.client().post("/daemon/update", content=big, headers={"content-type": "application/json"})
+    assert_clean_error(r, 413)
+
+
+def raw_exchange(d: PouchD, data: bytes, timeout: float = 5.0) -> bytes:
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(timeout)
+        s.connect(str(d.sock))
+        s.sendall(data)
+        out = b""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        return out
+
+
+def split_response(raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+@pytest.mark.parametrize("request_line", [
+    b"GARBAGE\r\n\r\n", b"GET\r\n\r\n", b"\x00\x01\x02\x03\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n",
+    b"GET /_ping HTTP/1.1\r\nContent-Length: -5\r\n\r\n", b"GET /_ping HTTP/1.1\r\nBad Header\r\n\r\n",
+])
+def test_garbage_requests_get_json_400(daemon: PouchD, request_line: bytes) -> None:
+    status, headers, body = split_response(raw_exchange(daemon, request_line))
+    assert status == 400 and headers["content-type"] == "application/json"
+    assert json.loads(body) == {"message": "invalid HTTP request"}
+    assert daemon.client().get("/_ping").text == "OK"
+
+
+def test_oversized_headers_are_431(daemon: PouchD) -> None:
+    data = b"GET /_ping HTTP/1.1\r\nHost: d\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n"
+    status, _, body = split_response(raw_exchange(daemon, data))
+    assert status == 431 and "headers larger than" in json.loads(body)["message"]
+    r = daemon.client().get("/_ping", headers={"X-Long": "b" * 80_000})
+    assert_clean_error(r, 431)
+
+
+def test_pipelined_requests_are_answered_in_order(daemon: PouchD) -> None:
+    data = (b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n"
+            b"GET /v1.24/version HTTP/1.1\r\nHost: d\r\n\r\n"
+            b"GET /nope HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n")
+    raw = raw_exchange(daemon, data)
+    statuses = [int(code) for code in re.findall(rb"HTTP/1\.1 (\d{3}) ", raw)]
+    assert statuses == [200, 200, 404]
+    assert b'"ApiVersion": "1.24"' in raw
+
+
+def test_trickled_headers_are_cut_off_with_408(daemon: PouchD) -> None:
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(5)
+        s.connect(str(daemon.sock))
+        start = time.monotonic()
+        out = b""
+        for piece in (b"GET /_p", b"ing HTTP/1.1\r\n", b"Host: d\r\n", b"X-Slow: 1\r\n", b"X-Slow: 2\r\n"):
+            try:
+                s.sendall(piece)
+            except OSError:
+                break
+            time.sleep(0.4)
+        while time.monotonic() - start < 5:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            out += chunk
+    status, _, body = split_response(out)
+    assert status == 408 and json.loads(body)["message"] == "request headers not received in time"
+    assert daemon.client().get("/_ping").text == "OK"
+
+
+def test_idle_connection_without_a_request_is_closed(daemon: PouchD) -> None:
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(5)
+        s.connect(str(daemon.sock))
+        data = s.recv(4096)  # the daemon answers 408 and closes after the header timeout
+        assert data.startswith(b"HTTP/1.1 408")
+
+
+def test_trickled_body_is_cut_off_with_408(daemon: PouchD) -> None:
+    data = (b"POST /daemon/update HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 40\r\n\r\n{\"Labels\": ")
+    status, _, body = split_response(raw_exchange(daemon, data))
+    assert status == 408 and json.loads(body)["message"] == "request body not received in time"
+    assert "keep=me" in labels(daemon)
+
+
+@pytest.mark.parametrize("path", [
+    "/ui/../../../../etc/passwd", "/ui/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/ui/..%2f..%2f..%2fetc%2fpasswd",
+    "/v1.24/ui/%2e%2e%2f%2e%2e%2fpouch_server%2fapp.py", "/ui/..%5c..%5cetc%5cpasswd", "/ui/%252e%252e/etc/passwd",
+    "/ui//etc/passwd",
+])
+def test_path_traversal_under_ui_is_404(daemon: PouchD, path: str) -> None:
+    raw = raw_exchange(daemon, f"GET {path} HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n".encode())
+    status, headers, body = split_response(raw)
+    assert status == 404 and headers["content-type"] == "application/json", raw[:300]
+    assert b"root:" not in body and b"import" not in body
+
+
+@pytest.mark.parametrize(("prefix", "status"), [
+    ("/v1.24.0", 200), ("/v1.24.0.0", 200), ("/v" + "9" * 60, 400), ("/v0", 400), ("/v1." + "1" * 200, 400),
+    ("/v1..24", 404), ("/v-1.24", 404), ("/V1.24", 404), ("/v1.24%2e0", 200), ("/v1%2e25", 400),
+])
+def test_absurd_version_prefixes(daemon: PouchD, prefix: str, status: int) -> None:
+    r = daemon.client().get(f"{prefix}/version")
+    assert r.status_code == status
+    if status != 200:
+        assert_clean_error(r, status)
+
+
+@pytest.mark.parametrize("params", [
+    {"since": "-1"}, {"since": "1e9"}, {"until": "12:00"}, {"since": "1.1234567891"}, {"filters": "{"},
+    {"filters": '{"type": "container"'}, {"filters": '{"nope": ["x"]}'}, {"filters": '{"type": ["alien"]}'},
+    {"filters": '{"event": "update"}'}, {"filters": "[1]"}, {"since": "\u0661\u0662"},
+])
+def test_bad_event_parameters_are_400(daemon: PouchD, params: dict[str, str]) -> None:
+    assert_clean_error(daemon.client().get("/events", params=params), 400)
+
+
+def test_unicode_labels_round_trip(daemon: PouchD) -> None:
+    wanted = ["zone=杭州", "emoji=🐳", "ключ=значение", "mixed=a\u00e9\u4e2d"]
+    r = daemon.client().post("/daemon/update", json={"Labels": wanted})
+    assert r.status_code == 200
+    got = labels(daemon)
+    for label in wanted:
+        assert label in got
+    state = json.loads((daemon.home / "daemon-state.json").read_text(encoding="utf-8"))
+    assert set(wanted) <= set(state["labels"])
+    events = daemon.client().get("/events", params={"since": "0", "until": str(time.time())}).text
+    last = [json.loads(x) for x in events.splitlines()][-1]
+    assert last["actor"]["Attributes"]["zone"] == "杭州" and last["actor"]["Attributes"]["emoji"] == "🐳"
+
+
+def test_state_files_are_private(daemon: PouchD) -> None:
+    assert stat.S_IMODE(daemon.home.stat().st_mode) == 0o700
+    for name in ("daemon-state.json", "engine-id"):
+        path = daemon.home / name
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
+
+
+def test_group_flag_sets_the_socket_group(pouchd_factory) -> None:
+    try:
+        gid = grp.getgrnam("nogroup").gr_gid
+    except KeyError:
+        pytest.skip("no 'nogroup' group on this machine")
+    if os.geteuid() != 0 and gid not in os.getgroups():
+        pytest.skip("only root (or a member) may give a socket to that group")
+    d: PouchD = pouchd_factory("--group", "nogroup", tcp=False)
+    st = d.sock.stat()
+    assert st.st_gid == gid and stat.S_IMODE(st.st_mode) == 0o660
+
+
+def test_unknown_group_is_a_clear_error(tmp_path) -> None:
+    import subprocess
+
+    from conftest import POUCHD
+
+    r = subprocess.run([POUCHD, "--home-dir", str(tmp_path / "h"), "-l", f"unix://{tmp_path}/s.sock",
+                        "--group", "no-such-group-xyz"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and "group 'no-such-group-xyz' does not exist" in r.stderr
+    assert not (tmp_path / "s.sock").exists()
+
+
+def test_daemon_still_healthy_after_all_of_it(daemon: PouchD) -> None:
+    assert daemon.client().get("/_ping").text == "OK"
+    assert "keep=me" in labels(daemon)
+    assert "Traceback" not in daemon.logs()
