@@ -4,7 +4,7 @@ Importing this package is cheap on purpose: each command's module (and what it n
 imported only when that command runs (see :mod:`pouch_cli.main`).
 """
 
-from pouch_cli._speedups import skip_httpx_cli
+from pouch_server.speedups import skip_httpx_cli
 
 skip_httpx_cli()
 

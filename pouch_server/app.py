@@ -12,8 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-# connexion imports starlette's test client at import time, which warns about httpx on every
-# daemon start; it is not used here.
+from pouch_server.speedups import skip_httpx_cli
+
+# connexion imports starlette's test client at import time, which imports httpx (and with it
+# httpx's own CLI, ~50 ms) and warns about it on every daemon start; none of it is used here.
+skip_httpx_cli()
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 from connexion import AsyncApp  # noqa: E402

@@ -1,4 +1,6 @@
-"""Start-up speed of the CLI: keep httpx from importing its own command-line tool.
+"""Start-up speed of pouch and pouchd: keep httpx from importing its own command-line tool.
+
+Stdlib only, and imported first by both ``pouch_cli`` and ``pouch_server.daemon``.
 
 httpx's ``__init__`` does ``try: from ._main import main`` at import time; when rich, click and
 pygments are installed (as they are in a dev environment) that imports its whole CLI stack, some
