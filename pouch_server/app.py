@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException  # noqa: E402
 from starlette.types import ASGIApp  # noqa: E402
 
 from pouch_server import errors  # noqa: E402
-from pouch_server.fastpath import MIDDLEWARES, CachedAsyncApi  # noqa: E402
+from pouch_server.fastpath import CachedAsyncApi, middlewares  # noqa: E402
 from pouch_server.middleware import PouchMiddleware  # noqa: E402
 from pouch_server.validation import validator_map  # noqa: E402
 
@@ -54,7 +54,7 @@ def create_app(operations: dict[str, Callable[..., Any]], *, debug: bool = False
     """Build the ASGI app serving the spec with ``operations`` (operationId → handler)."""
     app = AsyncApp(
         __name__,
-        middlewares=MIDDLEWARES,
+        middlewares=middlewares(validate_responses),
         specification_dir=SPEC_PATH.parent,
         validator_map=validator_map(),
         swagger_ui_options=SwaggerUIOptions(

@@ -101,12 +101,18 @@ class _OnceDecorator(StarletteDecorator):
         decorated: Callable[..., Awaitable[Any]] | None = None
         uri_parser: Any = None
 
+        needs_request = True
+
         @functools.wraps(function)
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            nonlocal decorated, uri_parser
+            nonlocal decorated, uri_parser, needs_request
             if decorated is None:
                 uri_parser = self.uri_parser  # reads the operation from the request context
                 decorated = self.decorate(function)
+                # An operation without parameters or body never reads the request object.
+                needs_request = bool(current_operation.parameters or current_operation.request_body)
+            if not needs_request:
+                return await decorated(None)
             request = self.framework.get_request(uri_parser=uri_parser, scope=current_scope,
                                                  receive=current_receive)
             return await decorated(request)
@@ -206,13 +212,18 @@ class CachedRequestValidationMiddleware(RequestValidationMiddleware):
     api_cls = CachedRequestValidationAPI
 
 
-MIDDLEWARES = [
-    ServerErrorMiddleware,
-    ExceptionMiddleware,
-    SwaggerUIOnlyMiddleware,
-    StaticRoutingMiddleware,
-    CachedRequestValidationMiddleware,
-    ResponseValidationMiddleware,
-    ContextMiddleware,
-]
+def middlewares(validate_responses: bool) -> list[type]:
+    """connexion's stack with the changes above; response validation only when it is on (upstream
+    keeps the layer, and its per-request routing, even when it validates nothing)."""
+    stack: list[type] = [
+        ServerErrorMiddleware,
+        ExceptionMiddleware,
+        SwaggerUIOnlyMiddleware,
+        StaticRoutingMiddleware,
+        CachedRequestValidationMiddleware,
+    ]
+    if validate_responses:
+        stack.append(ResponseValidationMiddleware)
+    stack.append(ContextMiddleware)
+    return stack
 

@@ -6,6 +6,7 @@ own errors, carries the same headers and is logged the same way.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import secrets
@@ -53,6 +54,9 @@ class PouchMiddleware:
         self.app = app
         self.debug = debug
         self.observe = observe
+        # Request ids: a random prefix per daemon run and a counter (no syscall per request).
+        self._id_prefix = secrets.token_hex(3)
+        self._ids = itertools.count(1)
         self._headers = [
             (b"api-version", API_VERSION.encode()),
             (b"server", f"pouchd/{__version__}".encode()),
@@ -62,7 +66,7 @@ class PouchMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rid = secrets.token_hex(6)
+        rid = f"{self._id_prefix}{next(self._ids) & 0xFFFFFF:06x}"
         token = request_id.set(rid)
         start = time.perf_counter()
         original_path = scope["path"]
