@@ -3,7 +3,7 @@
 Floor: ``python -c "import httpx"`` in the same venv, the least any httpx-based CLI can cost.
 The two commands alternate (A, B, A, B, ...) after one unmeasured warm-up run of each.
 An extra, informational floor imports httpx the way pouch does (without httpx's own CLI module,
-which ``import httpx`` loads when rich/click/pygments are installed): see pouch_cli/_speedups.py.
+which ``import httpx`` loads when rich/click/pygments are installed): see pouch_server/speedups.py.
 """
 
 from __future__ import annotations
