@@ -32,27 +32,50 @@ from connexion.validators import (
     MultiPartFormDataValidator,
     TextResponseBodyValidator,
 )
-from jsonschema import ValidationError
+from connexion.validators.parameter import ParameterValidator
+from jsonschema import Draft4Validator, ValidationError
 from starlette.types import Receive, Scope, Send
 
 
 def describe_validation_error(error: ValidationError) -> str:
     """``'Labels.0': must be of type string``: where and which rule, never the value itself."""
+    if error.validator == "required":
+        return error.message  # "'X' is a required property": names the field only
     where = ".".join(str(p) for p in error.absolute_path) or "body"
+    return f"'{where}': {_rule_broken(error)}"
+
+
+def _rule_broken(error: ValidationError) -> str:
     rule, expected = error.validator, error.validator_value
     if rule == "type":
-        reason = f"must be of type {expected}"
-    elif rule == "required":
-        return error.message  # "'X' is a required property": names the field only
-    elif rule == "enum":
-        reason = "must be one of " + ", ".join(map(str, expected))
-    elif rule == "additionalProperties":
-        reason = "has properties that are not allowed"
-    elif rule in ("minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum", "pattern", "format"):
-        reason = f"violates {rule} {expected}"
-    else:
-        reason = f"is not valid ({rule})"
-    return f"'{where}': {reason}"
+        return f"must be of type {expected}"
+    if rule == "enum":
+        return "must be one of " + ", ".join(map(str, expected))
+    if rule == "additionalProperties":
+        return "has properties that are not allowed"
+    if rule == "pattern" and isinstance(error.schema, dict) and error.schema.get("description"):
+        # A pattern is hard to read; the schema's description says what it wants in words.
+        return f"want {error.schema['description']}"
+    if rule in ("minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum", "pattern", "format"):
+        return f"violates {rule} {expected}"
+    return f"is not valid ({rule})"
+
+
+class WordedParameterValidator(ParameterValidator):
+    """connexion's parameter validation, with messages worded as the body's: the parameter and the
+    rule it breaks (``invalid value for query parameter 'since': want ...``), instead of
+    jsonschema's text with the whole schema dumped into it."""
+
+    @staticmethod
+    def validate_parameter(parameter_type: str, value: t.Any, param: dict[str, t.Any],
+                           param_name: str | None = None) -> str | None:
+        error = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
+        if error is None or value is None:
+            return error  # valid, or connexion's "Missing ... parameter" (names the parameter only)
+        schema = param.get("schema", param)
+        first = next(Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER).iter_errors(value), None)
+        reason = _rule_broken(first) if first is not None else "is not valid"
+        return f"invalid value for {parameter_type} parameter '{param['name']}': {reason}"
 
 
 class SafeJSONRequestBodyValidator(JSONRequestBodyValidator):
@@ -137,6 +160,7 @@ class StreamingJSONResponseValidator(JSONResponseBodyValidator):
 def validator_map() -> dict[str, t.Any]:
     return {
         **VALIDATOR_MAP,
+        "parameter": WordedParameterValidator,
         "body": MediaTypeDict({
             "*/*json": SafeJSONRequestBodyValidator,
             "application/x-www-form-urlencoded": FormDataValidator,

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 import ipaddress
 import json
 import logging
@@ -250,7 +249,7 @@ class Credentials:
         if auth and not creds.username and not creds.password:
             try:
                 decoded = base64.b64decode(auth.strip(), validate=True).decode()
-            except (binascii.Error, UnicodeDecodeError):
+            except ValueError:  # binascii.Error, UnicodeDecodeError, and non-ASCII input's ValueError
                 raise RegistryError(400, "invalid Auth: want base64 of username:password") from None
             user, sep, password = decoded.partition(":")
             if not sep or not user:

@@ -13,11 +13,11 @@ T = TypeVar("T", bound="DaemonUpdateConfig")
 
 @_attrs_define
 class DaemonUpdateConfig:
-    """The parts of the daemon's configuration that may change while it runs.
+    """The parts of the daemon's configuration that may change while it runs; at least one must be set.
 
     Attributes:
-        labels (list[str] | Unset): labels to merge into the daemon's labels, `key=value` Example: ['storage=ssd',
-            'zone=hangzhou'].
+        labels (list[str] | Unset): labels to merge into the daemon's labels, `key=value` or `key` Example:
+            ['storage=ssd', 'zone=hangzhou'].
         image_proxy (str | Unset): new proxy for pulling images Example: http://proxy.example.com:8080.
     """
 

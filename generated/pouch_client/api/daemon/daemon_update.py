@@ -76,7 +76,7 @@ def sync_detailed(
 
     Args:
         body (DaemonUpdateConfig): The parts of the daemon's configuration that may change while
-            it runs.
+            it runs; at least one must be set.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -110,7 +110,7 @@ def sync(
 
     Args:
         body (DaemonUpdateConfig): The parts of the daemon's configuration that may change while
-            it runs.
+            it runs; at least one must be set.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -139,7 +139,7 @@ async def asyncio_detailed(
 
     Args:
         body (DaemonUpdateConfig): The parts of the daemon's configuration that may change while
-            it runs.
+            it runs; at least one must be set.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -171,7 +171,7 @@ async def asyncio(
 
     Args:
         body (DaemonUpdateConfig): The parts of the daemon's configuration that may change while
-            it runs.
+            it runs; at least one must be set.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

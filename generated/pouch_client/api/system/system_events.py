@@ -85,8 +85,8 @@ def sync_detailed(
     disconnects. With `until` in the past the stored events are sent and the response ends.
 
     Args:
-        since (str | Unset):
-        until (str | Unset):
+        since (str | Unset): Unix time seconds[.nanoseconds] Example: 1764331200.5.
+        until (str | Unset): Unix time seconds[.nanoseconds] Example: 1764331200.5.
         filters (str | Unset):
 
     Raises:
@@ -124,8 +124,8 @@ def sync(
     disconnects. With `until` in the past the stored events are sent and the response ends.
 
     Args:
-        since (str | Unset):
-        until (str | Unset):
+        since (str | Unset): Unix time seconds[.nanoseconds] Example: 1764331200.5.
+        until (str | Unset): Unix time seconds[.nanoseconds] Example: 1764331200.5.
         filters (str | Unset):
 
     Raises:
@@ -158,8 +158,8 @@ async def asyncio_detailed(
     disconnects. With `until` in the past the stored events are sent and the response ends.
 
     Args:
-        since (str | Unset):
-        until (str | Unset):
+        since (str | Unset): Unix time seconds[.nanoseconds] Example: 1764331200.5.
+        until (str | Unset): Unix time seconds[.nanoseconds] Example: 1764331200.5.
         filters (str | Unset):
 
     Raises:
@@ -195,8 +195,8 @@ async def asyncio(
     disconnects. With `until` in the past the stored events are sent and the response ends.
 
     Args:
-        since (str | Unset):
-        until (str | Unset):
+        since (str | Unset): Unix time seconds[.nanoseconds] Example: 1764331200.5.
+        until (str | Unset): Unix time seconds[.nanoseconds] Example: 1764331200.5.
         filters (str | Unset):
 
     Raises:
