@@ -55,3 +55,17 @@ def checked_format(fmt: str, aliases: dict[str, str] | None = None,
             raise CLIError(str(e)) from None
 
     return render
+
+
+def show(opts: Any, action: str, op: Callable[..., Any], fmt: str | None,
+         default: Callable[[dict[str, Any]], str], *, aliases: dict[str, str] | None = None,
+         optional: frozenset[str] = frozenset()) -> None:
+    """Fetch one object and print it: with ``--format`` when given (checked before the request),
+    else in the command's own layout."""
+    import click
+
+    from pouch_cli.client import call
+
+    render = checked_format(fmt, aliases, optional) if fmt is not None else None
+    data = call(opts, action, op).to_dict()
+    click.echo(render(data) if render else default(data), nl=False)

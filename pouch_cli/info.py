@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
-from pouch_cli.client import ClientOptions, call
-from pouch_cli.formatting import checked_format, go_value, human_size_binary
+from pouch_cli.client import ClientOptions
+from pouch_cli.formatting import go_value, human_size_binary, show
 from pouch_client.api.system import system_info
 
 # Fields the daemon may leave out (pointers in pouch's Go types): `{{.RuncCommit}}` prints <nil>.
@@ -85,9 +85,4 @@ def _commit(commit: dict[str, Any] | None) -> str:
 @click.pass_obj
 def info(opts: ClientOptions, fmt: str | None) -> None:
     """Display system-wide information: host facts and the daemon's configuration."""
-    render = None
-    if fmt is not None:
-        render = checked_format(fmt, optional=OPTIONAL)
-    result = call(opts, "failed to get system info", system_info.sync_detailed)
-    data = result.to_dict()
-    click.echo(render(data) if render else format_info(data), nl=False)
+    show(opts, "failed to get system info", system_info.sync_detailed, fmt, format_info, optional=OPTIONAL)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from pouch_cli.client import ClientOptions, call
-from pouch_cli.formatting import checked_format, key_value_table
+from pouch_cli.client import ClientOptions
+from pouch_cli.formatting import key_value_table, show
 from pouch_client.api.system import system_version
 
 # (label printed, wire field); pouch prints a Go map in random order, we keep one order.
@@ -37,9 +37,4 @@ EXAMPLE = "\b\nExample:\n  $ pouch version\n  GoVersion:       cpython3.11.7\n  
 @click.pass_obj
 def version(opts: ClientOptions, fmt: str | None) -> None:
     """Print the version of pouchd."""
-    render = None
-    if fmt is not None:
-        render = checked_format(fmt, aliases=ALIASES)
-    result = call(opts, "failed to get system version", system_version.sync_detailed)
-    data = result.to_dict()
-    click.echo(render(data) if render else format_version(data), nl=False)
+    show(opts, "failed to get system version", system_version.sync_detailed, fmt, format_version, aliases=ALIASES)
