@@ -31,6 +31,8 @@ if grep -qi "warning" "$tmp/log"; then
   echo "error: the generator warned; fix api/swagger.yaml" >&2
   exit 1
 fi
+python scripts/lazy_models.py "$tmp/pouch_client"
+ruff format --isolated --quiet --no-cache "$tmp/pouch_client/models/__init__.py"
 find "$tmp" -name .ruff_cache -prune -exec rm -rf {} +
 find "$tmp" -name __pycache__ -prune -exec rm -rf {} +
 touch "$tmp/pouch_client/py.typed"
