@@ -206,6 +206,15 @@ async def serve(config: DaemonConfig) -> int:
     return 0
 
 
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop when installed, as uvicorn's own ``loop="auto"`` picks; else asyncio's default loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         config = load_config(argv)
@@ -214,7 +223,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     setup_logging(config.debug)
     try:
-        code = asyncio.run(serve(config))
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            code = runner.run(serve(config))
     except ConfigError as e:
         print(f"Error: {e}", file=sys.stderr)
         code = 1
