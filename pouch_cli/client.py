@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     import ssl
 
 DEFAULT_API_VERSION = "v1.24"
-T = TypeVar("T")
 
 
 @dataclass

@@ -20,7 +20,6 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -167,7 +166,3 @@ def protocol_class(limits: Limits, whitelist: frozenset[str] | None = None) -> t
 
     return PouchHttpProtocol
 
-
-def describe(limits: Limits) -> dict[str, Any]:
-    return {"header_timeout": limits.header_timeout, "body_timeout": limits.body_timeout,
-            "max_header_bytes": limits.max_header_bytes, "max_body_bytes": limits.max_body_bytes}

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import PouchD
+from conftest import PouchD, wait_for
 
 CONCURRENCY = 64
 ROUNDS = 3
@@ -40,14 +40,6 @@ def rss_kib(pid: int) -> int:
 def fd_count(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
-
-def wait_for(predicate, timeout: float = 15.0, interval: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return bool(predicate())
 
 
 def subscribers(d: PouchD) -> float:

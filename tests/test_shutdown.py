@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import PouchD
+from conftest import PouchD, wait_for
 
 Kind = str  # "unix" or "tcp"
 KINDS: tuple[Kind, ...] = ("unix", "tcp")
@@ -153,14 +153,6 @@ def subscribers(d: PouchD) -> float:
             return float(line.split()[1])
     raise AssertionError("no pouchd_event_subscribers gauge in /metrics")
 
-
-def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return bool(predicate())
 
 
 def open_stream(d: PouchD, kind: Kind, query: str = "") -> Conn:
