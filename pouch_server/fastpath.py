@@ -21,12 +21,24 @@ Each class names the upstream behaviour it works around; none patches connexion'
    builds them once per operation. The validation itself is unchanged.
 5. ``LifespanMiddleware`` and ``SecurityMiddleware`` are dropped from the stack: pouchd runs with
    uvicorn's lifespan off and the spec declares no security schemes.
+6. Below its error handling, a request passes five more connexion layers (UI, routing, request
+   validation, context, the app's operation with two decorators), each resolving the operation
+   again, for operations that take no input at all: GET /version, /info, /_ping, /metrics.
+   :class:`DirectDispatchMiddleware` answers such operations right under connexion's error
+   handling: the operations come from the same spec, through the same resolver; the response is
+   built by connexion's own response code (the fixed content type is the operation's one
+   ``produces``) and, when response validation is on, checked by connexion's own
+   ``ResponseValidationOperation``. A request is taken only when request validation has nothing to
+   check: the operation declares no parameters, no request body and no security, validation is not
+   strict, and the request sends no Content-Type (which upstream checks against ``consumes``).
+   Anything else goes down the full stack.
 Request validation, the spec-driven routing and (when enabled) response validation are kept.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -36,7 +48,12 @@ from connexion.context import receive as current_receive
 from connexion.context import scope as current_scope
 from connexion.decorators import StarletteDecorator
 from connexion.decorators.parameter import AsyncParameterDecorator
-from connexion.decorators.response import AsyncResponseDecorator
+from connexion.decorators.response import AsyncResponseDecorator, BaseResponseDecorator
+from connexion.exceptions import NonConformingResponseHeaders
+from connexion.frameworks.starlette import Starlette as StarletteFramework
+from connexion.jsonifier import Jsonifier
+from connexion.lifecycle import ConnexionResponse
+from connexion.middleware.abstract import ROUTING_CONTEXT, RoutedAPI, SpecMiddleware
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.request_validation import (
@@ -44,13 +61,15 @@ from connexion.middleware.request_validation import (
     RequestValidationMiddleware,
     RequestValidationOperation,
 )
-from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.response_validation import ResponseValidationMiddleware, ResponseValidationOperation
 from connexion.middleware.routing import RoutingMiddleware, RoutingOperation
 from connexion.middleware.routing import _scope as routing_original_scope
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.operations import AbstractOperation
 from connexion.spec import Specification
 from starlette._utils import get_route_path
+from starlette.responses import Response as StarletteResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 _UI_PREFIXES = ("/ui", "/openapi")
@@ -212,12 +231,119 @@ class CachedRequestValidationMiddleware(RequestValidationMiddleware):
     api_cls = CachedRequestValidationAPI
 
 
+class _FixedTypeResponseBuilder(BaseResponseDecorator):
+    """connexion's handler-result-to-response code for an operation producing exactly one type.
+
+    Upstream infers the content type from the operation in the request context; here the operation
+    is known when the app is built, with the same rule: a content type the handler sets must be
+    the produced one, and otherwise it is that one.
+    """
+
+    def __init__(self, content_type: str, jsonifier: Any) -> None:
+        super().__init__(framework=StarletteFramework, jsonifier=jsonifier)
+        self._content_type = content_type
+
+    def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        raise NotImplementedError  # used through build_framework_response only
+
+    def _infer_content_type(self, data: Any, headers: dict[str, Any]) -> str | None:  # type: ignore[override]
+        # connexion.utils.extract_content_type does the same through typing casts, at a cost.
+        given = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+        if given and given != self._content_type:
+            raise NonConformingResponseHeaders(
+                f"Returned content type ({given}) is not defined in operation spec ({[self._content_type]})."
+            )
+        return given or self._content_type
+
+
+class _DirectOperation:
+    """Calls an input-free handler and sends its answer, as connexion's app layer would."""
+
+    def __init__(self, operation: AbstractOperation, jsonifier: Any) -> None:
+        self.operation_id = operation.operation_id
+        self._handler = operation.function
+        self._responses = _FixedTypeResponseBuilder(operation.produces[0], jsonifier)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        result = await self._handler()
+        if isinstance(result, StarletteResponse):
+            response = result
+        elif isinstance(result, ConnexionResponse):
+            response = StarletteFramework.connexion_to_framework_response(result)
+        else:
+            response = self._responses.build_framework_response(result)
+        await response(scope, receive, send)
+
+
+_Entry = tuple[str, str, ASGIApp]  # api base path, operationId, the operation as an ASGI app
+
+
+class _DirectAPI(RoutedAPI[_Entry | None]):
+    """The spec's input-free operations, by (path, method)."""
+
+    def __init__(self, *args: Any, jsonifier: Any = None, strict_validation: bool = False,
+                 validate_responses: bool = False, validator_map: dict[str, Any] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.jsonifier = jsonifier or Jsonifier()  # the app layer's default (connexion/apps/asynchronous.py)
+        self.validate_responses = validate_responses
+        self.validator_map = validator_map
+        self.table: dict[tuple[str, str], _Entry] = {}
+        if not strict_validation:  # strict validation rejects unknown query parameters: full stack
+            self.add_paths()
+
+    def add_operation(self, path: str, method: str) -> None:
+        if "{" in path:
+            return
+        operation = self.specification.operation_cls.from_spec(
+            self.specification, path=path, method=method, resolver=self.resolver,
+            uri_parser_class=self.uri_parser_class,
+        )
+        entry = self.make_operation(operation)
+        if entry is not None:
+            self.table[(self.base_path.rstrip("/") + path, method.upper())] = entry
+
+    def make_operation(self, operation: AbstractOperation) -> _Entry | None:
+        takes_input = operation.parameters or operation.request_body or operation.security
+        if (takes_input or len(set(operation.produces)) != 1
+                or not inspect.iscoroutinefunction(operation.function)):
+            return None
+        app: ASGIApp = _DirectOperation(operation, self.jsonifier)
+        if self.validate_responses:
+            app = ResponseValidationOperation(app, operation=operation, validator_map=self.validator_map)
+        return (self.base_path, operation.operation_id, app)
+
+
+class DirectDispatchMiddleware(SpecMiddleware):
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._table: dict[tuple[str, str], _Entry] = {}
+
+    def add_api(self, specification: Specification, **kwargs: Any) -> None:
+        api = _DirectAPI(specification, next_app=self.app, **kwargs)
+        for key, entry in api.table.items():
+            self._table.setdefault(key, entry)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            entry = self._table.get((get_route_path(scope), scope["method"]))
+            if entry is not None and not any(name == b"content-type" for name, _ in scope["headers"]):
+                base_path, operation_id, app = entry
+                # What connexion's router records, for the layers above (metrics, access log).
+                routing = scope.setdefault("extensions", {}).setdefault(ROUTING_CONTEXT, {})
+                routing.update({"api_base_path": base_path, "operation_id": operation_id})
+                await app(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def middlewares(validate_responses: bool) -> list[type]:
     """connexion's stack with the changes above; response validation only when it is on (upstream
     keeps the layer, and its per-request routing, even when it validates nothing)."""
     stack: list[type] = [
         ServerErrorMiddleware,
         ExceptionMiddleware,
+        DirectDispatchMiddleware,
         SwaggerUIOnlyMiddleware,
         StaticRoutingMiddleware,
         CachedRequestValidationMiddleware,

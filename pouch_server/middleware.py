@@ -6,12 +6,13 @@ own errors, carries the same headers and is logged the same way.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import re
 import secrets
-import time
 from collections.abc import Callable
+from time import perf_counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,6 +39,7 @@ _MAX = _version_tuple(API_VERSION)
 _MIN = _version_tuple(MIN_API_VERSION)
 
 
+@functools.lru_cache(maxsize=64)
 def version_error(version: str) -> str | None:
     """Docker's negotiation rule: a client may ask for any version from the minimum to the maximum."""
     asked = _version_tuple(version)
@@ -68,13 +70,15 @@ class PouchMiddleware:
             return
         rid = f"{self._id_prefix}{next(self._ids) & 0xFFFFFF:06x}"
         token = request_id.set(rid)
-        start = time.perf_counter()
+        start = perf_counter()
         original_path = scope["path"]
         # connexion's router records the matched operationId in this (shared) dict.
         extensions = scope.setdefault("extensions", {})
+        problem = None
         m = _VERSION_PREFIX.match(original_path)
         if m:
             prefix = m.group(0)
+            problem = version_error(m.group(1))
             scope = dict(scope)
             # The prefix becomes root_path and stays in path (ASGI's convention, which Starlette's
             # routing and StaticFiles rely on: they route on path minus root_path). root_path also
@@ -83,17 +87,13 @@ class PouchMiddleware:
             if original_path == prefix:  # a bare "/v1.24" is the root under the prefix, as before
                 scope["path"] = prefix + "/"
         status = 0
-        started = False
         headers = [*self._headers, (b"x-request-id", rid.encode())]
-        problem = version_error(m.group(1)) if m else None
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status, started
+            nonlocal status
             if message["type"] == "http.response.start":
-                started = True
                 status = message["status"]
-                message = dict(message)
-                message["headers"] = list(message.get("headers", [])) + headers
+                message = {**message, "headers": [*message.get("headers", ()), *headers]}
             await send(message)
 
         try:
@@ -104,12 +104,13 @@ class PouchMiddleware:
                 await self.app(scope, receive, send_wrapper)
         except Exception:
             log.exception("request %s failed", rid)
-            if not started:
+            if not status:  # nothing sent yet
                 status = 500
                 await self._send_error(send, 500, f"internal server error (request id {rid})", headers)
         finally:
-            elapsed = time.perf_counter() - start
-            operation = extensions.get("connexion_routing", {}).get("operation_id")
+            elapsed = perf_counter() - start
+            routing = extensions.get("connexion_routing")
+            operation = routing.get("operation_id") if routing else None
             if self.observe is not None:
                 self.observe(operation, status, elapsed)
             if self.debug:

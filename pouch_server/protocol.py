@@ -58,6 +58,8 @@ def protocol_class(limits: Limits, whitelist: frozenset[str] | None = None) -> t
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             self._timer: asyncio.TimerHandle | None = None
+            self._deadline: float | None = None
+            self._why = ""
             self._header_bytes = 0
             self._body_bytes = 0
             self._rejected = False
@@ -69,21 +71,44 @@ def protocol_class(limits: Limits, whitelist: frozenset[str] | None = None) -> t
             self._arm(limits.header_timeout, "request headers not received in time")
 
         def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
+            self._cancel_timer()
             super().connection_lost(exc)
 
         # --- timers -------------------------------------------------------------------
+        # One deadline per connection, moved on every request without touching the event loop's
+        # timer heap: a request re-arms by storing a number. The loop timer only fires at the
+        # earliest deadline it was set for and then either acts or re-schedules itself for the
+        # current one (usually the keep-alive connection's next request has moved it on).
         def _arm(self, seconds: float, why: str) -> None:
-            self._disarm()
-            self._timer = self.loop.call_later(seconds, self._expired, why)
+            deadline = self.loop.time() + seconds
+            self._deadline = deadline
+            self._why = why
+            if self._timer is None or deadline < self._timer.when():
+                if self._timer is not None:
+                    self._timer.cancel()
+                self._timer = self.loop.call_at(deadline, self._check)
 
         def _disarm(self) -> None:
+            self._deadline = None
+
+        def _cancel_timer(self) -> None:
+            self._deadline = None
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
 
-        def _expired(self, why: str) -> None:
+        def _check(self) -> None:
             self._timer = None
+            deadline = self._deadline
+            if deadline is None:
+                return
+            if self.loop.time() < deadline:
+                self._timer = self.loop.call_at(deadline, self._check)
+                return
+            self._expired(self._why)
+
+        def _expired(self, why: str) -> None:
+            self._deadline = None
             if self.transport.is_closing():
                 return
             log.info("closing connection from %s: %s", self.client, why)
@@ -92,7 +117,7 @@ def protocol_class(limits: Limits, whitelist: frozenset[str] | None = None) -> t
         def _reject(self, status: int, message: str) -> None:
             """Answer with an error and close, unless a response has already begun."""
             self._rejected = True
-            self._disarm()
+            self._cancel_timer()
             started = self.cycle is not None and self.cycle.response_started and not self.cycle.response_complete
             if not started and not self.transport.is_closing():
                 self.transport.write(_raw_response(status, message, list(self.server_state.default_headers)))
