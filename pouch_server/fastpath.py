@@ -43,13 +43,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
+from connexion.context import _operation as operation_context
 from connexion.context import operation as current_operation
 from connexion.context import receive as current_receive
 from connexion.context import scope as current_scope
 from connexion.decorators import StarletteDecorator
 from connexion.decorators.parameter import AsyncParameterDecorator
-from connexion.decorators.response import AsyncResponseDecorator, BaseResponseDecorator
-from connexion.exceptions import NonConformingResponseHeaders
+from connexion.decorators.response import AsyncResponseDecorator
 from connexion.frameworks.starlette import Starlette as StarletteFramework
 from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionResponse
@@ -93,16 +93,21 @@ class _OneTypeResponseDecorator(AsyncResponseDecorator):
     """Upstream infers the content type per response from the operation's ``produces``; when the
     handler sets none and the operation produces exactly one type, the answer is fixed."""
 
+    _only_type: str | None = None
+
     def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
-        produces = list(set(current_operation.produces))
-        self._only_type = produces[0] if len(produces) == 1 else None
+        self.set_produces(current_operation.produces)
         return super().__call__(function)
+
+    def set_produces(self, produces: list[str]) -> None:
+        types = list(set(produces))
+        self._only_type = types[0] if len(types) == 1 else None
 
     def _infer_content_type(self, data: Any, headers: dict[str, Any]) -> str | None:  # type: ignore[override]
         if self._only_type is not None and data is not None and not any(
                 k.lower() == "content-type" for k in headers):
             return self._only_type
-        return AsyncResponseDecorator._infer_content_type(data, headers)
+        return AsyncResponseDecorator._infer_content_type(data, headers)  # reads the context's operation
 
 
 class _OnceDecorator(StarletteDecorator):
@@ -171,11 +176,15 @@ class StaticRoutingMiddleware(RoutingMiddleware):
         # The router just built (the last Mount) holds one Route per (path, method) of the spec.
         mount = self.router.routes[-1]
         prefix = (base_path or "").rstrip("/")
-        for route in getattr(mount, "routes", []):
-            if "{" in route.path or not route.methods:
-                continue
-            for method in route.methods:
-                self._static.setdefault((prefix + route.path, method), route.endpoint)
+        routes = [r for r in getattr(mount, "routes", []) if "{" not in r.path and r.methods]
+        # A Route for GET also answers HEAD; an operation the spec declares for HEAD comes first
+        # (upstream's router takes whichever route comes first in the spec, so a HEAD operation
+        # declared after its GET was never reached).
+        for implicit_head in (False, True):
+            for route in routes:
+                for method in route.methods:
+                    if (method == "HEAD" and "GET" in route.methods) == implicit_head:
+                        self._static.setdefault((prefix + route.path, method), route.endpoint)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -231,47 +240,29 @@ class CachedRequestValidationMiddleware(RequestValidationMiddleware):
     api_cls = CachedRequestValidationAPI
 
 
-class _FixedTypeResponseBuilder(BaseResponseDecorator):
-    """connexion's handler-result-to-response code for an operation producing exactly one type.
-
-    Upstream infers the content type from the operation in the request context; here the operation
-    is known when the app is built, with the same rule: a content type the handler sets must be
-    the produced one, and otherwise it is that one.
-    """
-
-    def __init__(self, content_type: str, jsonifier: Any) -> None:
-        super().__init__(framework=StarletteFramework, jsonifier=jsonifier)
-        self._content_type = content_type
-
-    def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
-        raise NotImplementedError  # used through build_framework_response only
-
-    def _infer_content_type(self, data: Any, headers: dict[str, Any]) -> str | None:  # type: ignore[override]
-        # connexion.utils.extract_content_type does the same through typing casts, at a cost.
-        given = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
-        if given and given != self._content_type:
-            raise NonConformingResponseHeaders(
-                f"Returned content type ({given}) is not defined in operation spec ({[self._content_type]})."
-            )
-        return given or self._content_type
-
-
 class _DirectOperation:
     """Calls an input-free handler and sends its answer, as connexion's app layer would."""
 
     def __init__(self, operation: AbstractOperation, jsonifier: Any) -> None:
-        self.operation_id = operation.operation_id
+        self.operation = operation
         self._handler = operation.function
-        self._responses = _FixedTypeResponseBuilder(operation.produces[0], jsonifier)
+        self._responses = _OneTypeResponseDecorator(framework=StarletteFramework, jsonifier=jsonifier)
+        self._responses.set_produces(operation.produces)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        result = await self._handler()
-        if isinstance(result, StarletteResponse):
-            response = result
-        elif isinstance(result, ConnexionResponse):
-            response = StarletteFramework.connexion_to_framework_response(result)
-        else:
-            response = self._responses.build_framework_response(result)
+        # The response code reads the operation from connexion's context when the content type is
+        # not fixed (as ContextMiddleware would have set it).
+        token = operation_context.set(self.operation)
+        try:
+            result = await self._handler()
+            if isinstance(result, StarletteResponse):
+                response = result
+            elif isinstance(result, ConnexionResponse):
+                response = StarletteFramework.connexion_to_framework_response(result)
+            else:
+                response = self._responses.build_framework_response(result)
+        finally:
+            operation_context.reset(token)
         await response(scope, receive, send)
 
 
@@ -292,6 +283,14 @@ class _DirectAPI(RoutedAPI[_Entry | None]):
         if not strict_validation:  # strict validation rejects unknown query parameters: full stack
             self.add_paths()
 
+    def add_paths(self) -> None:
+        super().add_paths()
+        # Starlette's router answers HEAD with a GET route when no HEAD route comes first; the
+        # table mirrors that (see StaticRoutingMiddleware), with the spec's own HEAD operations first.
+        for (path, method), entry in list(self.table.items()):
+            if method == "GET":
+                self.table.setdefault((path, "HEAD"), entry)
+
     def add_operation(self, path: str, method: str) -> None:
         if "{" in path:
             return
@@ -305,8 +304,7 @@ class _DirectAPI(RoutedAPI[_Entry | None]):
 
     def make_operation(self, operation: AbstractOperation) -> _Entry | None:
         takes_input = operation.parameters or operation.request_body or operation.security
-        if (takes_input or len(set(operation.produces)) != 1
-                or not inspect.iscoroutinefunction(operation.function)):
+        if takes_input or not inspect.iscoroutinefunction(operation.function):
             return None
         app: ASGIApp = _DirectOperation(operation, self.jsonifier)
         if self.validate_responses:

@@ -41,8 +41,9 @@ class PouchD:
     """One pouchd process, started with ``--listen`` on a temp socket and a TCP port."""
 
     def __init__(self, tmp: Path, *extra: str, tcp: bool = True, home: Path | None = None,
-                 sock: Path | None = None, env: dict[str, str] | None = None) -> None:
+                 sock: Path | None = None, env: dict[str, str] | None = None, validate: bool = True) -> None:
         self.tmp = tmp
+        self.validate = validate  # --validate-responses (tests' default); False is production mode
         self.sock = sock or tmp / "pouchd.sock"
         self.home = home or tmp / "home"
         self.port = free_port() if tcp else None
@@ -60,7 +61,9 @@ class PouchD:
         return f"http://127.0.0.1:{self.port}"
 
     def argv(self) -> list[str]:
-        args = [POUCHD, "--listen", self.host, "--home-dir", str(self.home), "--validate-responses"]
+        args = [POUCHD, "--listen", self.host, "--home-dir", str(self.home)]
+        if self.validate:
+            args.append("--validate-responses")
         if self.port:
             args += ["--listen", f"tcp://127.0.0.1:{self.port}"]
         return args + self.extra

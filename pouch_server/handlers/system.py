@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from connexion.lifecycle import ConnexionResponse
+
 from pouch_server.managers.system import SystemManager
+
+_PING_HEADERS = {"Cache-Control": "no-cache, no-store, must-revalidate", "Pragma": "no-cache"}
 
 
 class SystemHandlers:
@@ -13,11 +17,12 @@ class SystemHandlers:
 
     async def ping(self) -> tuple[str, int, dict[str, str]]:
         # Never cached: clients ping to learn whether the daemon is up and which API it speaks.
-        return "OK", 200, {"Cache-Control": "no-cache, no-store, must-revalidate", "Pragma": "no-cache"}
+        return "OK", 200, dict(_PING_HEADERS)
 
-    async def ping_head(self) -> tuple[str, int, dict[str, str]]:
-        # The same answer without a body (the server sends no body for HEAD).
-        return await self.ping()
+    async def ping_head(self) -> ConnexionResponse:
+        # GET's headers (text/plain, length 2); the server sends no body for HEAD. The spec gives
+        # HEAD no content type (it has no body), so the type is set here rather than inferred.
+        return ConnexionResponse(200, content_type="text/plain", body="OK", headers=dict(_PING_HEADERS))
 
     async def version(self) -> dict[str, Any]:
         return self.system.version()
