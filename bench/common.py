@@ -30,6 +30,8 @@ PYTHON = sys.executable
 POUCHD = BIN / "pouchd"
 POUCH = BIN / "pouch"
 BARE_APP = BENCH_DIR / "bare_app.py"
+CONNEXION_APP = BENCH_DIR / "connexion_app.py"
+SPEC = BENCH_DIR.parent / "api" / "swagger.yaml"
 WRK = Path("/usr/bin/wrk")
 
 # Endpoints served by both pouchd and the bare app (the bare app with pouchd's captured bytes).
@@ -376,3 +378,15 @@ def check_installed() -> None:
         if not os.access(exe, os.X_OK):
             raise BenchError(f"{exe} not found: activate the project's venv (. .venv/bin/activate) "
                              "and install it (scripts/setup.sh)")
+
+
+class ConnexionApp(Server):
+    """bench/connexion_app.py: a plain connexion app on pouchd's spec (unix socket only)."""
+
+    kind = "connexion app"
+
+    def __init__(self, workdir: Path, name: str = "connexion") -> None:
+        super().__init__(workdir, name, tcp=False)
+
+    def argv(self) -> list[str]:
+        return [PYTHON, str(CONNEXION_APP), "--spec", str(SPEC), "--uds", str(self.sock)]

@@ -97,8 +97,10 @@ def _server_configs(app: Any, config: DaemonConfig, listeners: list[Listener]) -
     TLS applies to tcp listeners only (unix sockets are guarded by file permissions), so with
     --tlscert the two kinds need different server settings; both run in this one process.
     """
+    # ws="none": the API has no WebSocket endpoint, and uvicorn's default imports a WebSocket
+    # library at start-up to serve upgrades nobody can make.
     common: dict[str, Any] = dict(
-        lifespan="off", access_log=False, log_config=None, timeout_graceful_shutdown=10,
+        lifespan="off", ws="none", access_log=False, log_config=None, timeout_graceful_shutdown=10,
         timeout_keep_alive=5, server_header=False, date_header=True,
     )
     limits = Limits(header_timeout=config.header_timeout, body_timeout=config.body_timeout,
