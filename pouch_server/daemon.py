@@ -168,8 +168,16 @@ async def serve(config: DaemonConfig) -> int:
     _warn_insecure_tcp(config, listeners)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        if stop.is_set():  # a second signal (a second Ctrl-C): stop waiting for clients
+            log.warning("stopping now, without waiting for open connections")
+            for srv, _ in servers:
+                srv.force_exit = True
+        stop.set()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, on_signal)
 
     pidfile = Path(config.pidfile) if config.pidfile else None
     if pidfile:

@@ -11,7 +11,9 @@ This subclass adds:
 - a header size limit (URL plus headers): 431;
 - a body size limit, from Content-Length before the handler runs and counted for chunked bodies: 413;
 - a JSON 400 for requests the parser rejects (garbage request lines, bad framing);
-- optionally, for TLS listeners, the client certificate CN whitelist (see pouch_server.tls).
+- optionally, for TLS listeners, the client certificate CN whitelist (see pouch_server.tls);
+- at shutdown, a bound on a client that has stopped reading its response (uvicorn would wait for
+  it for the whole graceful-shutdown period).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from dataclasses import dataclass
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 log = logging.getLogger("pouchd")
+
+# How long, after shutdown begins, a client whose writes are blocked (it is not reading) is waited for.
+STUCK_WRITER_GRACE = 1.0
 
 _REASONS = {400: b"Bad Request", 408: b"Request Timeout", 413: b"Content Too Large",
             431: b"Request Header Fields Too Large"}
@@ -183,6 +188,20 @@ def protocol_class(limits: Limits, whitelist: frozenset[str] | None = None) -> t
             if self._rejected:
                 return
             super().on_message_complete()
+
+        # --- shutdown -------------------------------------------------------------------
+        def shutdown(self) -> None:
+            super().shutdown()
+            # A response still being written when the daemon stops (an event stream) ends on its
+            # own once it has been told to; but one whose client stopped reading is blocked in
+            # send() on a full socket and would hold the shutdown for the whole grace period.
+            # Such a client gets a short while to take its data, then is cut off.
+            self.loop.call_later(STUCK_WRITER_GRACE, self._abort_if_stuck)
+
+        def _abort_if_stuck(self) -> None:
+            if not self.transport.is_closing() and self.flow.write_paused:
+                log.info("closing connection from %s: not reading its response at shutdown", self.client)
+                self.transport.abort()
 
         def send_400_response(self, msg: str) -> None:
             # Called by uvicorn when the parser rejects the request (or a callback raised).

@@ -367,7 +367,6 @@ def test_requests_racing_the_signal_are_answered_in_full_or_not_at_all(pouchd_fa
     assert [label for label in unanswered if label in labels] == []  # nothing applied went unanswered
 
 
-@pytest.mark.slow  # waits out the 10 s grace period
 def test_stop_is_bounded_with_a_client_that_never_reads(pouchd_factory) -> None:
     d: PouchD = pouchd_factory()
     assert d.proc is not None
@@ -405,8 +404,37 @@ def test_stop_is_bounded_with_a_client_that_never_reads(pouchd_factory) -> None:
         stuck.close()
         reader.close()
     print(f"exit {elapsed:.1f}s after SIGTERM with a stuck event stream")
-    # The grace period is 10 s: then the stuck stream is cancelled and the daemon exits anyway.
-    assert elapsed < 15, elapsed
+    # The stuck client is cut off about a second after shutdown begins (pouch_server/protocol.py),
+    # well before the 10 s grace period would end; nothing is cancelled, nothing logged as an error.
+    assert elapsed < 6, elapsed
     assert rc == 0, d.logs()
+    assert not d.sock.exists()
+    assert "not reading its response at shutdown" in d.logs()
+    assert "ERROR" not in d.logs() and "Traceback" not in d.logs()
+    d.stop()
+
+
+def test_second_signal_stops_without_waiting_for_open_requests(pouchd_factory) -> None:
+    """A request whose body never arrives holds a graceful stop (up to --body-timeout, 60 s here);
+    a second SIGINT, as a second Ctrl-C, ends the wait."""
+    d: PouchD = pouchd_factory("--body-timeout", "60")
+    assert d.proc is not None
+    conn = Conn(d, "unix")
+    try:
+        conn.send(b"POST /daemon/update HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 100\r\n\r\n{\"Labels\": ")
+        time.sleep(0.3)
+        d.proc.send_signal(signal.SIGINT)
+        time.sleep(1.5)
+        assert d.proc.poll() is None, "the first signal should wait for the request in flight"
+        start = time.monotonic()
+        d.proc.send_signal(signal.SIGINT)
+        rc = d.proc.wait(10)
+        elapsed = time.monotonic() - start
+    finally:
+        conn.close()
+    assert elapsed < 5, elapsed
+    assert rc == 0, d.logs()
+    assert "stopping now" in d.logs()
     assert not d.sock.exists()
     d.stop()
