@@ -59,6 +59,15 @@ def _raw_response(status: int, message: str, extra_headers: list[tuple[bytes, by
 def protocol_class(limits: Limits, whitelist: frozenset[str] | None = None) -> type[HttpToolsProtocol]:
     """The protocol class for one uvicorn server; ``whitelist`` only for TLS listeners."""
 
+    _base = HttpToolsProtocol
+    max_header_bytes = limits.max_header_bytes
+
+    def _too_long(content_length: bytes) -> bool:
+        try:
+            return int(content_length) > limits.max_body_bytes
+        except ValueError:
+            return False  # the parser rejects a malformed Content-Length itself
+
     class PouchHttpProtocol(HttpToolsProtocol):
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -67,6 +76,7 @@ def protocol_class(limits: Limits, whitelist: frozenset[str] | None = None) -> t
             self._why = ""
             self._header_bytes = 0
             self._body_bytes = 0
+            self._length: bytes | None = None
             self._rejected = False
             self._rejection: tuple[int, str] | None = None
             if whitelist is not None:
@@ -135,44 +145,41 @@ def protocol_class(limits: Limits, whitelist: frozenset[str] | None = None) -> t
         def data_received(self, data: bytes) -> None:
             if self._rejected:
                 return
-            super().data_received(data)
+            _base.data_received(self, data)
 
+        # The callbacks below run for every request: they call the base class directly (no
+        # super() object) and keep their own work to a few attribute updates.
         def on_message_begin(self) -> None:
-            super().on_message_begin()
+            _base.on_message_begin(self)
             self._header_bytes = 0
             self._body_bytes = 0
+            self._length = None
             self._arm(limits.header_timeout, "request headers not received in time")
 
         def on_url(self, url: bytes) -> None:
-            self._count_header(len(url))
-            super().on_url(url)
+            self._header_bytes += len(url)
+            if self._header_bytes > max_header_bytes:
+                self._headers_too_large()
+            _base.on_url(self, url)
 
         def on_header(self, name: bytes, value: bytes) -> None:
-            self._count_header(len(name) + len(value))
-            super().on_header(name, value)
+            self._header_bytes += len(name) + len(value)
+            if self._header_bytes > max_header_bytes:
+                self._headers_too_large()
+            if len(name) == 14 and name.lower() == b"content-length":
+                self._length = value
+            _base.on_header(self, name, value)
 
-        def _count_header(self, n: int) -> None:
-            self._header_bytes += n
-            if self._header_bytes > limits.max_header_bytes:
-                self._rejection = (431, f"request headers larger than {limits.max_header_bytes} bytes")
-                raise ValueError("headers too large")  # httptools stops parsing; see send_400_response
+        def _headers_too_large(self) -> None:
+            self._rejection = (431, f"request headers larger than {max_header_bytes} bytes")
+            raise ValueError("headers too large")  # httptools stops parsing; see send_400_response
 
         def on_headers_complete(self) -> None:
-            length = self._content_length()
-            if length is not None and length > limits.max_body_bytes:
+            if self._length is not None and _too_long(self._length):
                 self._reject(413, f"request body larger than {limits.max_body_bytes} bytes")
                 return
             self._arm(limits.body_timeout, "request body not received in time")
-            super().on_headers_complete()
-
-        def _content_length(self) -> int | None:
-            for name, value in self.headers:
-                if name == b"content-length":
-                    try:
-                        return int(value)
-                    except ValueError:
-                        return None
-            return None
+            _base.on_headers_complete(self)
 
         def on_body(self, body: bytes) -> None:
             if self._rejected:
@@ -184,10 +191,10 @@ def protocol_class(limits: Limits, whitelist: frozenset[str] | None = None) -> t
             super().on_body(body)
 
         def on_message_complete(self) -> None:
-            self._disarm()
+            self._deadline = None  # _disarm(), inlined
             if self._rejected:
                 return
-            super().on_message_complete()
+            _base.on_message_complete(self)
 
         # --- shutdown -------------------------------------------------------------------
         def shutdown(self) -> None:
