@@ -68,6 +68,7 @@ from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
 from connexion.spec import Specification
+from connexion.utils import is_json_mimetype
 from starlette._utils import get_route_path
 from starlette.responses import Response as StarletteResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -248,13 +249,27 @@ class _DirectOperation:
         self._handler = operation.function
         self._responses = _OneTypeResponseDecorator(framework=StarletteFramework, jsonifier=jsonifier)
         self._responses.set_produces(operation.produces)
+        only = self._responses._only_type
+        self._json_type = only.encode("latin-1") if only and is_json_mimetype(only) else None
+        self._dumps = jsonifier.dumps
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        result = await self._handler()
+        if self._json_type is not None and type(result) is dict:
+            # The common case, in a few lines: a JSON object from an operation that produces one
+            # JSON type. connexion's response code would serialize it with the same jsonifier,
+            # answer 200, set that Content-Type and have Starlette add the Content-Length; its
+            # four layers of inference cost more than the serialization itself. The bytes and
+            # headers are the same (tests/test_fastpath.py compares them with the full stack's).
+            body = self._dumps(result).encode()
+            await send({"type": "http.response.start", "status": 200, "headers": [
+                (b"content-type", self._json_type), (b"content-length", b"%d" % len(body))]})
+            await send({"type": "http.response.body", "body": body})
+            return
         # The response code reads the operation from connexion's context when the content type is
         # not fixed (as ContextMiddleware would have set it).
         token = operation_context.set(self.operation)
         try:
-            result = await self._handler()
             if isinstance(result, StarletteResponse):
                 response = result
             elif isinstance(result, ConnexionResponse):
