@@ -17,13 +17,17 @@ Stdlib only, and imported first by both ``pouch_cli`` and ``pouch_server.app``.
 
 from __future__ import annotations
 
-import contextlib
-import importlib.abc
-import importlib.machinery
-import importlib.util
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
+
+# Nothing else at module level: `pouch` imports this module first, and its start-up is measured
+# (importlib.abc alone would pull in importlib.resources and tempfile).
 
 
 def skip_httpx_cli() -> None:
@@ -31,28 +35,31 @@ def skip_httpx_cli() -> None:
         sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
-class _LazyFinder(importlib.abc.MetaPathFinder):
-    """Finds the named top-level modules as the other finders do, with a loader that defers them."""
+class _LazyFinder:
+    """A meta path finder (duck-typed) that finds the named modules as the other finders do, with
+    a loader that defers them."""
 
     def __init__(self, names: frozenset[str]) -> None:
         self.names = names
 
     def find_spec(self, fullname: str, path: Sequence[str] | None,
-                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+                  target: ModuleType | None = None) -> ModuleSpec | None:
         if fullname not in self.names:
             return None
+        from importlib.util import LazyLoader
+
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
                 continue
             spec = finder.find_spec(fullname, path, target)
             if spec is not None:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = importlib.util.LazyLoader(spec.loader)
+                    spec.loader = LazyLoader(spec.loader)
                 return spec
         return None
 
 
-@contextlib.contextmanager
+@contextmanager
 def deferred_imports(*names: str) -> Iterator[None]:
     """While inside, a first ``import NAME`` of one of ``names`` binds a module that loads on first
     attribute access. (``from NAME import x`` reads an attribute, so it loads at once, as usual.)"""

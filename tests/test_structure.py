@@ -42,3 +42,35 @@ def test_a_command_loads_only_itself(command: str, own: str) -> None:
 def test_version_without_format_does_not_load_the_template_engine() -> None:
     loaded = modules_after("import pouch_cli.main as m\nm.cli.get_command(None, 'version')")
     assert "pouch_cli.template" not in loaded
+
+
+# The daemon's start-up (pouch_server/speedups.py, pouch_server/app.py, pouch_server/daemon.py).
+
+def test_the_daemon_does_not_load_what_it_never_uses(tmp_path) -> None:
+    home = tmp_path / "home"
+    loaded = modules_after(
+        "import warnings; warnings.simplefilter('ignore')\n"
+        "from pouch_server import daemon\nfrom pouch_server.config import load_config\n"
+        f"cfg = load_config(['--home-dir', {str(home)!r}, '-l', 'unix://{home}/s.sock'])\n"
+        "d = daemon.Daemon(cfg, [])\napp = daemon.create_app(d.operations())\n"
+        "listeners = daemon.bind_all(cfg.listen)\n"
+        "for config, _ in daemon._server_configs(app, cfg, listeners): config.load()\n")
+    # connexion's `import requests` is deferred (remote $refs only); httpx's CLI and a WebSocket
+    # library (the API has no WebSocket endpoint) are not loaded, up to uvicorn's configuration.
+    assert not loaded & {"urllib3", "charset_normalizer", "httpx._main", "websockets", "wsproto"}
+    assert "connexion" in loaded
+
+
+def test_a_deferred_module_still_loads_when_used() -> None:
+    code = ("import warnings; warnings.simplefilter('ignore')\nimport pouch_server.app\n"
+            "import connexion.json_schema as js\nassert js.requests.get is not None")
+    loaded = modules_after(code)
+    assert {"requests", "urllib3"} <= loaded
+
+
+def test_the_spec_is_the_one_connexion_would_load() -> None:
+    import yaml
+
+    from pouch_server.app import SPEC_PATH, load_spec
+
+    assert load_spec() == yaml.safe_load(SPEC_PATH.read_text())
