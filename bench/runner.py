@@ -123,8 +123,21 @@ def text_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+HISTORY_HEADING = "## Before and after"
+
+
+def kept_history(previous: str) -> str:
+    """The hand-kept "Before and after" section of an earlier results file (up to the next section),
+    so that a new run replaces the measurements but not the record of how they changed."""
+    start = previous.find(HISTORY_HEADING + "\n")
+    if start < 0:
+        return ""
+    end = previous.find("\n## ", start + len(HISTORY_HEADING))
+    return previous[start:end if end >= 0 else len(previous)].rstrip() + "\n"
+
+
 def markdown(results: list[Result], skipped: dict[str, str], settings: Settings, started: dt.datetime,
-             elapsed: float, argv: list[str]) -> str:
+             elapsed: float, argv: list[str], history: str = "") -> str:
     rows = [r for res in results for r in res.rows]
     out = ["# Benchmark results", ""]
     out += [f"- **Date**: {started.strftime('%Y-%m-%d %H:%M:%S %Z')}",
@@ -138,6 +151,8 @@ def markdown(results: list[Result], skipped: dict[str, str], settings: Settings,
     out += ["| " + " | ".join(c.replace("|", "\\|") for c in _cells(r)) + " |" for r in rows]
     for name, why in skipped.items():
         out.append(f"| {name} | skipped: {why} | | | | | |")
+    if history:
+        out += ["", history.rstrip()]
     out += ["", "## Procedure", ""]
     out += [f"- **{res.name}** ({res.seconds:.0f} s): {note}" for res in results for note in res.notes]
     out += ["", "## Raw samples", ""]
@@ -194,7 +209,8 @@ def main(argv: list[str] | None = None) -> None:
         for name, why in skipped.items():
             print(f"{name}: skipped: {why}")
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(markdown(results, skipped, settings, started, elapsed, argv))
+        history = kept_history(args.output.read_text()) if args.output.exists() else ""
+        args.output.write_text(markdown(results, skipped, settings, started, elapsed, argv, history))
         print(f"\nwrote {args.output}")
     except BenchError as e:
         print(f"bench: error: {e}", file=sys.stderr)

@@ -1,0 +1,26 @@
+"""The benchmark's results file keeps its hand-written record of earlier runs (bench/runner.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.runner import HISTORY_HEADING, kept_history
+
+
+def test_the_history_section_is_kept_up_to_the_next_section() -> None:
+    previous = f"# Benchmark results\n\n| a | b |\n\n{HISTORY_HEADING}\n\n| figure | before |\n\n## Procedure\n\n- x\n"
+    assert kept_history(previous) == f"{HISTORY_HEADING}\n\n| figure | before |\n"
+
+
+def test_a_history_section_at_the_end_and_none_at_all() -> None:
+    assert kept_history(f"# R\n{HISTORY_HEADING}\nlast\n") == f"{HISTORY_HEADING}\nlast\n"
+    assert kept_history("# R\n\n## Procedure\n") == ""
+
+
+def test_the_repository_results_file_has_its_history() -> None:
+    results = Path(__file__).resolve().parents[1] / "bench" / "RESULTS.md"
+    history = kept_history(results.read_text())
+    assert "stop 7" in history and "now" in history
