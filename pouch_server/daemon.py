@@ -98,9 +98,11 @@ def _server_configs(app: Any, config: DaemonConfig, listeners: list[Listener]) -
     --tlscert the two kinds need different server settings; both run in this one process.
     """
     # ws="none": the API has no WebSocket endpoint, and uvicorn's default imports a WebSocket
-    # library at start-up to serve upgrades nobody can make.
+    # library at start-up to serve upgrades nobody can make. proxy_headers=False: no proxy stands
+    # in front of the daemon, so X-Forwarded-For from a local client must not rewrite its address
+    # (uvicorn trusts it from 127.0.0.1 by default, in a layer run on every request).
     common: dict[str, Any] = dict(
-        lifespan="off", ws="none", access_log=False, log_config=None, timeout_graceful_shutdown=10,
+        lifespan="off", ws="none", proxy_headers=False, access_log=False, log_config=None, timeout_graceful_shutdown=10,
         timeout_keep_alive=5, server_header=False, date_header=True,
     )
     limits = Limits(header_timeout=config.header_timeout, body_timeout=config.body_timeout,
