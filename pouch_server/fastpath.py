@@ -50,6 +50,7 @@ from connexion.context import scope as current_scope
 from connexion.decorators import StarletteDecorator
 from connexion.decorators.parameter import AsyncParameterDecorator
 from connexion.decorators.response import AsyncResponseDecorator
+from connexion.exceptions import NonConformingResponseHeaders
 from connexion.frameworks.starlette import Starlette as StarletteFramework
 from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionResponse
@@ -249,25 +250,46 @@ class _DirectOperation:
         self._handler = operation.function
         self._responses = _OneTypeResponseDecorator(framework=StarletteFramework, jsonifier=jsonifier)
         self._responses.set_produces(operation.produces)
-        only = self._responses._only_type
-        self._json_type = only.encode("latin-1") if only and is_json_mimetype(only) else None
         self._dumps = jsonifier.dumps
+        # The content type connexion's response code infers for a str or a dict the handler returns
+        # without one depends on the operation alone: asked of that code once, here.
+        self._inferred: dict[type, tuple[bytes, bool]] = {}
+        token = operation_context.set(operation)
+        try:
+            for kind, sample in ((dict, {}), (str, "")):
+                try:
+                    content_type = self._responses._infer_content_type(sample, {})
+                except NonConformingResponseHeaders:
+                    continue
+                # A dict with a non-JSON type is rendered by Starlette's JSONResponse: not here.
+                if content_type and (kind is str or is_json_mimetype(content_type)):
+                    self._inferred[kind] = (content_type.encode("latin-1"), is_json_mimetype(content_type))
+        finally:
+            operation_context.reset(token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         result = await self._handler()
-        if self._json_type is not None and type(result) is dict:
-            # The common case, in a few lines: a JSON object from an operation that produces one
-            # JSON type. connexion's response code would serialize it with the same jsonifier,
-            # answer 200, set that Content-Type and have Starlette add the Content-Length; its
-            # four layers of inference cost more than the serialization itself. The bytes and
-            # headers are the same (tests/test_fastpath.py compares them with the full stack's).
-            body = self._dumps(result).encode()
-            await send({"type": "http.response.start", "status": 200, "headers": [
-                (b"content-type", self._json_type), (b"content-length", b"%d" % len(body))]})
+        data, status, headers = result, 200, None
+        if type(result) is tuple and 2 <= len(result) <= 3 and type(result[1]) is int:
+            data, status, headers = result[0], result[1] or 200, (result[2] if len(result) == 3 else None)
+        inferred = self._inferred.get(type(data))
+        if inferred is not None and (headers is None or (
+                type(headers) is dict and not any(k.lower() == "content-type" for k in headers))):
+            # The common cases in a few lines: a JSON object or a text from the handler, alone or
+            # with a status and headers. connexion's response code would serialize it with the
+            # same jsonifier (JSON types only), add the inferred Content-Type after the handler's
+            # headers and have Starlette add the Content-Length; its four layers of inference cost
+            # more than the serialization. The bytes and headers are the same
+            # (tests/test_fastpath.py compares them with the full stack's).
+            content_type, as_json = inferred
+            body = (self._dumps(data) if as_json else data).encode()
+            raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()] if headers else []
+            raw += [(b"content-type", content_type), (b"content-length", b"%d" % len(body))]
+            await send({"type": "http.response.start", "status": status, "headers": raw})
             await send({"type": "http.response.body", "body": body})
             return
-        # The response code reads the operation from connexion's context when the content type is
-        # not fixed (as ContextMiddleware would have set it).
+        # Anything else goes through connexion's response code, which reads the operation from
+        # connexion's context when the content type is not fixed (ContextMiddleware's job upstream).
         token = operation_context.set(self.operation)
         try:
             if isinstance(result, StarletteResponse):
