@@ -87,7 +87,7 @@ class Settings:
     """Sizes of one run; ``quick`` shrinks every loop but keeps the same procedure."""
 
     quick: bool = False
-    cli_runs: int = 15
+    cli_runs: int = 21
     wrk_seconds: int = 3
     wrk_rounds: int = 3
     wrk_connections: tuple[int, ...] = (16, 64)
