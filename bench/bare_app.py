@@ -11,8 +11,9 @@ those bytes and headers; uvicorn adds ``date`` and ``content-length`` as it does
 
 The listening sockets are made here and handed to uvicorn, as pouchd does: the TCP one with
 ``IPPROTO_TCP`` (not 0), so that asyncio sets TCP_NODELAY on accepted connections in both servers.
-The uvicorn settings are pouchd's (pouch_server/daemon.py): lifespan off, no access log, no
-server header, date header on, keep-alive timeout 5 s, default loop and HTTP implementation.
+The uvicorn settings are pouchd's (pouch_server/daemon.py): lifespan off, no WebSocket support,
+no proxy headers, no access log, no server header, date header on, keep-alive timeout 5 s, default
+loop and HTTP implementation.
 """
 
 from __future__ import annotations
@@ -80,8 +81,8 @@ def main() -> None:
     with open(args.fixtures) as f:
         app = build_app(json.load(f))
     sockets = bind_sockets(args.uds, args.port)
-    config = uvicorn.Config(app, lifespan="off", access_log=False, log_config=None, timeout_keep_alive=5,
-                            server_header=False, date_header=True)
+    config = uvicorn.Config(app, lifespan="off", ws="none", proxy_headers=False, access_log=False, log_config=None,
+                            timeout_keep_alive=5, server_header=False, date_header=True)
     try:
         uvicorn.Server(config).run(sockets=sockets)
     finally:
