@@ -317,6 +317,7 @@ class _DirectAPI(RoutedAPI[_Entry | None]):
         self.validate_responses = validate_responses
         self.validator_map = validator_map
         self.table: dict[tuple[str, str], _Entry] = {}
+        self._declared: set[tuple[str, str]] = set()  # every (path, method) of the spec, direct or not
         if not strict_validation:  # strict validation rejects unknown query parameters: full stack
             self.add_paths()
 
@@ -325,8 +326,8 @@ class _DirectAPI(RoutedAPI[_Entry | None]):
         # Starlette's router answers HEAD with a GET route when no HEAD route comes first; the
         # table mirrors that (see StaticRoutingMiddleware), with the spec's own HEAD operations first.
         for (path, method), entry in list(self.table.items()):
-            if method == "GET":
-                self.table.setdefault((path, "HEAD"), entry)
+            if method == "GET" and (path, "HEAD") not in self._declared:
+                self.table[(path, "HEAD")] = entry
 
     def add_operation(self, path: str, method: str) -> None:
         if "{" in path:
@@ -335,9 +336,11 @@ class _DirectAPI(RoutedAPI[_Entry | None]):
             self.specification, path=path, method=method, resolver=self.resolver,
             uri_parser_class=self.uri_parser_class,
         )
+        key = (self.base_path.rstrip("/") + path, method.upper())
+        self._declared.add(key)
         entry = self.make_operation(operation)
         if entry is not None:
-            self.table[(self.base_path.rstrip("/") + path, method.upper())] = entry
+            self.table[key] = entry
 
     def make_operation(self, operation: AbstractOperation) -> _Entry | None:
         takes_input = operation.parameters or operation.request_body or operation.security

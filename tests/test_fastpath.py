@@ -133,3 +133,45 @@ def test_busy_keep_alive_connection_is_not_cut_but_a_later_stall_is(daemon: Pouc
     assert data.startswith(b"HTTP/1.1 408"), data
     assert 0.5 < waited < 3.0
     assert served > 10
+
+
+def test_a_spec_head_operation_with_input_is_not_answered_by_its_get() -> None:
+    """In-process, on a small spec: HEAD /thing is its own operation (with a required header), so
+    the direct table must not hand HEAD to GET /thing's direct operation, as the router does not."""
+    import asyncio
+
+    from connexion import AsyncApp
+
+    from pouch_server.app import OperationResolver
+    from pouch_server.fastpath import CachedAsyncApi, middlewares
+
+    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}}
+    spec = {
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/thing": {
+            "get": {"operationId": "GetThing", "responses": ok},
+            "head": {"operationId": "HeadThing", "responses": {"200": {"description": "ok"}},
+                     "parameters": [{"name": "X-Need", "in": "header", "required": True,
+                                     "schema": {"type": "string"}}]},
+        }},
+    }
+
+    async def get_thing() -> dict:
+        return {"thing": 1}
+
+    async def head_thing(**_: object) -> tuple[str, int]:
+        return "", 200
+
+    app = AsyncApp(__name__, middlewares=middlewares(False))
+    app._middleware_app.api_cls = CachedAsyncApi
+    app.add_api(spec, base_path="", resolver=OperationResolver({"GetThing": get_thing, "HeadThing": head_thing}))
+
+    async def run() -> tuple[int, int, int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            get = await c.get("/thing")
+            head_without = await c.head("/thing")
+            head_with = await c.head("/thing", headers={"X-Need": "yes"})
+        return get.status_code, head_without.status_code, head_with.status_code
+
+    assert asyncio.run(run()) == (200, 400, 200)
