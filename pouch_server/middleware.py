@@ -27,9 +27,17 @@ access_log = logging.getLogger("pouchd.access")
 _VERSION_PREFIX = re.compile(r"^/v(\d+(?:\.\d+)*)(?=/|$)")
 
 
+# A version component longer than this is larger than any real one (and int() refuses to parse
+# more than 4300 digits, which a URL can easily hold).
+_MAX_COMPONENT_DIGITS = 9
+
+
 def _version_tuple(version: str) -> tuple[int, ...]:
     """``1.24``, ``1.24.0`` and ``1.24.0.0`` are the same version (docker compares them padded)."""
-    parts = [int(part) for part in version.split(".")]
+    parts = []
+    for part in version.split("."):
+        digits = part.lstrip("0") or "0"
+        parts.append(int(digits) if len(digits) <= _MAX_COMPONENT_DIGITS else 10**_MAX_COMPONENT_DIGITS)
     while len(parts) > 1 and parts[-1] == 0:
         parts.pop()
     return tuple(parts)

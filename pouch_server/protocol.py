@@ -29,6 +29,7 @@ log = logging.getLogger("pouchd")
 
 # How long, after shutdown begins, a client whose writes are blocked (it is not reading) is waited for.
 STUCK_WRITER_GRACE = 1.0
+_TIMER_SLACK = 0.005
 
 _REASONS = {400: b"Bad Request", 408: b"Request Timeout", 413: b"Content Too Large",
             431: b"Request Header Fields Too Large"}
@@ -103,9 +104,6 @@ def protocol_class(limits: Limits, whitelist: frozenset[str] | None = None) -> t
                     self._timer.cancel()
                 self._timer = self.loop.call_at(deadline, self._check)
 
-        def _disarm(self) -> None:
-            self._deadline = None
-
         def _cancel_timer(self) -> None:
             self._deadline = None
             if self._timer is not None:
@@ -117,7 +115,9 @@ def protocol_class(limits: Limits, whitelist: frozenset[str] | None = None) -> t
             deadline = self._deadline
             if deadline is None:
                 return
-            if self.loop.time() < deadline:
+            # A loop timer may fire a little before its time (uvloop's timers have millisecond
+            # resolution); within that slack the deadline counts as reached, so no re-arm spins.
+            if self.loop.time() < deadline - _TIMER_SLACK:
                 self._timer = self.loop.call_at(deadline, self._check)
                 return
             self._expired(self._why)
@@ -191,7 +191,7 @@ def protocol_class(limits: Limits, whitelist: frozenset[str] | None = None) -> t
             super().on_body(body)
 
         def on_message_complete(self) -> None:
-            self._deadline = None  # _disarm(), inlined
+            self._deadline = None  # the request is in: no deadline until the next one begins
             if self._rejected:
                 return
             _base.on_message_complete(self)

@@ -37,6 +37,19 @@ def test_versions_out_of_range_are_400(pouchd: PouchD, version: str, message: st
         assert r.headers["content-type"] == "application/json" and r.headers["api-version"] == "1.24"
 
 
+@pytest.mark.parametrize(("version", "verdict"), [
+    ("1." + "9" * 5000, "too new"),  # more digits than int() will parse
+    ("0." + "9" * 5000, "too old"),
+    ("1." + "0" * 5000 + "24", None),  # leading zeros: still 1.24
+])
+def test_absurdly_long_versions_are_judged_not_crashed_on(pouchd: PouchD, version: str, verdict: str | None) -> None:
+    r = pouchd.client().get(f"/v{version}/version")
+    if verdict is None:
+        assert r.status_code == 200 and r.json()["ApiVersion"] == "1.24"
+    else:
+        assert r.status_code == 400 and verdict in r.json()["message"]
+
+
 @pytest.mark.parametrize("prefix", ["/vx", "/v1.x", "/v", "/version1.24"])
 def test_non_numeric_prefix_is_404(pouchd: PouchD, prefix: str) -> None:
     r = pouchd.client().get(f"{prefix}/info")
