@@ -109,8 +109,10 @@ class SafeJSONRequestBodyValidator(JSONRequestBodyValidator):
             raise BadRequestProblem(detail=f"request body is not valid {self._encoding}") from None
         except RecursionError:
             raise BadRequestProblem(detail="request body is nested too deeply") from None
-        except ValueError as e:  # JSONDecodeError: position only, no content
+        except json.JSONDecodeError as e:  # position only, no content
             raise BadRequestProblem(detail=f"request body is not valid JSON: {e}") from None
+        except ValueError:  # an integer literal longer than int() takes (4300 digits)
+            raise BadRequestProblem(detail="request body is not valid JSON: a number is too long") from None
 
     def _validate(self, body: t.Any) -> dict[str, t.Any] | None:
         if not self._nullable and body is None:
