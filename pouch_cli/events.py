@@ -52,6 +52,9 @@ def parse_duration(value: str) -> int | None:
         if not m or m.group(1) in ("", "."):
             return None
         whole, _, frac = m.group(1).partition(".")
+        if len(whole) > 19:  # beyond int64 nanoseconds in any unit: Go's "invalid duration"
+            return None
+        frac = frac[:18]  # digits past a nanosecond of an hour change nothing
         unit = _UNITS[m.group(2)]
         # Integer arithmetic: 1.1s is 1100000000ns exactly, as in Go.
         total += int(whole or 0) * unit + (int(frac) * unit // 10 ** len(frac) if frac else 0)
@@ -83,7 +86,9 @@ def get_timestamp(value: str, flag: str = "--since", now_ns: int | None = None) 
         return _wire(now - duration, flag, value)
     m = _UNIX.fullmatch(value)
     if m:
-        secs, frac = m.group(1), m.group(2) or ""
+        secs, frac = m.group(1).lstrip("0") or "0", m.group(2) or ""
+        if len(secs) > 19 or int(secs) > 2**63 - 1:  # as docker's strconv.ParseInt
+            raise CLIError(f"invalid value for {flag}: seconds out of range (at most {2**63 - 1})")
         return f"{int(secs)}.{frac[:9].ljust(9, '0')}"
     m = _RFC3339.fullmatch(value)
     if not m:

@@ -93,7 +93,18 @@ def main(argv: list[str] | None = None) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
+    except Exception as e:  # a bug of ours: still one line for the user, the traceback with -D
+        if argv_has_debug(argv):
+            import traceback
+
+            traceback.print_exc()
+        _fail(f"unexpected error: {type(e).__name__}: {e}")
     sys.exit(0)
+
+
+def argv_has_debug(argv: list[str] | None) -> bool:
+    args = sys.argv[1:] if argv is None else argv
+    return "-D" in args or "--debug" in args
 
 
 def _fail(message: str) -> None:
