@@ -57,12 +57,12 @@ def parse_timestamp(name: str, value: str | None) -> int | None:
     # ASCII digits only: str.isdigit() also accepts other scripts' digits, which int() would take.
     if not (secs.isascii() and secs.isdigit()) or (dot and (not (frac.isascii() and frac.isdigit()) or len(frac) > 9)):
         raise FilterError(f"invalid value for {name}: {value!r}: want Unix seconds[.nanoseconds]")
-    # Seconds must fit a signed 64-bit integer, as for docker (strconv.ParseInt); checking the
-    # length first also keeps int() from refusing a string of thousands of digits.
+    # The spec allows any number of digits. Beyond a signed 64-bit count of seconds (some 292
+    # billion years) every value means the same: later than any event; checking the length first
+    # also keeps int() from refusing a string of thousands of digits.
     digits = secs.lstrip("0") or "0"
-    if len(digits) > 19 or int(digits) > _INT64_MAX:
-        raise FilterError(f"invalid value for {name}: seconds out of range (at most {_INT64_MAX})")
-    return int(digits) * 1_000_000_000 + int(frac.ljust(9, "0") if frac else 0)
+    seconds = _INT64_MAX if len(digits) > 19 else min(int(digits), _INT64_MAX)
+    return seconds * 1_000_000_000 + int(frac.ljust(9, "0") if frac else 0)
 
 
 _INT64_MAX = 2**63 - 1
