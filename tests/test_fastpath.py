@@ -135,6 +135,7 @@ def test_busy_keep_alive_connection_is_not_cut_but_a_later_stall_is(daemon: Pouc
     assert served > 10
 
 
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")  # connexion's import
 def test_a_spec_head_operation_with_input_is_not_answered_by_its_get() -> None:
     """In-process, on a small spec: HEAD /thing is its own operation (with a required header), so
     the direct table must not hand HEAD to GET /thing's direct operation, as the router does not."""
