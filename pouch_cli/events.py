@@ -27,6 +27,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": NS, "m": 60 * NS, "h": 3600 * NS}
 _DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)")
 _UNIX = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
+_INT64_MAX = 2**63 - 1
 # docker's accepted layouts: date, date-time down to the hour or minute, seconds with a
 # fraction; each with an optional zone (Z or ±hh:mm), local time without one.
 _RFC3339 = re.compile(
@@ -87,8 +88,8 @@ def get_timestamp(value: str, flag: str = "--since", now_ns: int | None = None) 
     m = _UNIX.fullmatch(value)
     if m:
         secs, frac = m.group(1).lstrip("0") or "0", m.group(2) or ""
-        if len(secs) > 19 or int(secs) > 2**63 - 1:  # as docker's strconv.ParseInt
-            raise CLIError(f"invalid value for {flag}: seconds out of range (at most {2**63 - 1})")
+        if len(secs) > 19 or int(secs) > _INT64_MAX:  # as docker's strconv.ParseInt
+            raise CLIError(f"invalid value for {flag}: seconds out of range (at most {_INT64_MAX})")
         return f"{int(secs)}.{frac[:9].ljust(9, '0')}"
     m = _RFC3339.fullmatch(value)
     if not m:

@@ -261,9 +261,10 @@ class _DirectOperation:
                     content_type = self._responses._infer_content_type(sample, {})
                 except NonConformingResponseHeaders:
                     continue
+                as_json = bool(content_type) and is_json_mimetype(content_type)
                 # A dict with a non-JSON type is rendered by Starlette's JSONResponse: not here.
-                if content_type and (kind is str or is_json_mimetype(content_type)):
-                    self._inferred[kind] = (content_type.encode("latin-1"), is_json_mimetype(content_type))
+                if content_type and (kind is str or as_json):
+                    self._inferred[kind] = (content_type.encode("latin-1"), as_json)
         finally:
             operation_context.reset(token)
 

@@ -3,10 +3,9 @@
 Request bodies: connexion's body validator decides that a request without Content-Length has no
 body, so a chunked body (Transfer-Encoding: chunked, as streaming clients send) was refused as
 "RequestBody is required"; :class:`SafeJSONRequestBodyValidator` reads a chunked body first (the
-protocol bounds its size) and hands it on with its length. Its JSON parsing answered a 500 for a
-body nested deeper than
-Python's recursion limit or not valid UTF-8, and its 400 messages repeat the offending value
-(a password sent as a number came back in the error). :class:`SafeJSONRequestBodyValidator`
+protocol bounds its size) and hands it on with its length. connexion's JSON parsing answered a 500
+for a body nested deeper than Python's recursion limit or not valid UTF-8, and its 400 messages
+repeat the offending value (a password sent as a number came back in the error); the same class
 answers 400 for both, and words messages by field and rule, without the value.
 
 Response validation that also works for streams (/events):

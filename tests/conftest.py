@@ -111,6 +111,16 @@ class PouchD:
         return self.proc.returncode
 
 
+def subscribers(d: PouchD) -> float:
+    """The daemon's ``pouchd_event_subscribers`` gauge: clients streaming /events right now."""
+    with d.client() as c:
+        text = c.get("/metrics").text
+    for line in text.splitlines():
+        if line.startswith("pouchd_event_subscribers "):
+            return float(line.split()[1])
+    raise AssertionError("no pouchd_event_subscribers gauge in /metrics")
+
+
 def run_pouch(*args: str, host: str | None = None, env: dict[str, str] | None = None,
               input: str | None = None, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     argv = [POUCH] + (["-H", host] if host else []) + list(args)

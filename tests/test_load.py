@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import PouchD, wait_for
+from conftest import PouchD, subscribers, wait_for
 
 CONCURRENCY = 64
 ROUNDS = 3
@@ -39,16 +39,6 @@ def rss_kib(pid: int) -> int:
 
 def fd_count(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
-
-
-
-def subscribers(d: PouchD) -> float:
-    with d.client() as c:
-        text = c.get("/metrics").text
-    for line in text.splitlines():
-        if line.startswith("pouchd_event_subscribers "):
-            return float(line.split()[1])
-    raise AssertionError("no pouchd_event_subscribers gauge in /metrics")
 
 
 def settled_fds(pid: int) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import PouchD, wait_for
+from conftest import PouchD, subscribers, wait_for
 
 Kind = str  # "unix" or "tcp"
 KINDS: tuple[Kind, ...] = ("unix", "tcp")
@@ -143,16 +143,6 @@ def info(d: PouchD) -> dict:
         r = c.get("/v1.24/info")
     assert r.status_code == 200, r.text
     return r.json()
-
-
-def subscribers(d: PouchD) -> float:
-    with d.client() as c:
-        text = c.get("/metrics").text
-    for line in text.splitlines():
-        if line.startswith("pouchd_event_subscribers "):
-            return float(line.split()[1])
-    raise AssertionError("no pouchd_event_subscribers gauge in /metrics")
-
 
 
 def open_stream(d: PouchD, kind: Kind, query: str = "") -> Conn:
