@@ -24,6 +24,21 @@ def _parse_response(
     if response.status_code == 200:
         return None
 
+    if response.status_code == 400:
+        return None
+
+    if response.status_code == 403:
+        return None
+
+    if response.status_code == 408:
+        return None
+
+    if response.status_code == 413:
+        return None
+
+    if response.status_code == 431:
+        return None
+
     if response.status_code == 500:
         return None
 
