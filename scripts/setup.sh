@@ -2,8 +2,9 @@
 # Create .venv and install pouchd, pouch and the generated client into it.
 #   scripts/setup.sh        runtime only (pip install -e .)
 #   scripts/setup.sh --dev  also codegen and test tools, editable (pip install -e .[dev]),
-#                           plus, as root, the Debian packages the tests use
-# Versions are pinned by constraints.txt, so every machine gets the same install.
+#                           plus, as root, the Debian packages the tests use, and the Node tools
+#                           (npm ci: Redocly's linter, the TypeScript client's generator, tsc)
+# Versions are pinned by constraints.txt and package-lock.json, so every machine gets the same install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,9 @@ if [[ $dev == 1 ]]; then
   command -v docker-registry >/dev/null || need+=(docker-registry)
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   command -v wrk >/dev/null || need+=(wrk)
+  # Node for the spec tools: Debian's nodejs when there is none (these machines ship Node 20).
+  command -v node >/dev/null || need+=(nodejs)
+  command -v npm >/dev/null || need+=(npm)
   if [[ ${#need[@]} -gt 0 ]]; then
     if [[ $(id -u) == 0 ]]; then
       echo "installing Debian packages: ${need[*]}"
@@ -36,4 +40,18 @@ if [[ $dev == 1 ]]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
 else
   .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e .
+fi
+
+if [[ $dev == 1 ]]; then
+  if command -v npm >/dev/null; then
+    node_major=$(node -p 'process.versions.node.split(".")[0]')
+    if (( node_major < 20 )); then
+      echo "note: Node $(node --version) is older than the spec tools need (20 or later)" >&2
+    fi
+    # Exactly the versions in package-lock.json. Some declare a newer Node than 20 in "engines"
+    # and run on 20 all the same (tested here): npm's warnings about it are not shown.
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  else
+    echo "note: no npm, so not installing the Node tools; the tests that need them will be skipped" >&2
+  fi
 fi
