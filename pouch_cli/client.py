@@ -160,13 +160,21 @@ def describe_transport_error(opts: ClientOptions, e: httpx.TransportError) -> st
 
 def call(opts: ClientOptions, action: str, op: Callable[..., Any], **kwargs: Any) -> Any:
     """Run ``op.sync_detailed`` and return the parsed body, or raise CLIError("<action>: <cause>")."""
+    answers: list[httpx.Response] = []
     try:
         with build_client(opts) as client:
+            client.get_httpx_client().event_hooks["response"].append(answers.append)
             response = op(client=client, **kwargs)
     except UnexpectedStatus as e:
         raise CLIError(f"{action}: {error_message(e.status_code, e.content)}") from None
     except httpx.TransportError as e:
         raise CLIError(f"{action}: {describe_transport_error(opts, e)}") from None
+    except (ValueError, TypeError, AttributeError):
+        # The spec documents every error status with pouch's {"message": ...}, which the generated
+        # client parses; another server's answer (a proxy's HTML 403, say) fails that parse.
+        if not answers or answers[-1].status_code < 400:
+            raise
+        raise CLIError(f"{action}: {error_message(answers[-1].status_code, answers[-1].content)}") from None
     if response.status_code >= 400 or isinstance(response.parsed, Error):
         raise CLIError(f"{action}: {error_message(response.status_code, response.content)}")
     return response.parsed

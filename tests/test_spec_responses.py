@@ -183,3 +183,65 @@ def test_error_answers_are_shared_components() -> None:
     assert "content" not in components["ErrorWithoutBody"]
     assert components["UnsupportedMediaType"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Error"}
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")  # connexion's import
+def test_security_statement_keeps_the_direct_path() -> None:
+    """``security: []`` asks connexion to enforce nothing, so the input-free operations are still
+    answered by pouchd's direct dispatch (pouch_server/fastpath.py skips any operation with a
+    security requirement: with ``[{}]``, "anonymous allowed", it would skip them all)."""
+    from connexion.middleware.security import SecurityMiddleware
+    from connexion.spec import Specification
+
+    from pouch_server.app import OperationResolver, load_spec
+    from pouch_server.fastpath import _DirectAPI, middlewares
+
+    def direct_table(spec: dict[str, Any]) -> set[tuple[str, str]]:
+        async def handler(**_: object) -> dict[str, str]:
+            return {}
+
+        ids = [op["operationId"] for item in spec["paths"].values() for op in item.values()]
+        api = _DirectAPI(Specification.load(spec), next_app=None, base_path="",
+                         resolver=OperationResolver(dict.fromkeys(ids, handler)))
+        return set(api.table)
+
+    spec = load_spec()
+    assert spec["security"] == []
+    assert SecurityMiddleware not in middlewares(validate_responses=True)
+    assert {("/_ping", "GET"), ("/_ping", "HEAD"), ("/version", "GET"), ("/info", "GET"),
+            ("/metrics", "GET")} <= direct_table(spec)
+    assert direct_table({**spec, "security": [{}]}) == set()
+
+
+def test_cli_on_a_documented_status_that_is_not_pouchs_json(tmp_path) -> None:
+    """The generated client parses every documented error status as the Error schema; an answer
+    from something else (a proxy's HTML 403) is still one line from pouch, with the status."""
+    import http.server
+    import threading
+
+    from conftest import run_pouch
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<html><body>403 Forbidden</body></html>"
+            self.send_response(403)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        host = f"tcp://127.0.0.1:{server.server_address[1]}"
+        for command, action in (("version", "failed to get system version"), ("info", "failed to get system info")):
+            r = run_pouch(command, host=host, env={"POUCH_API_VERSION": "v1.24"})
+            assert r.returncode == 1
+            assert r.stderr == f"Error: {action}: unexpected status 403: <html><body>403 Forbidden</body></html>\n"
+    finally:
+        server.shutdown()
+        server.server_close()
