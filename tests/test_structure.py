@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -74,3 +75,33 @@ def test_the_spec_is_the_one_connexion_would_load() -> None:
     from pouch_server.app import SPEC_PATH, load_spec
 
     assert load_spec() == yaml.safe_load(SPEC_PATH.read_text())
+
+
+# The generated client (scripts/codegen_templates/models_init.py.jinja).
+
+def test_the_models_package_loads_each_model_on_first_use() -> None:
+    loaded = modules_after("import pouch_client.models")
+    assert not {name for name in loaded if name.startswith("pouch_client.models.")}
+    loaded = modules_after("from pouch_client.models import Error")
+    assert {name for name in loaded if name.startswith("pouch_client.models.")} == {"pouch_client.models.error"}
+    import pouch_client.models as models
+
+    for name in models.__all__:  # every name the package offers resolves to its module's object
+        module = importlib.import_module(f"pouch_client.models.{models._MODULES[name]}")
+        assert getattr(models, name) is getattr(module, name)
+    assert set(models.__all__) <= set(dir(models))
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        models.Nope  # noqa: B018
+
+
+def test_custom_templates_override_templates_the_generator_has() -> None:
+    """A template the pinned generator no longer has would be silently ignored: say which."""
+    from importlib.resources import files
+    from pathlib import Path
+
+    ours = Path(__file__).parent.parent / "scripts" / "codegen_templates"
+    upstream = files("openapi_python_client") / "templates"
+    names = [p.name for p in ours.glob("*.jinja")]
+    assert names, ours
+    for name in names:
+        assert (upstream / name).is_file(), f"openapi-python-client has no template {name}: revisit {ours / name}"
