@@ -24,20 +24,24 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import ipaddress
 import json
 import logging
 import os
 import re
 import socket
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 if TYPE_CHECKING:
+    import ssl
+
     from pouch_server.config import DaemonConfig
 
 log = logging.getLogger("pouchd.registry")
@@ -57,6 +61,7 @@ _HOST_PORT = re.compile(
     r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)(?::(?P<port>[0-9]{1,5}))?$")
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _SCHEME_RE = re.compile(rf"\s*({_TOKEN})")
+_COMMA_RE = re.compile(r"[ \t]*,")
 _PARAM_RE = re.compile(rf'\s*({_TOKEN})\s*=\s*(?:"((?:[^"\\]|\\.)*)"|({_TOKEN}))')
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
@@ -212,10 +217,10 @@ def parse_challenges(values: list[str]) -> list[tuple[str, dict[str, str]]]:
                 raw = p.group(2)
                 params[p.group(1).lower()] = re.sub(r"\\(.)", r"\1", raw) if raw is not None else p.group(3)
                 pos = p.end()
-                rest = value[pos:].lstrip(" \t")
-                if not rest.startswith(","):
+                comma = _COMMA_RE.match(value, pos)  # matched in place: no copies, linear in the header
+                if not comma:
                     break
-                pos = len(value) - len(rest) + 1
+                pos = comma.end()
             out.append((scheme, params))
             if not params:  # a bare scheme or a token68 we do not read: skip to the next comma
                 nxt = value.find(",", pos)
@@ -273,7 +278,7 @@ class Credentials:
         return text
 
 
-# ---- the manager -------------------------------------------------------------------------------
+# ---- answers -----------------------------------------------------------------------------------
 
 
 def _status_text(status: int) -> str:
@@ -308,31 +313,274 @@ def _describe_transport_error(e: BaseException) -> str:
     return text or type(e).__name__
 
 
-@dataclass
-class _Answer:
-    status: int
-    headers: httpx.Headers
-    body: bytes
+def looks_like_registry(response: httpx.Response) -> bool:
+    """A v2 registry's /v2/ answer: distribution's version header, or a 200 JSON body."""
+    if response.headers.get("docker-distribution-api-version", "").startswith("registry/2"):
+        return True
+    return response.status_code == 200 and "json" in response.headers.get("content-type", "")
 
-    def json(self) -> Any:
+
+class _NotARegistry(Exception):
+    """An endpoint answered, but not as a v2 registry: the next endpoint may be tried."""
+
+
+class _BadAnswer(Exception):
+    """An answer pouchd will not read: larger than MAX_BODY, or compressed though it asked for none."""
+
+
+class _LimitedStream(httpx.AsyncByteStream):
+    """A response body that fails once it has delivered more than ``limit`` bytes."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, limit: int) -> None:
+        self._stream = stream
+        self._limit = limit
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        size = 0
+        async for chunk in self._stream:
+            size += len(chunk)
+            if size > self._limit:
+                raise _BadAnswer(f"answered with more than {self._limit} bytes")
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+
+async def _limit_answer(response: httpx.Response) -> None:
+    """Response hook of the login clients: every answer is read through a byte limit, redirects and
+    the flow's intermediate answers included (httpx reads those itself, whole).
+
+    The clients send ``Accept-Encoding: identity``, so the bytes on the wire are the bytes in
+    memory; a server that compresses anyway is refused rather than inflated by a factor it picks.
+    """
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise _BadAnswer(f"answered in content encoding {encoding[:40]!r}, which pouchd did not ask for")
+    length = response.headers.get("content-length", "")
+    if length.isascii() and length.isdigit() and (len(length) > 12 or int(length) > MAX_BODY):
+        raise _BadAnswer(f"answered with more than {MAX_BODY} bytes")
+    # Every read of a body (aread, aiter_bytes, aiter_raw) iterates Response.stream; httpx wraps it
+    # the same way after each send (BoundAsyncStream, httpx 0.28.1), before the hooks run.
+    if isinstance(response.stream, httpx.AsyncByteStream):
+        response.stream = _LimitedStream(response.stream, MAX_BODY)
+
+
+def _header_token(value: str) -> bool:
+    """Whether a token can go into an Authorization header as is (visible ASCII, no spaces)."""
+    return bool(value) and value.isascii() and value.isprintable() and " " not in value
+
+
+def _basic_header(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+# ---- the flow ----------------------------------------------------------------------------------
+
+Stage = Literal["ping", "token", "final"]
+TokenClient = Callable[[str], Awaitable[httpx.AsyncClient | None]]
+
+
+class RegistryAuth(httpx.Auth):
+    """docker's login at one registry endpoint as an httpx auth flow (the idiom of httpx's DigestAuth).
+
+    Send it with a ``GET <endpoint>/v2/``. The flow yields that request without credentials, reads
+    the ``WWW-Authenticate`` challenge, yields the token request (Bearer) when there is one, and
+    yields the first request again with credentials; it checks each answer and raises
+    :class:`RegistryError` (status and message for the client) when the login fails, or
+    ``_NotARegistry`` when the endpoint is no registry at all. After a send that returns,
+    ``identity_token`` is what to keep. Transport errors come out of ``send`` as httpx raises them;
+    ``stage`` says during which request.
+
+    It follows redirects itself, through ``Response.next_request`` (the client's follow_redirects is
+    off): httpx builds that request by its own rules (Authorization dropped when the origin changes,
+    unless to HTTPS on the same host), and each of the flow's requests gets MAX_REDIRECTS and a
+    deadline (``on_step``) of its own, as when each was a send of its own.
+    """
+
+    requires_response_body = True  # the token answer's JSON; the client bounds every body (_limit_answer)
+
+    def __init__(self, creds: Credentials, endpoint: Endpoint, *, on_step: Callable[[], None] | None = None,
+                 token_client: TokenClient | None = None) -> None:
+        """``on_step`` is called as each request of the flow begins (not for redirects);
+        ``token_client`` names another client for the token request (None: this one)."""
+        self.creds = creds
+        self.endpoint = endpoint
+        self.on_step = on_step
+        self.token_client = token_client
+        self.stage: Stage = "ping"
+        self.url = endpoint.v2  # the current request's URL as first given, for messages
+        self.realm_shown = ""
+        self.identity_token = ""
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        creds, endpoint = self.creds, self.endpoint
+        ping = yield from self._step("ping", endpoint.v2, request)
+        if ping.status_code == 200 and looks_like_registry(ping):
+            log.debug("registry login: %s needs no credentials", endpoint.v2)
+            self.identity_token = creds.identity_token
+            return
+        challenges = parse_challenges(ping.headers.get_list("www-authenticate")) if ping.status_code == 401 else []
+        schemes = {scheme: params for scheme, params in reversed(challenges)}  # first of a scheme wins
+        if not schemes and not looks_like_registry(ping):
+            log.debug("registry login: %s is not a registry (%d)", endpoint.v2, ping.status_code)
+            raise _NotARegistry(f"answered {_status_text(ping.status_code)}, not a registry's answer")
+        if "bearer" in schemes:  # docker prefers the token handler over basic
+            yield from self._bearer(request, schemes["bearer"])
+        elif "basic" in schemes:
+            yield from self._basic(request)
+        elif ping.status_code == 401:
+            offered = ", ".join(sorted(schemes)) or "none"
+            raise RegistryError(500, f"registry {endpoint.base} asks for an unsupported authentication "
+                                     f"scheme ({offered})")
+        else:
+            raise RegistryError(500, f"login attempt to {endpoint.v2} failed with status: "
+                                     f"{_status_text(ping.status_code)}")
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """auth_flow, with one step that may need I/O of its own: a token realm that needs another
+        TLS verification mode than the registry gets its request sent by ``token_client``'s client."""
+        flow = self.auth_flow(request)
+        token_client: httpx.AsyncClient | None = None
+        asked = False
         try:
-            return json.loads(self.body)
-        except ValueError:
-            return None
+            request = next(flow)
+            while True:
+                if self.stage == "token" and self.token_client is not None and not asked:
+                    token_client, asked = await self.token_client(str(request.url)), True
+                if self.stage == "token" and token_client is not None:
+                    response = await token_client.send(request)  # read whole, through its own limit
+                else:
+                    response = yield request
+                    await response.aread()  # bounded by the client's _limit_answer
+                try:
+                    request = flow.send(response)
+                except StopIteration:
+                    return
+        finally:
+            flow.close()
 
-    def looks_like_registry(self) -> bool:
-        """A v2 registry's /v2/ answer: distribution's version header, or a 200 JSON body."""
-        if self.headers.get("docker-distribution-api-version", "").startswith("registry/2"):
-            return True
-        return self.status == 200 and "json" in self.headers.get("content-type", "")
+    def _step(self, stage: Stage, url: str,
+              request: httpx.Request) -> Generator[httpx.Request, httpx.Response, httpx.Response]:
+        """One request of the flow with its redirects followed: the last answer."""
+        self.stage, self.url = stage, url
+        if self.on_step is not None:
+            self.on_step()
+        response = yield request
+        for _ in range(MAX_REDIRECTS):
+            if response.next_request is None:
+                return response
+            response = yield response.next_request
+        if response.next_request is not None:
+            raise RegistryError(500, f"{_without_query(url)}: too many redirects")
+        return response
+
+    def _basic(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        creds, endpoint = self.creds, self.endpoint
+        if creds.basic is None:
+            raise RegistryError(401, f"login attempt to {endpoint.v2} failed with status: 401 Unauthorized "
+                                     "(no username or password given)")
+        log.debug("registry login: basic auth at %s", endpoint.v2)
+        request.headers["Authorization"] = _basic_header(*creds.basic)
+        final = yield from self._step("final", endpoint.v2, request)
+        self._check_final(final)
+        self.identity_token = creds.identity_token
+
+    def _bearer(self, request: httpx.Request,
+                challenge: dict[str, str]) -> Generator[httpx.Request, httpx.Response, None]:
+        creds, endpoint = self.creds, self.endpoint
+        if creds.registry_token and not (creds.basic or creds.identity_token):
+            # A bearer token handed over as is: present it, no token server involved.
+            if not _header_token(creds.registry_token):
+                raise RegistryError(400, "invalid RegistryToken: want a token of visible ASCII characters")
+            log.debug("registry login: presenting the given registry token at %s", endpoint.v2)
+            request.headers["Authorization"] = f"Bearer {creds.registry_token}"
+            final = yield from self._step("final", endpoint.v2, request)
+            self._check_final(final)
+            self.identity_token = ""
+            return
+        realm = challenge.get("realm", "")
+        invalid_realm = RegistryError(500, f"registry {endpoint.base} names an invalid token realm")
+        try:
+            parts = urlsplit(realm)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise invalid_realm
+        except ValueError:  # e.g. an unclosed [IPv6 bracket
+            raise invalid_realm from None
+        self.realm_shown = realm_shown = _without_query(realm)
+        service, scope = challenge.get("service", ""), challenge.get("scope", "")
+        log.debug("registry login: bearer token from %s for service %r at %s", realm_shown, service, endpoint.v2)
+
+        # The token request carries the client's headers (User-Agent, Accept-Encoding...) and timeouts.
+        headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in ("host", "authorization")]
+        try:
+            if creds.identity_token:
+                form = {"grant_type": "refresh_token", "refresh_token": creds.identity_token,
+                        "client_id": CLIENT_ID, "access_type": "offline"}
+                form.update({k: v for k, v in (("service", service), ("scope", scope)) if v})
+                token_request = httpx.Request("POST", realm, data=form, headers=headers,
+                                              extensions=request.extensions)
+            else:
+                params = {"offline_token": "true", "client_id": CLIENT_ID}
+                params.update({k: v for k, v in (("service", service), ("scope", scope)) if v})
+                token_request = httpx.Request("GET", realm, params=params, headers=headers,
+                                              extensions=request.extensions)
+                if creds.basic is not None:
+                    token_request.headers["Authorization"] = _basic_header(*creds.basic)
+        except httpx.InvalidURL:
+            raise invalid_realm from None
+        answer = yield from self._step("token", realm, token_request)
+        if answer.status_code in (400, 401, 403):
+            what = "identity token" if creds.identity_token else "credentials"
+            raise RegistryError(401, f"login attempt to {endpoint.v2} failed with status: 401 Unauthorized "
+                                     f"(token server {realm_shown} refused the {what}: "
+                                     f"{_status_text(answer.status_code)})")
+        if answer.status_code != 200:
+            raise RegistryError(500, f"token server {realm_shown} answered {_status_text(answer.status_code)}")
+        try:
+            data = json.loads(answer.content)
+        except ValueError:
+            data = None
+        token: object = ""
+        refresh = ""
+        if isinstance(data, dict):
+            token = data.get("token") or data.get("access_token") or ""
+            refresh = data.get("refresh_token") if isinstance(data.get("refresh_token"), str) else ""
+        if not isinstance(token, str) or not token:
+            raise RegistryError(500, f"token server {realm_shown} answered without a token")
+        creds.secrets += [s for s in (token, refresh) if s]
+        if not _header_token(token):
+            raise RegistryError(500, f"token server {realm_shown} answered with a malformed token")
+        request.headers["Authorization"] = f"Bearer {token}"
+        final = yield from self._step("final", endpoint.v2, request)
+        self._check_final(final)
+        self.identity_token = refresh or creds.identity_token
+
+    def _check_final(self, answer: httpx.Response) -> None:
+        if answer.status_code == 200:
+            return
+        status = 401 if answer.status_code in (401, 403) else 500
+        raise RegistryError(status, f"login attempt to {self.endpoint.v2} failed with status: "
+                                    f"{_status_text(answer.status_code)}")
+
+
+# ---- the manager -------------------------------------------------------------------------------
 
 
 class RegistryManager:
-    """Checks registry credentials (``POST /auth``); holds no state between logins."""
+    """Checks registry credentials (``POST /auth``); keeps only TLS settings between logins.
 
-    def __init__(self, config: DaemonConfig) -> None:
+    ``transport`` stands in for the network in tests: given a login client's TLS verification
+    mode, the transport that client uses.
+    """
+
+    def __init__(self, config: DaemonConfig, *,
+                 transport: Callable[[bool], httpx.AsyncBaseTransport] | None = None) -> None:
         self.default_registry = config.default_registry or "registry.hub.docker.com"
         self.insecure = InsecurePolicy(list(config.insecure_registries))
+        self._transport = transport
+        self._ssl: dict[bool, ssl.SSLContext] = {}
+        self._ssl_building: dict[bool, asyncio.Future[ssl.SSLContext]] = {}
 
     async def target(self, server_address: str) -> Target:
         """Resolve a ServerAddress (empty: the default registry) to the endpoints to try."""
@@ -366,141 +614,116 @@ class RegistryManager:
             raise RegistryError(500, f"login to {address or self.default_registry} timed out "
                                      f"after {LOGIN_TIMEOUT:.0f}s") from None
 
-    # -- the flow --
-
     async def _login(self, target: Target, creds: Credentials) -> str:
         failures: list[str] = []
-        for endpoint in target.endpoints:
-            try:
-                ping = await self._request(endpoint.verify, "GET", endpoint.v2)
-            except _Unreachable as e:
-                failures.append(f"{endpoint.v2}: {e}")
-                log.debug("registry login: no registry at %s (%s)", endpoint.v2, creds.scrub(str(e)))
-                continue
-            if ping.status == 200 and ping.looks_like_registry():
-                log.debug("registry login: %s needs no credentials", endpoint.v2)
-                return creds.identity_token
-            challenges = parse_challenges(ping.headers.get_list("www-authenticate")) if ping.status == 401 else []
-            schemes = {scheme: params for scheme, params in reversed(challenges)}  # first of a scheme wins
-            if not schemes and not ping.looks_like_registry():
-                failures.append(f"{endpoint.v2}: answered {_status_text(ping.status)}, not a registry's answer")
-                log.debug("registry login: %s is not a registry (%d)", endpoint.v2, ping.status)
-                continue
-            try:
-                if "bearer" in schemes:  # docker prefers the token handler over basic
-                    return await self._bearer(endpoint, schemes["bearer"], creds)
-                if "basic" in schemes:
-                    return await self._basic(endpoint, creds)
-            except _Unreachable as e:
-                # The registry answered the first request, so there is no other endpoint to try.
-                raise RegistryError(500, f"lost the connection to registry {endpoint.base}: {e}") from None
-            if ping.status == 401:
-                offered = ", ".join(sorted(schemes)) or "none"
-                raise RegistryError(500, f"registry {endpoint.base} asks for an unsupported authentication "
-                                         f"scheme ({offered})")
-            raise RegistryError(500, f"login attempt to {endpoint.v2} failed with status: "
-                                     f"{_status_text(ping.status)}")
+        async with _Clients(self) as clients:
+            for endpoint in target.endpoints:
+                try:
+                    return await self._attempt(endpoint, creds, clients)
+                except (_NotARegistry, _Unreachable) as e:
+                    failures.append(f"{endpoint.v2}: {e}")
         raise RegistryError(500, f"cannot reach a registry at {target.name}: " + "; ".join(failures))
 
-    async def _basic(self, endpoint: Endpoint, creds: Credentials) -> str:
-        if creds.basic is None:
-            raise RegistryError(401, f"login attempt to {endpoint.v2} failed with status: 401 Unauthorized "
-                                     "(no username or password given)")
-        log.debug("registry login: basic auth at %s", endpoint.v2)
-        answer = await self._request(endpoint.verify, "GET", endpoint.v2, auth=creds.basic)
-        self._check_final(endpoint, answer)
-        return creds.identity_token
+    async def _attempt(self, endpoint: Endpoint, creds: Credentials, clients: _Clients) -> str:
+        """The flow at one endpoint; _Unreachable when nothing answered there."""
+        client = await clients.get(endpoint.verify)
 
-    async def _bearer(self, endpoint: Endpoint, challenge: dict[str, str], creds: Credentials) -> str:
-        if creds.registry_token and not (creds.basic or creds.identity_token):
-            # A bearer token handed over as is: present it, no token server involved.
-            log.debug("registry login: presenting the given registry token at %s", endpoint.v2)
-            answer = await self._request(endpoint.verify, "GET", endpoint.v2,
-                                         headers={"Authorization": f"Bearer {creds.registry_token}"})
-            self._check_final(endpoint, answer)
-            return ""
-        realm = challenge.get("realm", "")
-        parts = urlsplit(realm)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise RegistryError(500, f"registry {endpoint.base} names an invalid token realm")
-        realm_shown = _without_query(realm)
-        realm_insecure = await self.insecure.is_insecure(parts.netloc.rsplit("@", 1)[-1].lower(),
-                                                         parts.hostname.lower())
-        verify = not realm_insecure
-        service, scope = challenge.get("service", ""), challenge.get("scope", "")
-        log.debug("registry login: bearer token from %s for service %r at %s", realm_shown, service, endpoint.v2)
+        async def token_client(realm: str) -> httpx.AsyncClient | None:
+            # The token server's certificate is checked by its own host's policy, not the registry's.
+            parts = urlsplit(realm)
+            verify = not await self.insecure.is_insecure(parts.netloc.rsplit("@", 1)[-1].lower(),
+                                                         (parts.hostname or "").lower())
+            return None if verify == endpoint.verify else await clients.get(verify)
 
-        if creds.identity_token:
-            form = {"grant_type": "refresh_token", "refresh_token": creds.identity_token,
-                    "client_id": CLIENT_ID, "access_type": "offline"}
-            form.update({k: v for k, v in (("service", service), ("scope", scope)) if v})
-            request = self._request(verify, "POST", realm, data=form)
-        else:
-            params = {"offline_token": "true", "client_id": CLIENT_ID}
-            params.update({k: v for k, v in (("service", service), ("scope", scope)) if v})
-            request = self._request(verify, "GET", realm, params=params, auth=creds.basic)
+        loop = asyncio.get_running_loop()
+        auth = RegistryAuth(creds, endpoint, token_client=token_client)
         try:
-            answer = await request
-        except _Unreachable as e:
-            raise RegistryError(500, f"cannot reach the token server {realm_shown} named by registry "
-                                     f"{endpoint.base}: {e}") from None
-        if answer.status in (400, 401, 403):
-            what = "identity token" if creds.identity_token else "credentials"
-            raise RegistryError(401, f"login attempt to {endpoint.v2} failed with status: 401 Unauthorized "
-                                     f"(token server {realm_shown} refused the {what}: "
-                                     f"{_status_text(answer.status)})")
-        if answer.status != 200:
-            raise RegistryError(500, f"token server {realm_shown} answered {_status_text(answer.status)}")
-        data = answer.json()
-        token = ""
-        if isinstance(data, dict):
-            token = data.get("token") or data.get("access_token") or ""
-        if not isinstance(token, str) or not token:
-            raise RegistryError(500, f"token server {realm_shown} answered without a token")
-        refresh = data.get("refresh_token") if isinstance(data.get("refresh_token"), str) else ""
-        creds.secrets += [s for s in (token, refresh) if s]
-
-        answer = await self._request(endpoint.verify, "GET", endpoint.v2, headers={"Authorization": f"Bearer {token}"})
-        self._check_final(endpoint, answer)
-        return refresh or creds.identity_token
-
-    @staticmethod
-    def _check_final(endpoint: Endpoint, answer: _Answer) -> None:
-        if answer.status == 200:
-            return
-        status = 401 if answer.status in (401, 403) else 500
-        raise RegistryError(status, f"login attempt to {endpoint.v2} failed with status: "
-                                    f"{_status_text(answer.status)}")
-
-    # -- HTTP --
-
-    async def _request(self, verify: bool, method: str, url: str, *, auth: tuple[str, str] | None = None,
-                       **kwargs: Any) -> _Answer:
-        """One bounded request. Transport failures raise _Unreachable with a message that holds
-        no URL (httpx's may) and so no query string or userinfo."""
-        timeout = httpx.Timeout(REQUEST_TIMEOUT, connect=CONNECT_TIMEOUT)
-        # Redirects are followed; httpx drops Authorization when one leaves the origin (or HTTPS).
-        client_args: dict[str, Any] = {"timeout": timeout, "follow_redirects": True, "verify": verify,
-                                       "max_redirects": MAX_REDIRECTS, "headers": {"User-Agent": "pouchd"}}
-
-        async def run() -> _Answer:
-            async with httpx.AsyncClient(**client_args) as client:
-                async with client.stream(method, url, auth=auth, **kwargs) as resp:
-                    body = b""
-                    async for chunk in resp.aiter_bytes():
-                        body += chunk
-                        if len(body) > MAX_BODY:
-                            raise RegistryError(500, f"{_without_query(url)} answered with more than "
-                                                     f"{MAX_BODY} bytes: not a registry")
-                    return _Answer(resp.status_code, resp.headers, body)
-
-        try:
-            return await asyncio.wait_for(run(), REQUEST_TIMEOUT)
-        except RegistryError:
-            raise
+            # REQUEST_TIMEOUT per request of the flow, connect to last byte, redirects included.
+            async with asyncio.timeout(REQUEST_TIMEOUT) as deadline:
+                auth.on_step = lambda: deadline.reschedule(loop.time() + REQUEST_TIMEOUT)
+                await client.send(client.build_request("GET", endpoint.v2), auth=auth)
+            return auth.identity_token
         except (TimeoutError, httpx.TransportError, OSError) as e:
-            raise _Unreachable(_describe_transport_error(e)) from None
-        except httpx.TooManyRedirects:
-            raise RegistryError(500, f"{_without_query(url)}: too many redirects") from None
+            cause = _describe_transport_error(e)
+            if auth.stage == "ping":
+                log.debug("registry login: no registry at %s (%s)", endpoint.v2, creds.scrub(cause))
+                raise _Unreachable(cause) from None
+            if auth.stage == "token":
+                raise RegistryError(500, f"cannot reach the token server {auth.realm_shown} named by registry "
+                                         f"{endpoint.base}: {cause}") from None
+            # The registry answered the first request, so there is no other endpoint to try.
+            raise RegistryError(500, f"lost the connection to registry {endpoint.base}: {cause}") from None
+        except _BadAnswer as e:
+            raise RegistryError(500, f"{_without_query(auth.url)} {e}: not a registry") from None
         except httpx.HTTPError as e:
-            raise RegistryError(500, f"{_without_query(url)}: {type(e).__name__}") from None
+            raise RegistryError(500, f"{_without_query(auth.url)}: {type(e).__name__}") from None
+
+    async def _client(self, verify: bool) -> httpx.AsyncClient:
+        """A new client for one login and one TLS verification mode."""
+        tls: dict[str, Any] = ({"transport": self._transport(verify)} if self._transport is not None
+                               else {"verify": await self._ssl_context(verify)})
+        return httpx.AsyncClient(
+            timeout=httpx.Timeout(REQUEST_TIMEOUT, connect=CONNECT_TIMEOUT),
+            headers={"User-Agent": "pouchd", "Accept-Encoding": "identity"},
+            event_hooks={"response": [_limit_answer]},
+            # RegistryAuth follows redirects itself, MAX_REDIRECTS per request. httpx still counts
+            # every answer of an auth flow against max_redirects: room for the flow's three requests.
+            follow_redirects=False,
+            max_redirects=3 * (MAX_REDIRECTS + 1),
+            **tls,
+        )
+
+    async def _ssl_context(self, verify: bool) -> ssl.SSLContext:
+        """The TLS settings of one verification mode, built once per daemon and shared.
+
+        httpx builds a new SSL context for every client it makes, and with verification that loads
+        the CA bundle (certifi's, or SSL_CERT_FILE/SSL_CERT_DIR): about 20 ms of CPU. On the event
+        loop, at every request of every login, that stalled all of pouchd's other clients. It is
+        built on first use (pouchd's start-up does not pay for a login it may never do), in a
+        thread, once; one SSLContext serves any number of connections. A failure is not kept: the
+        next login tries again.
+        """
+        context = self._ssl.get(verify)
+        if context is not None:
+            return context
+        building = self._ssl_building.get(verify)
+        if building is None:
+            building = asyncio.ensure_future(asyncio.to_thread(httpx.create_ssl_context, verify))
+            self._ssl_building[verify] = building
+            building.add_done_callback(self._ssl_built)
+        try:
+            context = await asyncio.shield(building)  # a login that times out does not cancel the build
+        except (OSError, ValueError) as e:  # ssl.SSLError is an OSError
+            raise RegistryError(500, f"cannot set up TLS to check registry certificates: {e}") from None
+        self._ssl[verify] = context
+        return context
+
+    def _ssl_built(self, building: asyncio.Future[ssl.SSLContext]) -> None:
+        for verify, future in list(self._ssl_building.items()):
+            if future is building:
+                del self._ssl_building[verify]
+        if not building.cancelled():
+            building.exception()  # retrieved here too, should every login that waited be gone
+
+
+class _Clients:
+    """The clients of one login, one per TLS verification mode (the registry's and, when it differs,
+    the token server's), made on first use and closed with the login."""
+
+    def __init__(self, manager: RegistryManager) -> None:
+        self._manager = manager
+        self._clients: dict[bool, httpx.AsyncClient] = {}
+        self._stack = contextlib.AsyncExitStack()
+
+    async def get(self, verify: bool) -> httpx.AsyncClient:
+        client = self._clients.get(verify)
+        if client is None:
+            client = await self._stack.enter_async_context(await self._manager._client(verify))
+            self._clients[verify] = client
+        return client
+
+    async def __aenter__(self) -> _Clients:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
