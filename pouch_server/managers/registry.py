@@ -503,13 +503,15 @@ class RegistryAuth(httpx.Auth):
         invalid_realm = RegistryError(500, f"registry {endpoint.base} names an invalid token realm")
         try:
             parts = urlsplit(realm)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.port == 0:
                 raise invalid_realm
-        except ValueError:  # e.g. an unclosed [IPv6 bracket
+        except ValueError:  # an unclosed [IPv6 bracket, a port out of range
             raise invalid_realm from None
         self.realm_shown = realm_shown = _without_query(realm)
         service, scope = challenge.get("service", ""), challenge.get("scope", "")
-        log.debug("registry login: bearer token from %s for service %r at %s", realm_shown, service, endpoint.v2)
+        # The realm and service come from the registry: scrubbed, in case it names a secret there.
+        log.debug("%s", creds.scrub(f"registry login: bearer token from {realm_shown} for service {service!r} "
+                                    f"at {endpoint.v2}"))
 
         # The token request carries the client's headers (User-Agent, Accept-Encoding...) and timeouts.
         headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in ("host", "authorization")]
@@ -523,8 +525,9 @@ class RegistryAuth(httpx.Auth):
             else:
                 params = {"offline_token": "true", "client_id": CLIENT_ID}
                 params.update({k: v for k, v in (("service", service), ("scope", scope)) if v})
-                token_request = httpx.Request("GET", realm, params=params, headers=headers,
-                                              extensions=request.extensions)
+                # Added to the realm's own query, as docker does (httpx's params= would replace it).
+                url = httpx.URL(realm).copy_merge_params(params)
+                token_request = httpx.Request("GET", url, headers=headers, extensions=request.extensions)
                 if creds.basic is not None:
                     token_request.headers["Authorization"] = _basic_header(*creds.basic)
         except httpx.InvalidURL:
@@ -545,7 +548,8 @@ class RegistryAuth(httpx.Auth):
         refresh = ""
         if isinstance(data, dict):
             token = data.get("token") or data.get("access_token") or ""
-            refresh = data.get("refresh_token") if isinstance(data.get("refresh_token"), str) else ""
+            if isinstance(data.get("refresh_token"), str):
+                refresh = data["refresh_token"]
         if not isinstance(token, str) or not token:
             raise RegistryError(500, f"token server {realm_shown} answered without a token")
         creds.secrets += [s for s in (token, refresh) if s]
@@ -688,7 +692,7 @@ class RegistryManager:
             return context
         building = self._ssl_building.get(verify)
         if building is None:
-            building = asyncio.ensure_future(asyncio.to_thread(httpx.create_ssl_context, verify))
+            building = asyncio.ensure_future(asyncio.to_thread(_build_ssl_context, verify))
             self._ssl_building[verify] = building
             building.add_done_callback(self._ssl_built)
         try:
@@ -704,6 +708,14 @@ class RegistryManager:
                 del self._ssl_building[verify]
         if not building.cancelled():
             building.exception()  # retrieved here too, should every login that waited be gone
+
+
+def _build_ssl_context(verify: bool) -> ssl.SSLContext:
+    """Run in a thread: the SSL context, and httpcore, which the first client would import on the
+    event loop (~15 ms, once per process)."""
+    import httpcore  # noqa: F401
+
+    return httpx.create_ssl_context(verify)
 
 
 class _Clients:
