@@ -18,6 +18,13 @@ login was made with, if any, else ``""``: the caller can always store what it ge
 Secrets (password, ``Auth``, identity and registry tokens) go only into request headers and
 form bodies, never into URLs, log lines or error messages; every message this module produces
 is also scrubbed of them before it leaves (:meth:`Credentials.scrub`).
+
+:class:`RegistryAuth` is that flow at one endpoint, as an ``httpx.Auth`` (it yields the requests
+and judges the answers; any client and transport can run it). :class:`RegistryManager` picks the
+endpoints (``https://`` first, plain ``http://`` only for insecure registries), runs the flow on
+one client per login and TLS verification mode, and owns the limits: CONNECT_TIMEOUT, then
+REQUEST_TIMEOUT per request of the flow and LOGIN_TIMEOUT in all, MAX_REDIRECTS per request and
+MAX_BODY per answer (asked uncompressed). The SSL contexts are built once, off the event loop.
 """
 
 from __future__ import annotations
@@ -367,8 +374,9 @@ async def _limit_answer(response: httpx.Response) -> None:
 
 
 def _header_token(value: str) -> bool:
-    """Whether a token can go into an Authorization header as is (visible ASCII, no spaces)."""
-    return bool(value) and value.isascii() and value.isprintable() and " " not in value
+    """Whether a token can be sent in an Authorization header at all (printable ASCII): whether
+    the registry takes it is the registry's call."""
+    return value.isascii() and value.isprintable()
 
 
 def _basic_header(username: str, password: str) -> str:
@@ -492,7 +500,7 @@ class RegistryAuth(httpx.Auth):
         if creds.registry_token and not (creds.basic or creds.identity_token):
             # A bearer token handed over as is: present it, no token server involved.
             if not _header_token(creds.registry_token):
-                raise RegistryError(400, "invalid RegistryToken: want a token of visible ASCII characters")
+                raise RegistryError(400, "invalid RegistryToken: want a token of printable ASCII characters")
             log.debug("registry login: presenting the given registry token at %s", endpoint.v2)
             request.headers["Authorization"] = f"Bearer {creds.registry_token}"
             final = yield from self._step("final", endpoint.v2, request)
