@@ -18,7 +18,9 @@ Each class names the upstream behaviour it works around; none patches connexion'
    (templated paths, unknown paths and methods: the 404/405 answers stay connexion's).
 4. ``RequestValidationOperation.__call__`` (connexion/middleware/request_validation.py) builds a
    URI parser and a parameter validator on every request; :class:`CachedRequestValidationOperation`
-   builds them once per operation. The validation itself is unchanged.
+   builds them once per operation (and, for a body, connexion's body validator builds a
+   jsonschema validator per request: built once per body schema here). The validation itself is
+   unchanged; a body is first read as pouch's Go daemon reads it (pouch_server/bodies.py).
 5. ``LifespanMiddleware`` and ``SecurityMiddleware`` are dropped from the stack: pouchd runs with
    uvicorn's lifespan off and the spec declares no security schemes.
 6. Below its error handling, a request passes five more connexion layers (UI, routing, request
@@ -52,6 +54,7 @@ from connexion.decorators.parameter import AsyncParameterDecorator
 from connexion.decorators.response import AsyncResponseDecorator
 from connexion.exceptions import NonConformingResponseHeaders
 from connexion.frameworks.starlette import Starlette as StarletteFramework
+from connexion.json_schema import Draft4RequestValidator
 from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionResponse
 from connexion.middleware.abstract import ROUTING_CONTEXT, RoutedAPI, SpecMiddleware
@@ -69,10 +72,13 @@ from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
 from connexion.spec import Specification
-from connexion.utils import is_json_mimetype
+from connexion.utils import is_json_mimetype, is_nullable
+from jsonschema import Draft4Validator
 from starlette._utils import get_route_path
 from starlette.responses import Response as StarletteResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from pouch_server.bodies import BodyReader, json_by_default
 
 _UI_PREFIXES = ("/ui", "/openapi")
 
@@ -213,12 +219,22 @@ class CachedRequestValidationOperation(RequestValidationOperation):
     def _has_body(self) -> bool:
         return bool(self._operation.request_body)
 
+    @functools.cached_property
+    def _json_by_default(self) -> bool:
+        # pouch's Go client sends JSON bodies without a Content-Type (see pouch_server/bodies.py).
+        return any(is_json_mimetype(c) for c in self._operation.consumes)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._has_body:  # bodies: connexion's own path, unchanged
-            await super().__call__(scope, receive, send)
-            return
-        # Same steps as upstream for an operation without a body, with the validator reused.
+        # Same steps as upstream, with the validators (and the body reader) built once.
         self._parameter_validator.validate(scope)
+        if self._has_body:
+            if self._json_by_default:
+                scope = json_by_default(scope)
+            mime_type, encoding = self.extract_content_type(scope["headers"])
+            self.validate_mime_type(mime_type)  # an explicit non-JSON type: 415
+            receive, scope = await self._validate_body(mime_type, encoding, receive, scope)
+            await self.next_app(scope, receive, send)
+            return
         headers = scope["headers"]
         # Without a Content-Type header upstream assumes the operation's first `consumes`, which
         # always passes validate_mime_type: only a given header needs checking.
@@ -226,6 +242,47 @@ class CachedRequestValidationOperation(RequestValidationOperation):
             mime_type, _ = self.extract_content_type(headers)
             self.validate_mime_type(mime_type)
         await self.next_app(scope, receive, send)
+
+    async def _validate_body(self, mime_type: str, encoding: str, receive: Receive,
+                             scope: Scope) -> tuple[Receive, Scope]:
+        """Upstream's body validation; the schema's reader and validator come from a per-schema cache."""
+        schema = self._operation.body_schema(mime_type)
+        if not schema:
+            return receive, scope
+        try:
+            validator_cls = self._validator_map["body"][mime_type]
+        except KeyError:
+            return receive, scope  # upstream: "Skipping validation" for a type without a validator
+        reader, schema_validator = self._for_schema(schema)
+        validator = validator_cls(
+            schema=schema,
+            required=self._operation.request_body.get("required", False),
+            nullable=is_nullable(self._operation.body_definition(mime_type)),
+            encoding=encoding,
+            strict_validation=self.strict_validation,
+            uri_parser=self._uri_parser,
+            reader=reader,
+            schema_validator=schema_validator,
+        )
+        return await validator.wrap_receive(receive, scope=scope)
+
+    @functools.cached_property
+    def _uri_parser(self) -> Any:
+        return self._operation.uri_parser_class(self._operation.parameters, self._operation.body_definition())
+
+    @functools.cached_property
+    def _schemas(self) -> dict[int, tuple[dict[str, Any], BodyReader | None, Any]]:
+        return {}
+
+    def _for_schema(self, schema: dict[str, Any]) -> tuple[BodyReader | None, Any]:
+        # Keyed by identity: the operation hands out the same (resolved) schema object per media
+        # type, so there are as many entries as the operation has body schemas. The schema is
+        # kept in the entry so that its id stays its own.
+        entry = self._schemas.get(id(schema))
+        if entry is None:
+            validator = Draft4RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+            entry = self._schemas[id(schema)] = (schema, BodyReader.for_schema(schema), validator)
+        return entry[1], entry[2]
 
 
 class CachedRequestValidationAPI(RequestValidationAPI):

@@ -1,6 +1,9 @@
 """Request and response validation tuned for pouchd.
 
-Request bodies: connexion's body validator decides that a request without Content-Length has no
+Request bodies are read as pouch's Go daemon reads them (pouch_server/bodies.py: keys matched
+case-insensitively, unknown keys ignored) before they are validated.
+
+connexion's body validator decides that a request without Content-Length has no
 body, so a chunked body (Transfer-Encoding: chunked, as streaming clients send) was refused as
 "RequestBody is required"; :class:`SafeJSONRequestBodyValidator` reads a chunked body first (the
 protocol bounds its size) and hands it on with its length. connexion's JSON parsing answered a 500
@@ -35,12 +38,18 @@ from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
 from starlette.types import Receive, Scope, Send
 
+from pouch_server.bodies import BodyReader
+
 
 def describe_validation_error(error: ValidationError) -> str:
     """``'Labels.0': must be of type string``: where and which rule, never the value itself."""
     if error.validator == "required":
         return error.message  # "'X' is a required property": names the field only
     where = ".".join(str(p) for p in error.absolute_path) or "body"
+    if error.validator in ("anyOf", "oneOf") and isinstance(error.schema, dict) and error.schema.get("description"):
+        # A rule combining fields ("a label or a proxy") is stated by the spec in words: those.
+        description = error.schema["description"]
+        return description if where == "body" else f"'{where}': {description}"
     return f"'{where}': {_rule_broken(error)}"
 
 
@@ -78,6 +87,23 @@ class WordedParameterValidator(ParameterValidator):
 
 
 class SafeJSONRequestBodyValidator(JSONRequestBodyValidator):
+    """Also reads the body as pouch's Go daemon does (``reader``, see pouch_server/bodies.py) before
+    validating it, and hands the handler the body so read when it differs from the bytes sent.
+    ``reader`` and ``schema_validator`` are built once per operation by
+    :class:`pouch_server.fastpath.CachedRequestValidationOperation`; without them (built by
+    connexion itself) the body is parsed and validated as upstream does."""
+
+    def __init__(self, *, reader: BodyReader | None = None, schema_validator: t.Any = None, **kwargs: t.Any) -> None:
+        super().__init__(**kwargs)
+        self._reader = reader
+        self._schema_validator = schema_validator
+
+    @property
+    def _validator(self) -> t.Any:
+        if self._schema_validator is not None:
+            return self._schema_validator
+        return super()._validator
+
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
         headers = scope["headers"]
         names = {name for name, _ in headers}
@@ -103,7 +129,15 @@ class SafeJSONRequestBodyValidator(JSONRequestBodyValidator):
         if not raw:
             return None
         try:
-            return json.loads(raw.decode(self._encoding))
+            text = raw.decode(self._encoding)
+            if self._reader is None:
+                return json.loads(text)
+            body, changed = self._reader.read(text)
+            if changed:
+                # Keys were renamed or dropped: the handler gets the body as read, re-encoded
+                # (upstream's replay of a body changed by validation), not the bytes sent.
+                self.MUTABLE_VALIDATION = True
+            return body
         except UnicodeDecodeError:
             raise BadRequestProblem(detail=f"request body is not valid {self._encoding}") from None
         except RecursionError:
