@@ -94,6 +94,10 @@ export type SystemInfo = {
      */
     PouchRootDir?: string;
     /**
+     * the daemon's home directory (the same as PouchRootDir), under docker's name
+     */
+    DockerRootDir?: string;
+    /**
      * whether the daemon runs with debug logging
      */
     Debug?: boolean;
@@ -203,7 +207,11 @@ export type SystemInfo = {
 /**
  * The parts of the daemon's configuration that may change while it runs; at least one must be set.
  */
-export type DaemonUpdateConfig = {
+export type DaemonUpdateConfig = ({
+    Labels: unknown;
+} | {
+    ImageProxy: unknown;
+}) & {
     /**
      * labels to merge into the daemon's labels, `key=value` or `key`
      */
@@ -344,6 +352,11 @@ export type AuthResponse = {
  * One event: which kind of object (`type`) did what (`action`), which object (`id`,
  * `actor`), and when.
  *
+ * `Type`, `Action`, `Actor` and `scope` are docker's names for the same facts, sent beside
+ * pouch's lowercase ones with the same values: Go clients (pouch's CLI, the Docker CLI) match
+ * keys case-insensitively and read the same event either way; clients that index by name
+ * (docker-py) find docker's.
+ *
  */
 export type EventsMessage = {
     status?: string;
@@ -354,6 +367,16 @@ export type EventsMessage = {
     actor?: EventsActor;
     time?: number;
     timeNano?: number;
+    Type?: EventType;
+    /**
+     * what happened (the same as `action`)
+     */
+    Action?: string;
+    Actor?: EventsActor;
+    /**
+     * where the event happened; always `local` (this daemon)
+     */
+    scope?: 'local';
 };
 
 /**

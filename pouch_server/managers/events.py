@@ -8,6 +8,7 @@ with ``since`` to resume from the history. So a slow client never blocks the oth
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import json
 import time
@@ -34,18 +35,32 @@ class Event:
     time_nano: int
 
     def to_wire(self) -> dict[str, Any]:
+        """pouch's lowercase fields, then docker's names for the same facts (``Type``, ``Action``,
+        ``Actor``, ``scope``) with the same values: Go clients match keys case-insensitively (the
+        last one wins, and both say the same); docker-py users index by docker's names."""
+        actor = {"ID": self.actor_id, "Attributes": dict(self.attributes)}
         return {
             "status": self.action,
             "id": self.actor_id,
             "from": "",
             "type": self.type,
             "action": self.action,
-            "actor": {"ID": self.actor_id, "Attributes": dict(self.attributes)},
+            "actor": actor,
             "time": self.time_nano // 1_000_000_000,
             "timeNano": self.time_nano,
+            "Type": self.type,
+            "Action": self.action,
+            "Actor": actor,
+            "scope": "local",
         }
 
     def to_line(self) -> bytes:
+        return self._line
+
+    @functools.cached_property
+    def _line(self) -> bytes:
+        # Serialized once, however many streams send it (cached_property writes the instance's
+        # __dict__ directly, which a frozen dataclass allows).
         return json.dumps(self.to_wire(), separators=(",", ":")).encode() + b"\n"
 
 

@@ -190,6 +190,7 @@ class SystemManager:
             "Driver": cfg.snapshotter,
             "DriverStatus": [],
             "PouchRootDir": cfg.home_dir,
+            "DockerRootDir": cfg.home_dir,  # docker's name for it: `docker info` shows "Docker Root Dir"
             "Debug": cfg.debug,
             "LoggingDriver": cfg.log_driver,
             "VolumeDrivers": ["local"],

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .events_actor import EventsActor
     from .events_actor_attributes import EventsActorAttributes
     from .events_message import EventsMessage
+    from .events_message_scope import EventsMessageScope
     from .index_configs import IndexConfigs
     from .index_info_type_0 import IndexInfoType0
     from .registry_service_config_type_0 import RegistryServiceConfigType0
@@ -35,6 +36,7 @@ _MODULES = {
     "EventsActor": "events_actor",
     "EventsActorAttributes": "events_actor_attributes",
     "EventsMessage": "events_message",
+    "EventsMessageScope": "events_message_scope",
     "IndexConfigs": "index_configs",
     "IndexInfoType0": "index_info_type_0",
     "RegistryServiceConfigType0": "registry_service_config_type_0",
@@ -70,6 +72,7 @@ __all__ = (
     "EventsActor",
     "EventsActorAttributes",
     "EventsMessage",
+    "EventsMessageScope",
     "IndexConfigs",
     "IndexInfoType0",
     "RegistryServiceConfigType0",

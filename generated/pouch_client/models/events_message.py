@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.event_type import EventType, check_event_type
+from ..models.events_message_scope import EventsMessageScope, check_events_message_scope
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,6 +22,11 @@ class EventsMessage:
     """One event: which kind of object (`type`) did what (`action`), which object (`id`,
     `actor`), and when.
 
+    `Type`, `Action`, `Actor` and `scope` are docker's names for the same facts, sent beside
+    pouch's lowercase ones with the same values: Go clients (pouch's CLI, the Docker CLI) match
+    keys case-insensitively and read the same event either way; clients that index by name
+    (docker-py) find docker's.
+
         Attributes:
             status (str | Unset):
             id (str | Unset):
@@ -30,6 +36,10 @@ class EventsMessage:
             actor (EventsActor | Unset): The object an event is about, with attributes describing it.
             time (int | Unset):
             time_nano (int | Unset):
+            Type (EventType | Unset): The kind of object an event is about.
+            Action (str | Unset): what happened (the same as `action`) Example: update.
+            Actor (EventsActor | Unset): The object an event is about, with attributes describing it.
+            scope (EventsMessageScope | Unset): where the event happened; always `local` (this daemon) Example: local.
     """
 
     status: str | Unset = UNSET
@@ -40,6 +50,10 @@ class EventsMessage:
     actor: EventsActor | Unset = UNSET
     time: int | Unset = UNSET
     time_nano: int | Unset = UNSET
+    Type: EventType | Unset = UNSET
+    Action: str | Unset = UNSET
+    Actor: EventsActor | Unset = UNSET
+    scope: EventsMessageScope | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,6 +77,20 @@ class EventsMessage:
 
         time_nano = self.time_nano
 
+        Type: str | Unset = UNSET
+        if not isinstance(self.Type, Unset):
+            Type = self.Type
+
+        Action = self.Action
+
+        Actor: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.Actor, Unset):
+            Actor = self.Actor.to_dict()
+
+        scope: str | Unset = UNSET
+        if not isinstance(self.scope, Unset):
+            scope = self.scope
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -82,6 +110,14 @@ class EventsMessage:
             field_dict["time"] = time
         if time_nano is not UNSET:
             field_dict["timeNano"] = time_nano
+        if Type is not UNSET:
+            field_dict["Type"] = Type
+        if Action is not UNSET:
+            field_dict["Action"] = Action
+        if Actor is not UNSET:
+            field_dict["Actor"] = Actor
+        if scope is not UNSET:
+            field_dict["scope"] = scope
 
         return field_dict
 
@@ -116,6 +152,29 @@ class EventsMessage:
 
         time_nano = d.pop("timeNano", UNSET)
 
+        _Type = d.pop("Type", UNSET)
+        Type: EventType | Unset
+        if isinstance(_Type, Unset):
+            Type = UNSET
+        else:
+            Type = check_event_type(_Type)
+
+        Action = d.pop("Action", UNSET)
+
+        _Actor = d.pop("Actor", UNSET)
+        Actor: EventsActor | Unset
+        if isinstance(_Actor, Unset):
+            Actor = UNSET
+        else:
+            Actor = EventsActor.from_dict(_Actor)
+
+        _scope = d.pop("scope", UNSET)
+        scope: EventsMessageScope | Unset
+        if isinstance(_scope, Unset):
+            scope = UNSET
+        else:
+            scope = check_events_message_scope(_scope)
+
         events_message = cls(
             status=status,
             id=id,
@@ -125,6 +184,10 @@ class EventsMessage:
             actor=actor,
             time=time,
             time_nano=time_nano,
+            Type=Type,
+            Action=Action,
+            Actor=Actor,
+            scope=scope,
         )
 
         events_message.additional_properties = d

@@ -37,6 +37,8 @@ class SystemInfo:
         driver_status (list[list[str]] | Unset): label/value pairs the storage driver reports; not a stable format
             Example: [['Backing Filesystem', 'extfs']].
         pouch_root_dir (str | Unset): the daemon's home directory Example: /var/lib/pouch.
+        docker_root_dir (str | Unset): the daemon's home directory (the same as PouchRootDir), under docker's name
+            Example: /var/lib/pouch.
         debug (bool | Unset): whether the daemon runs with debug logging Example: False.
         logging_driver (str | Unset): default logging driver for new containers Example: json-file.
         volume_drivers (list[str] | Unset): volume drivers the daemon supports Example: ['local'].
@@ -85,6 +87,7 @@ class SystemInfo:
     driver: str | Unset = UNSET
     driver_status: list[list[str]] | Unset = UNSET
     pouch_root_dir: str | Unset = UNSET
+    docker_root_dir: str | Unset = UNSET
     debug: bool | Unset = UNSET
     logging_driver: str | Unset = UNSET
     volume_drivers: list[str] | Unset = UNSET
@@ -141,6 +144,8 @@ class SystemInfo:
                 driver_status.append(driver_status_item)
 
         pouch_root_dir = self.pouch_root_dir
+
+        docker_root_dir = self.docker_root_dir
 
         debug = self.debug
 
@@ -241,6 +246,8 @@ class SystemInfo:
             field_dict["DriverStatus"] = driver_status
         if pouch_root_dir is not UNSET:
             field_dict["PouchRootDir"] = pouch_root_dir
+        if docker_root_dir is not UNSET:
+            field_dict["DockerRootDir"] = docker_root_dir
         if debug is not UNSET:
             field_dict["Debug"] = debug
         if logging_driver is not UNSET:
@@ -331,6 +338,8 @@ class SystemInfo:
                 driver_status.append(driver_status_item)
 
         pouch_root_dir = d.pop("PouchRootDir", UNSET)
+
+        docker_root_dir = d.pop("DockerRootDir", UNSET)
 
         debug = d.pop("Debug", UNSET)
 
@@ -437,6 +446,7 @@ class SystemInfo:
             driver=driver,
             driver_status=driver_status,
             pouch_root_dir=pouch_root_dir,
+            docker_root_dir=docker_root_dir,
             debug=debug,
             logging_driver=logging_driver,
             volume_drivers=volume_drivers,
