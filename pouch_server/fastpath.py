@@ -79,6 +79,7 @@ from starlette.responses import Response as StarletteResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pouch_server.bodies import BodyReader, json_by_default
+from pouch_server.swagger_ui import ServersSwaggerUIAPI
 
 _UI_PREFIXES = ("/ui", "/openapi")
 
@@ -166,6 +167,13 @@ class CachedAsyncApi(AsyncApi):
 
 
 class SwaggerUIOnlyMiddleware(SwaggerUIMiddleware):
+    def add_api(self, specification: Specification, base_path: str | None = None,
+                arguments: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        # Upstream's, with the API class that names a real server (pouch_server/swagger_ui.py).
+        api = ServersSwaggerUIAPI(specification, base_path=base_path, arguments=arguments,
+                                  default=self.default_fn, **kwargs)
+        self.router.mount(api.base_path, app=api.router)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not get_route_path(scope).startswith(_UI_PREFIXES):
             await self.app(scope, receive, send)

@@ -1,6 +1,6 @@
 """Swagger UI in a real headless browser: it renders offline from the installed swagger_ui_bundle
-assets, lists the system operations, and "Try it out" → "Execute" reaches the daemon, both at
-``/ui/`` and under the version prefix (``/v1.24/ui/``)."""
+assets, lists the system operations, names a real server in its "Servers" box, and "Try it out" →
+"Execute" reaches the daemon, both at ``/ui/`` and under the version prefix (``/v1.24/ui/``)."""
 
 from __future__ import annotations
 
@@ -109,7 +109,11 @@ def test_operations_render_offline(ui: UIPage, prefix: str) -> None:
     spec_url = f"{ui.origin}{prefix}/openapi.json"
     assert ui.responses.get(spec_url) == 200, ui.responses
     servers = page.evaluate(f"fetch({json.dumps(spec_url)}).then(r => r.json()).then(s => s.servers)")
-    assert servers == [{"url": prefix}]
+    assert servers == [{"url": prefix or "/"}]
+    # The "Servers" box names that server: the daemon's root or the prefix, never an empty entry.
+    options = page.locator(".servers select option")
+    expect(options).to_have_count(1)
+    assert options.first.inner_text().strip() == (prefix or "/")
     # Every asset came from the daemon, none failed, nothing reached for the network.
     assert ui.foreign == []
     assert ui.errors == []

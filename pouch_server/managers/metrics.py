@@ -1,8 +1,8 @@
 """Prometheus metrics of the daemon (GET /metrics), on a registry of its own.
 
-``engine_daemon_engine_info`` is what pouch exports; the request metrics are labelled by the
-spec's operationId (``none`` for requests that matched no operation, so that scanners hitting
-random paths cannot blow up the label set) and by status code.
+``engine_daemon_engine_info`` is what pouch exports, beside the standard process metrics; the
+request metrics are labelled by the spec's operationId (``none`` for requests that matched no
+operation, so that scanners hitting random paths cannot blow up the label set) and by status code.
 
 Every request is observed, so observing must cost next to nothing: prometheus_client's Counter
 and Histogram take a lock and walk the buckets in Python on each call (several microseconds per
@@ -16,7 +16,14 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 
-from prometheus_client import CollectorRegistry, Gauge, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Gauge,
+    GCCollector,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -79,6 +86,12 @@ class Metrics:
         self.registry.register(self.requests)
         subs = Gauge("pouchd_event_subscribers", "Clients currently streaming /events", registry=self.registry)
         subs.set_function(lambda: float(subscribers()))
+        # The standard process_* metrics (memory, CPU, open fds, start time; read from /proc at
+        # scrape time) and the runtime's own (python_info, python_gc_*), as pouch's Go daemon
+        # exports its process and go_* metrics.
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
         self.observe = self.requests.observe  # called once per request: no extra indirection
 
     def render(self) -> bytes:
