@@ -20,11 +20,19 @@ if [[ $dev == 1 ]]; then
   # Node for the spec tools: Debian's nodejs when there is none (these machines ship Node 20).
   command -v node >/dev/null || need+=(nodejs)
   command -v npm >/dev/null || need+=(npm)
+  command -v promtool >/dev/null || need+=(prometheus)  # promtool checks /metrics (tests/test_metrics.py)
   if [[ ${#need[@]} -gt 0 ]]; then
     if [[ $(id -u) == 0 ]]; then
       echo "installing Debian packages: ${need[*]}"
       apt-get update -qq
+      # Packages must not start services (Debian's prometheus would start its server; the tests
+      # need only promtool): where nothing forbids it yet, a policy-rc.d does during the install.
+      own_policy=0
+      if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && own_policy=1
+      fi
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+      if [[ $own_policy == 1 ]]; then rm -f /usr/sbin/policy-rc.d; fi
     else
       echo "note: not root, so not installing ${need[*]}; the tests that need them will be skipped" >&2
     fi
