@@ -1,14 +1,23 @@
 """The Docker CLI as a real third-party client of pouchd: ``docker version`` and ``docker info``
-negotiate an API version with the daemon and show its facts."""
+negotiate an API version with the daemon and show its facts (Docker Root Dir included),
+``docker events --since/--until`` shows the daemon's events, and ``docker login`` logs in to the
+real test registry through the daemon (whose default registry is that loopback one too)."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import shutil
 import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from conftest import PouchD
+from registry import Registry, missing_tools
 
 DOCKER = shutil.which("docker")
 pytestmark = pytest.mark.skipif(DOCKER is None, reason="no docker client binary on PATH")
@@ -97,3 +106,78 @@ def test_info_human_output(docker_env, host, facts) -> None:
     assert field(server, "ID") == [info["ID"]]
     assert "zone=test" in server  # the fixture daemon's --label
 
+
+
+def test_info_shows_docker_root_dir(docker_env, host, pouchd) -> None:
+    out = docker(docker_env, host, "info")
+    assert field(out.split("Server:", 1)[1], "Docker Root Dir") == [str(pouchd.home)]
+    assert docker(docker_env, host, "info", "--format", "{{.DockerRootDir}}").strip() == str(pouchd.home)
+
+
+def test_events_since_until(docker_env, host, pouchd, facts) -> None:
+    """``docker events --since 2m --until 0s``: the CLI sends whole seconds (since two minutes
+    ago, until now), reads each event as docker's Message and prints it."""
+    _, info = facts
+    label = f"cli-{host[:3]}-{time.monotonic_ns()}"
+    with pouchd.client() as c:
+        assert c.post("/daemon/update", json={"Labels": [f"{label}=1"]}).status_code == 200
+    # `--until 0s` is now in whole seconds: an event later in this second would be after it.
+    time.sleep(max(0.0, int(time.time()) + 1.05 - time.time()))
+    out = docker(docker_env, host, "events", "--since", "2m", "--until", "0s")
+    mine = [line for line in out.splitlines() if f"{label}=1" in line]
+    assert len(mine) == 1, out
+    assert re.fullmatch(rf"\S+ daemon update {re.escape(info['ID'])} \(.*\b{label}=1\b.*\)", mine[0]), mine[0]
+    # What docker decoded, in its own field names.
+    out = docker(docker_env, host, "events", "--since", "2m", "--until", "0s", "--format", "{{json .}}")
+    events = [json.loads(line) for line in out.splitlines() if label in line]
+    assert len(events) == 1, out
+    event = events[0]
+    assert (event["Type"], event["Action"], event["scope"]) == ("daemon", "update", "local")
+    assert event["Actor"]["ID"] == info["ID"] and event["Actor"]["Attributes"][label] == "1"
+
+
+# ---- docker login, against the real test registry on 127.0.0.1 ---------------------------------
+
+USER = "cliuser"
+PASSWORD = "cli-Pa55-w0rd"
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    reason = missing_tools()
+    if reason:
+        pytest.skip(reason)
+    r = Registry(tmp_path_factory.mktemp("docker-cli-registry"), htpasswd={USER: PASSWORD}).start()
+    yield r
+    r.stop()
+
+
+@pytest.fixture(scope="module")
+def login_daemon(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> Iterator[PouchD]:
+    d = PouchD(tmp_path_factory.mktemp("docker-cli-login"), "--default-registry", registry.address).start()
+    yield d
+    d.stop()
+
+
+def docker_login(env: dict[str, str], d: PouchD, registry: Registry, password: str) -> subprocess.CompletedProcess[str]:
+    assert DOCKER is not None
+    return subprocess.run([DOCKER, "-H", d.host, "login", "-u", USER, "--password-stdin", registry.address],
+                          capture_output=True, text=True, env=env, input=password + "\n", timeout=60)
+
+
+def test_login_good_and_bad(docker_env, login_daemon, registry, tmp_path: Path) -> None:
+    """The Docker CLI sends AuthConfig with lowercase keys; the daemon checks them against the
+    registry and the CLI stores what it was told worked."""
+    env = {**docker_env, "DOCKER_CONFIG": str(tmp_path / "docker-config")}
+    r = docker_login(env, login_daemon, registry, PASSWORD)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "Login Succeeded"
+    stored = json.loads((tmp_path / "docker-config" / "config.json").read_text())["auths"][registry.address]
+    assert base64.b64decode(stored["auth"]).decode() == f"{USER}:{PASSWORD}"
+
+    env = {**docker_env, "DOCKER_CONFIG": str(tmp_path / "other-config")}
+    r = docker_login(env, login_daemon, registry, PASSWORD + "-wrong")
+    assert r.returncode == 1
+    assert r.stderr.startswith("Error response from daemon: ") and "401" in r.stderr, r.stderr
+    assert PASSWORD not in r.stderr
+    assert not (tmp_path / "other-config" / "config.json").exists()
