@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -251,3 +252,23 @@ class Registry:
                 self.proc.wait()
         if hasattr(self, "log"):
             self.log.close()
+
+
+def htpasswd_registry_fixture(name: str, users: dict[str, str], *, optional: bool = False) -> Any:
+    """A module-scoped pytest fixture: a registry on 127.0.0.1 with htpasswd ``users``. Without its
+    tools the tests that use it are skipped, or get None when ``optional``."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry | None]:
+        reason = missing_tools()
+        if reason:
+            if optional:
+                yield None
+                return
+            pytest.skip(reason)
+        r = Registry(tmp_path_factory.mktemp(name), htpasswd=users).start()
+        yield r
+        r.stop()
+
+    return registry

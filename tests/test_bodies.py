@@ -18,7 +18,7 @@ import httpx
 import pytest
 import yaml
 from conftest import PouchD
-from registry import Registry, missing_tools
+from registry import Registry, htpasswd_registry_fixture
 
 from pouch_server.bodies import BodyReader, go_fold, json_by_default
 
@@ -122,14 +122,7 @@ def test_the_spec_documents_415_for_both_posts() -> None:
 
 # ---- raw requests to a live daemon -------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    reason = missing_tools()
-    if reason:
-        pytest.skip(reason)
-    r = Registry(tmp_path_factory.mktemp("bodies-registry"), htpasswd={USER: PASSWORD}).start()
-    yield r
-    r.stop()
+registry = htpasswd_registry_fixture("bodies-registry", {USER: PASSWORD})
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PouchD
-from registry import Registry, missing_tools
+from registry import Registry, htpasswd_registry_fixture
 
 DOCKER = shutil.which("docker")
 pytestmark = pytest.mark.skipif(DOCKER is None, reason="no docker client binary on PATH")
@@ -142,14 +142,7 @@ USER = "cliuser"
 PASSWORD = "cli-Pa55-w0rd"
 
 
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    reason = missing_tools()
-    if reason:
-        pytest.skip(reason)
-    r = Registry(tmp_path_factory.mktemp("docker-cli-registry"), htpasswd={USER: PASSWORD}).start()
-    yield r
-    r.stop()
+registry = htpasswd_registry_fixture("docker-cli-registry", {USER: PASSWORD})
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PouchD
-from registry import Registry, missing_tools
+from registry import Registry, htpasswd_registry_fixture, missing_tools
 
 docker = pytest.importorskip("docker")
 
@@ -25,14 +25,7 @@ USER = "pyuser"
 PASSWORD = "py-Pa55-w0rd"
 
 
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry | None]:
-    if missing_tools():
-        yield None
-        return
-    r = Registry(tmp_path_factory.mktemp("docker-py-registry"), htpasswd={USER: PASSWORD}).start()
-    yield r
-    r.stop()
+registry = htpasswd_registry_fixture("docker-py-registry", {USER: PASSWORD}, optional=True)
 
 
 @pytest.fixture(scope="module")
