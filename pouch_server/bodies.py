@@ -46,7 +46,7 @@ def json_by_default(scope: Scope) -> Scope:
 def go_fold(name: str) -> str:
     """A key as Go's ``encoding/json`` compares it with field names (``foldName`` since Go 1.21):
     ASCII letters upper-cased, any other character mapped to the upper case of its lower case,
-    so that ``USERNAME``, ``username`` and ``u\\u017fername`` (with a long s) are one name."""
+    so that ``USERNAME``, ``username`` and ``username`` spelled with a long s (U+017F) are one name."""
     if name.isascii():
         return name.upper()
     return "".join(_fold_char(c) for c in name)
