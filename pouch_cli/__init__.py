@@ -4,8 +4,9 @@ Importing this package is cheap on purpose: each command's module (and what it n
 imported only when that command runs (see :mod:`pouch_cli.main`).
 """
 
-from pouch_server.speedups import skip_httpx_cli
+from pouch_common.speedups import skip_httpx_cli
+from pouch_common.version import __version__
 
 skip_httpx_cli()
 
-__version__ = "1.0.0"
+__all__ = ["__version__"]

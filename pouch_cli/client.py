@@ -1,7 +1,9 @@
 """Builds the generated ``pouch_client.Client`` for a ``-H`` host and runs API calls.
 
 Over a unix socket the URL host is ``d`` (``http://d/v1.24/version``), as pouch's client does.
-``POUCH_API_VERSION`` chooses the version prefix (default v1.24; empty means none).
+``POUCH_API_VERSION`` chooses the version prefix (default v1.24; empty means none). Plain
+connections (unix socket, TCP without TLS) go through :mod:`pouch_cli.transport`; TLS through
+httpx's own transport.
 """
 
 from __future__ import annotations
@@ -9,31 +11,34 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from pouch_cli.errors import CLIError
+from pouch_cli.transport import PlainTransport
 from pouch_client import Client
 from pouch_client.errors import UnexpectedStatus
 from pouch_client.models.error import Error
+from pouch_common.paths import default_host
+from pouch_common.version import API_VERSION, api_version_tuple
 
 if TYPE_CHECKING:
+    import argparse
     import ssl
 
-DEFAULT_API_VERSION = "v1.24"
+
+# Plain classes rather than dataclasses: `import dataclasses` (and inspect) is a millisecond of
+# every command's start-up, which bench/ measures against bare httpx.
 
 
-@dataclass
 class TLSOptions:
     """pouch's client TLS flags; files default from ``POUCH_CERT_PATH`` (ca.pem, cert.pem, key.pem)."""
 
-    cacert: str | None = None
-    cert: str | None = None
-    key: str | None = None
-    verify: bool = False
+    def __init__(self, cacert: str | None = None, cert: str | None = None, key: str | None = None,
+                 verify: bool = False) -> None:
+        self.cacert, self.cert, self.key, self.verify = cacert, cert, key, verify
 
     def ssl_context(self) -> ssl.SSLContext:
         import ssl as _ssl
@@ -55,12 +60,12 @@ class TLSOptions:
         return ctx
 
 
-@dataclass
 class ClientOptions:
-    host: str
-    debug: bool = False
-    timeout: float | None = 30.0
-    tls: TLSOptions | None = None
+    """Where and how to reach pouchd: ``-H``, ``-D``, the TLS flags, and the timeout of each request."""
+
+    def __init__(self, host: str, debug: bool = False, timeout: float | None = 30.0,
+                 tls: TLSOptions | None = None) -> None:
+        self.host, self.debug, self.timeout, self.tls = host, debug, timeout, tls
 
 
 def api_prefix(version: str) -> str:
@@ -69,20 +74,40 @@ def api_prefix(version: str) -> str:
     return "/" + (version if version.startswith("v") else "v" + version)
 
 
-def _as_tuple(version: str) -> tuple[int, ...] | None:
-    try:
-        return tuple(int(p) for p in version.lstrip("v").split("."))
-    except ValueError:
-        return None
-
-
 def negotiate(server_version: str | None) -> str:
     """The lower of the client's API version and the daemon's (Docker's negotiation)."""
-    ours = DEFAULT_API_VERSION.lstrip("v")
-    theirs = _as_tuple(server_version or "")
-    if theirs is None or theirs >= (_as_tuple(ours) or ()):
-        return ours
+    theirs = api_version_tuple(server_version or "")
+    if theirs is None or theirs >= (api_version_tuple(API_VERSION) or ()):
+        return API_VERSION
     return ".".join(map(str, theirs))
+
+
+_TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
+_FALSE = frozenset({"", "0", "false", "f", "no", "n", "off"})
+
+
+def _env_flag(name: str, flag: str) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if value not in _TRUE | _FALSE:
+        raise CLIError(f"invalid value for {flag} (env {name}): {os.environ[name]!r} is not a boolean")
+    return value in _TRUE
+
+
+def client_options(args: argparse.Namespace) -> ClientOptions:
+    """The global flags (-H, -D, --tls*) and their environment variables, as pouch reads them."""
+    tlscacert, tlscert, tlskey = args.tlscacert, args.tlscert, args.tlskey
+    tlsverify = args.tlsverify or _env_flag("POUCH_TLS_VERIFY", "--tlsverify")
+    tls = None
+    cert_path = os.environ.get("POUCH_CERT_PATH")
+    if cert_path:
+        tlscacert = tlscacert or os.path.join(cert_path, "ca.pem")
+        tlscert = tlscert or os.path.join(cert_path, "cert.pem")
+        tlskey = tlskey or os.path.join(cert_path, "key.pem")
+    # TLS is on when asked for (--tlsverify / POUCH_TLS_VERIFY) or when certificates are given.
+    if tlsverify or (not cert_path and (tlscacert or tlscert or tlskey)):
+        tls = TLSOptions(cacert=tlscacert, cert=tlscert, key=tlskey, verify=tlsverify)
+    host = args.host or os.environ.get("POUCH_HOST") or default_host()
+    return ClientOptions(host=host, debug=args.debug, tls=tls)
 
 
 def build_client(opts: ClientOptions) -> Client:
@@ -93,8 +118,8 @@ def build_client(opts: ClientOptions) -> Client:
         if not path:
             raise CLIError(f"invalid host {host!r}: no socket path")
         base = "http://d"
-        # verify=False: no TLS on a unix socket, so skip building (and loading CAs into) an SSL context.
-        httpx_args["transport"] = httpx.HTTPTransport(uds=path, verify=False)
+        httpx_args["transport"] = PlainTransport(uds=path)
+        httpx_args["trust_env"] = False  # no HTTP(S)_PROXY for a local socket
     elif host.startswith("tcp://"):
         address = host[len("tcp://"):].rstrip("/")
         if opts.tls is not None:
@@ -102,7 +127,11 @@ def build_client(opts: ClientOptions) -> Client:
             httpx_args["transport"] = httpx.HTTPTransport(verify=opts.tls.ssl_context())
         else:
             base = "http://" + address
-            httpx_args["transport"] = httpx.HTTPTransport(verify=False)
+            try:
+                url = httpx.URL(base)
+            except httpx.InvalidURL as e:
+                raise CLIError(f"invalid host {host!r}: {e}") from None
+            httpx_args["transport"] = PlainTransport(url.host, url.port)
     else:
         raise CLIError(f"invalid host {host!r}: want unix:///path or tcp://host:port")
     if opts.debug:
@@ -133,7 +162,7 @@ def _ping_for_version(base: str, timeout: httpx.Timeout, httpx_args: dict[str, A
     try:
         response = system_ping_head.sync_detailed(client=ping)
     except httpx.HTTPError:
-        return DEFAULT_API_VERSION
+        return API_VERSION
     return negotiate(response.headers.get("API-Version"))
 
 
@@ -178,3 +207,18 @@ def call(opts: ClientOptions, action: str, op: Callable[..., Any], **kwargs: Any
     if response.status_code >= 400 or isinstance(response.parsed, Error):
         raise CLIError(f"{action}: {error_message(response.status_code, response.content)}")
     return response.parsed
+
+
+def show(opts: ClientOptions, action: str, op: Callable[..., Any], fmt: str | None,
+         default: Callable[[dict[str, Any]], str], *, aliases: Mapping[str, str] | None = None,
+         optional: frozenset[str] = frozenset()) -> None:
+    """Fetch one object and print it: with ``--format`` when given (checked before the request),
+    else in the command's own layout."""
+    render = None
+    if fmt is not None:
+        from pouch_cli.template import checked_format
+
+        render = checked_format(fmt, aliases, optional)
+    data = call(opts, action, op).to_dict()
+    sys.stdout.write(render(data) if render else default(data))
+    sys.stdout.flush()

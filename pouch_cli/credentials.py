@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pouch_cli.errors import CLIError
-from pouch_server.util import atomic_write
+from pouch_common.fileutil import atomic_write
 
 HUB_KEY = "https://index.docker.io/v1/"
 HUB_NAMES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})

@@ -10,15 +10,19 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
 import httpx
 
-from pouch_cli.client import ClientOptions, build_client, describe_transport_error, error_message
+from pouch_cli.args import Param
+from pouch_cli.client import ClientOptions, build_client, client_options, describe_transport_error, error_message
 from pouch_cli.errors import CLIError
 from pouch_client.api.system import system_events
+
+if TYPE_CHECKING:
+    import argparse
 
 NS = 1_000_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -112,7 +116,7 @@ def get_timestamp(value: str, flag: str = "--since", now_ns: int | None = None) 
     return _wire(secs * NS + nanos, flag, value)
 
 
-def parse_filters(values: tuple[str, ...]) -> dict[str, list[str]]:
+def parse_filters(values: Sequence[str]) -> dict[str, list[str]]:
     """Repeated ``key=value`` flags as ``map[string][]string``, as docker's filters.ParseFlag reads them."""
     out: dict[str, list[str]] = {}
     for arg in values:
@@ -178,33 +182,34 @@ def stream_events(opts: ClientOptions, since: str | None, until: str | None,
                     event = json.loads(line)
                 except ValueError as e:
                     raise CLIError(f"{action}: cannot decode event {line[:100]!r}: {e}") from None
-                click.echo(format_event(event))  # click.echo flushes: each line shows at once
+                print(format_event(event), flush=True)  # each line shows at once
     except httpx.TransportError as e:
         raise CLIError(f"{action}: {describe_transport_error(opts, e)}") from None
 
 
+HELP = "Get real time events from the daemon."
 EXAMPLE = (
-    "\b\nExamples:\n"
+    "Examples:\n"
     "  $ pouch events -s 10m -f type=daemon\n"
     "  2026-11-28T10:53:15.071664386+08:00 daemon update 7X3M:...:QZN2 (image-proxy=http://p:8080, zone=a)\n"
     "  $ pouch events --since 2026-11-28 --until 2026-11-28T12:00:00 -f event=update -f label=zone=a"
 )
+PARAMS = (
+    Param(("-s", "--since"), "Show events since TIME: Unix timestamp, RFC 3339 date or date-time, or duration "
+          "ago (10m).", metavar="TIME"),
+    Param(("-u", "--until"), "Stream events until TIME (same formats).", metavar="TIME"),
+    Param(("-f", "--filter"), "Filter events: type=daemon, event=update, label=key or label=key=value "
+          "(repeatable).", metavar="KEY=VALUE", dest="filters", repeat=True),
+)
 
 
-@click.command(epilog=EXAMPLE)
-@click.option("-s", "--since", default="", metavar="TIME",
-              help="Show events since TIME: Unix timestamp, RFC 3339 date or date-time, or duration ago (10m).")
-@click.option("-u", "--until", default="", metavar="TIME", help="Stream events until TIME (same formats).")
-@click.option("-f", "--filter", "filters", multiple=True, metavar="KEY=VALUE",
-              help="Filter events: type=daemon, event=update, label=key or label=key=value (repeatable).")
-@click.pass_obj
-def events(opts: ClientOptions, since: str, until: str, filters: tuple[str, ...]) -> None:
-    """Get real time events from the daemon."""
+def run(args: argparse.Namespace) -> None:
+    opts = client_options(args)
     try:
         now = time.time_ns()  # one reference, so that -s 10m -u 5m is exactly five minutes
-        since_ts = get_timestamp(since, "--since", now)
-        until_ts = get_timestamp(until, "--until", now)
-        stream_events(opts, since_ts, until_ts, parse_filters(filters))
+        since_ts = get_timestamp(args.since or "", "--since", now)
+        until_ts = get_timestamp(args.until or "", "--until", now)
+        stream_events(opts, since_ts, until_ts, parse_filters(args.filters))
     except KeyboardInterrupt:
         # Ctrl-C is how a live stream is meant to end: no traceback, no "Aborted!", status 0.
         return

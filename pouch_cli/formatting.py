@@ -1,8 +1,11 @@
-"""Output formatting shared by commands: Go's tabwriter layout, ``%v`` of values, sizes."""
+"""Output formatting shared by commands: Go's tabwriter layout, ``%v`` of values, sizes.
+
+Pure functions of their arguments (``--format`` templates are :mod:`pouch_cli.template`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 _BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")
@@ -35,37 +38,3 @@ def human_size_binary(size: float) -> str:
         i += 1
     return f"{size:.4g}{_BINARY_UNITS[i]}"
 
-
-def checked_format(fmt: str, aliases: dict[str, str] | None = None,
-                   optional: frozenset[str] = frozenset()) -> Callable[[dict[str, Any]], str]:
-    """Compile ``--format`` before any request, so a malformed template fails fast as a CLIError."""
-    from pouch_cli.errors import CLIError
-    from pouch_cli.template import TemplateError, compile_template, render_format
-
-    try:
-        if fmt.strip() != "json":
-            compile_template(fmt, aliases, optional)
-    except TemplateError as e:
-        raise CLIError(str(e)) from None
-
-    def render(obj: dict[str, Any]) -> str:
-        try:
-            return render_format(fmt, obj, aliases, optional)
-        except TemplateError as e:
-            raise CLIError(str(e)) from None
-
-    return render
-
-
-def show(opts: Any, action: str, op: Callable[..., Any], fmt: str | None,
-         default: Callable[[dict[str, Any]], str], *, aliases: dict[str, str] | None = None,
-         optional: frozenset[str] = frozenset()) -> None:
-    """Fetch one object and print it: with ``--format`` when given (checked before the request),
-    else in the command's own layout."""
-    import click
-
-    from pouch_cli.client import call
-
-    render = checked_format(fmt, aliases, optional) if fmt is not None else None
-    data = call(opts, action, op).to_dict()
-    click.echo(render(data) if render else default(data), nl=False)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
-
-from pouch_cli.client import ClientOptions
-from pouch_cli.formatting import go_value, human_size_binary, show
+from pouch_cli.args import Param
+from pouch_cli.client import client_options, show
+from pouch_cli.formatting import go_value, human_size_binary
 from pouch_client.api.system import system_info
+
+if TYPE_CHECKING:
+    import argparse
 
 # Fields the daemon may leave out (pointers in pouch's Go types): `{{.RuncCommit}}` prints <nil>.
 OPTIONAL = frozenset({"RuncCommit", "ContainerdCommit", "RegistryConfig"})
@@ -79,10 +81,14 @@ def _commit(commit: dict[str, Any] | None) -> str:
     return f"&{{{commit.get('ID', '')} {commit.get('Expected', '')}}}"
 
 
-@click.command(epilog="\b\nExample:\n  $ pouch info\n  Containers: 0\n   Running: 0\n  ...")
-@click.option("-f", "--format", "fmt", metavar="TEMPLATE",
-              help="Print with a Go template (e.g. '{{.ServerVersion}}'), or 'json' for the whole object.")
-@click.pass_obj
-def info(opts: ClientOptions, fmt: str | None) -> None:
-    """Display system-wide information: host facts and the daemon's configuration."""
-    show(opts, "failed to get system info", system_info.sync_detailed, fmt, format_info, optional=OPTIONAL)
+HELP = "Display system-wide information: host facts and the daemon's configuration."
+EXAMPLE = "Example:\n  $ pouch info\n  Containers: 0\n   Running: 0\n  ..."
+PARAMS = (
+    Param(("-f", "--format"), "Print with a Go template (e.g. '{{.ServerVersion}}'), or 'json' for the whole "
+          "object.", metavar="TEMPLATE", dest="fmt"),
+)
+
+
+def run(args: argparse.Namespace) -> None:
+    show(client_options(args), "failed to get system info", system_info.sync_detailed, args.fmt, format_info,
+         optional=OPTIONAL)

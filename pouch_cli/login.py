@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
-import click
-
-from pouch_cli.client import ClientOptions, call
+from pouch_cli.args import Param
+from pouch_cli.client import ClientOptions, call, client_options
 from pouch_cli.credentials import CredentialStore
-from pouch_cli.errors import CLIError
+from pouch_cli.errors import Abort, CLIError
 from pouch_client.api.registry import registry_login
 from pouch_client.api.system import system_info
 from pouch_client.models.auth_config import AuthConfig
 from pouch_client.types import Unset
+
+if TYPE_CHECKING:
+    import argparse
 
 PASSWORD_FLAG_WARNING = "WARNING! Using --password via the CLI is insecure. Use --password-stdin."
 
@@ -44,10 +47,10 @@ def _require_terminal() -> None:
 
 def prompt_username(default: str) -> str:
     _require_terminal()
-    click.echo(f"Username ({default}): " if default else "Username: ", nl=False)
+    print(f"Username ({default}): " if default else "Username: ", end="", flush=True)
     line = sys.stdin.readline()
     if not line:
-        raise click.exceptions.Abort()  # end of input: treat as ^D
+        raise Abort()  # end of input: treat as ^D
     username = line.strip() or default
     if not username:
         raise CLIError("username required")
@@ -59,36 +62,38 @@ def prompt_password() -> str:
     try:
         password = getpass.getpass("Password: ")
     except EOFError:
-        raise click.exceptions.Abort() from None
+        raise Abort() from None
     if not password:
         raise CLIError("password required")
     return password
 
 
-EXAMPLE = ("\b\nExamples:\n  $ pouch login -u alice registry.example.com:5000\n  Password:\n  Login Succeeded\n"
+HELP = ("Log in to a registry (SERVER, default: the daemon's default registry) and keep the credentials in "
+        "~/.pouch/config.json.")
+EXAMPLE = ("Examples:\n  $ pouch login -u alice registry.example.com:5000\n  Password:\n  Login Succeeded\n"
            "  $ cat token.txt | pouch login -u alice --password-stdin registry.example.com")
+PARAMS = (
+    Param(("server",), "Registry address (host[:port]).", metavar="SERVER"),
+    Param(("-u", "--username"), "Username (prompted for when missing).", metavar="TEXT"),
+    Param(("-p", "--password"), "Password (insecure: it shows in the process list and shell history).",
+          metavar="TEXT"),
+    Param(("--password-stdin",), "Take the password from stdin."),
+)
 
 
-@click.command(epilog=EXAMPLE)
-@click.argument("server", required=False)
-@click.option("-u", "--username", help="Username (prompted for when missing).")
-@click.option("-p", "--password", help="Password (insecure: it shows in the process list and shell history).")
-@click.option("--password-stdin", is_flag=True, help="Take the password from stdin.")
-@click.pass_obj
-def login(opts: ClientOptions, server: str | None, username: str | None, password: str | None,
-          password_stdin: bool) -> None:
-    """Log in to a registry (SERVER, default: the daemon's default registry) and keep the credentials
-    in ~/.pouch/config.json."""
-    if password is not None and password_stdin:
+def run(args: argparse.Namespace) -> None:
+    opts = client_options(args)
+    server, username, password = args.server, args.username, args.password
+    if password is not None and args.password_stdin:
         raise CLIError("--password and --password-stdin are mutually exclusive")
-    if password_stdin:
+    if args.password_stdin:
         if not username:
             raise CLIError("must provide --username with --password-stdin")
         password = read_password_stdin()
         if not password:
             raise CLIError("password required: --password-stdin read an empty password")
     elif password:
-        click.echo(PASSWORD_FLAG_WARNING, err=True)
+        print(PASSWORD_FLAG_WARNING, file=sys.stderr)
 
     server = server or default_registry(opts)
     store = CredentialStore()
@@ -104,5 +109,5 @@ def login(opts: ClientOptions, server: str | None, username: str | None, passwor
     except OSError as e:
         raise CLIError(f"login succeeded but the credentials could not be saved in {store.path}: {e}") from None
     if not token:
-        click.echo(f"WARNING! Your password will be stored unencrypted in {store.path}.", err=True)
-    click.echo(result.status)
+        print(f"WARNING! Your password will be stored unencrypted in {store.path}.", file=sys.stderr)
+    print(result.status)

@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
-import click
+import sys
+from typing import TYPE_CHECKING
 
-from pouch_cli.client import ClientOptions
+from pouch_cli.args import Param
+from pouch_cli.client import client_options
 from pouch_cli.credentials import CredentialStore, server_key
 from pouch_cli.errors import CLIError
+
+if TYPE_CHECKING:
+    import argparse
 
 FALLBACK_REGISTRY = "registry.hub.docker.com"
 
 
-@click.command(epilog="\b\nExample:\n  $ pouch logout registry.example.com:5000\n"
-                      "  Removing login credentials for registry.example.com:5000")
-@click.argument("server", required=False)
-@click.pass_obj
-def logout(opts: ClientOptions, server: str | None) -> None:
-    """Log out from a registry (SERVER, default: the daemon's default registry)."""
+HELP = "Log out from a registry (SERVER, default: the daemon's default registry)."
+EXAMPLE = ("Example:\n  $ pouch logout registry.example.com:5000\n"
+           "  Removing login credentials for registry.example.com:5000")
+PARAMS = (Param(("server",), "Registry address (host[:port]).", metavar="SERVER"),)
+
+
+def run(args: argparse.Namespace) -> None:
+    server = args.server
     if not server:
         from pouch_cli.login import default_registry
 
         try:
-            server = default_registry(opts)
+            server = default_registry(client_options(args))
         except CLIError as e:
             # Logging out needs no daemon; without one, fall back as docker does.
-            click.echo(f"WARNING: {e}; using {FALLBACK_REGISTRY}", err=True)
+            print(f"WARNING: {e}; using {FALLBACK_REGISTRY}", file=sys.stderr)
             server = FALLBACK_REGISTRY
     shown = server_key(server)
     if CredentialStore().erase(server):
-        click.echo(f"Removing login credentials for {shown}")
+        print(f"Removing login credentials for {shown}")
     else:
-        click.echo(f"Not logged in to {shown}")
+        print(f"Not logged in to {shown}")

@@ -1,7 +1,9 @@
 """The ``pouch`` command: global flags and a lazily loaded set of subcommands.
 
 Subcommands live one per module (as pouch's cli/version.go, cli/info.go); a module is imported
-only when its command runs, so ``pouch version`` does not pay for ``pouch login``.
+only when its command runs, so ``pouch version`` does not pay for ``pouch login``. Each command
+module declares ``HELP`` (its description), ``EXAMPLE``, ``PARAMS`` (:class:`pouch_cli.args.Param`)
+and ``run(args)``. Global options come before the command, the command's own after it.
 """
 
 from __future__ import annotations
@@ -9,84 +11,76 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-
-import click
+from types import ModuleType
 
 from pouch_cli import __version__
-from pouch_cli.errors import CLIError
+from pouch_cli.args import Param, make_parser
+from pouch_cli.errors import Abort, CLIError
 
-# command name -> "module:attribute"
-COMMANDS = {
-    "completion": "pouch_cli.completion:completion",
-    "version": "pouch_cli.version:version",
-    "info": "pouch_cli.info:info",
-    "updatedaemon": "pouch_cli.updatedaemon:updatedaemon",
-    "events": "pouch_cli.events:events",
-    "login": "pouch_cli.login:login",
-    "logout": "pouch_cli.logout:logout",
+# command name -> (module, one-line summary for `pouch --help`, kept here so that listing the
+# commands imports none of them)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "completion": ("pouch_cli.completion", "Print the shell completion script for SHELL."),
+    "events": ("pouch_cli.events", "Get real time events from the daemon."),
+    "info": ("pouch_cli.info", "Display system-wide information: host facts and the daemon's configuration."),
+    "login": ("pouch_cli.login", "Log in to a registry and keep the credentials."),
+    "logout": ("pouch_cli.logout", "Log out from a registry."),
+    "updatedaemon": ("pouch_cli.updatedaemon", "Update the daemon's labels and image proxy."),
+    "version": ("pouch_cli.version", "Print the version of pouchd."),
 }
 
-
-class LazyGroup(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), *COMMANDS])
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in COMMANDS:
-            module, attr = COMMANDS[cmd_name].split(":")
-            return getattr(importlib.import_module(module), attr)
-        return super().get_command(ctx, cmd_name)
+DESCRIPTION = "pouch talks to pouchd, the Pouch Engine daemon (API v1.24)."
 
 
-def _default_host() -> str:
-    from pouch_server.paths import default_host
+GLOBAL_PARAMS = (
+    Param(("-H", "--host"), "pouchd address, unix:///path or tcp://host:port [env POUCH_HOST; default: "
+          "the socket pouchd listens on by default]", metavar="ADDR"),
+    Param(("-D", "--debug"), "Print each request and response status to stderr."),
+    Param(("--tlscacert",), "Trust daemons whose certificate this CA signed [$POUCH_CERT_PATH/ca.pem].",
+          metavar="FILE"),
+    Param(("--tlscert",), "Client certificate [$POUCH_CERT_PATH/cert.pem].", metavar="FILE"),
+    Param(("--tlskey",), "Client key [$POUCH_CERT_PATH/key.pem].", metavar="FILE"),
+    Param(("--tlsverify",), "Use TLS and verify the daemon's certificate [env POUCH_TLS_VERIFY]."),
+    Param(("-v", "--version"), "Print the client's version and exit."),
+)
 
-    return default_host()
+
+def load_command(name: str) -> ModuleType:
+    """The module of command ``name`` (imported on first use)."""
+    return importlib.import_module(COMMANDS[name][0])
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-H", "--host", envvar="POUCH_HOST", metavar="ADDR",
-              help="pouchd address, unix:///path or tcp://host:port [env POUCH_HOST; "
-                   "default: the socket pouchd listens on by default]")
-@click.option("-D", "--debug", is_flag=True, help="Print each request and response status to stderr.")
-@click.option("--tlscacert", metavar="FILE",
-              help="Trust daemons whose certificate this CA signed [$POUCH_CERT_PATH/ca.pem].")
-@click.option("--tlscert", metavar="FILE", help="Client certificate [$POUCH_CERT_PATH/cert.pem].")
-@click.option("--tlskey", metavar="FILE", help="Client key [$POUCH_CERT_PATH/key.pem].")
-@click.option("--tlsverify", is_flag=True, envvar="POUCH_TLS_VERIFY",
-              help="Use TLS and verify the daemon's certificate [env POUCH_TLS_VERIFY].")
-@click.version_option(__version__, "-v", "--version", prog_name="pouch", message="pouch version %(version)s")
-@click.pass_context
-def cli(ctx: click.Context, host: str | None, debug: bool, tlscacert: str | None, tlscert: str | None,
-        tlskey: str | None, tlsverify: bool) -> None:
-    """pouch talks to pouchd, the Pouch Engine daemon (API v1.24)."""
-    from pouch_cli.client import ClientOptions, TLSOptions
+def run(argv: list[str]) -> None:
+    """Parse ``argv`` (without the program name) and run the command it names."""
+    import argparse
 
-    tls = None
-    cert_path = os.environ.get("POUCH_CERT_PATH")
-    if cert_path:
-        tlscacert = tlscacert or os.path.join(cert_path, "ca.pem")
-        tlscert = tlscert or os.path.join(cert_path, "cert.pem")
-        tlskey = tlskey or os.path.join(cert_path, "key.pem")
-    # TLS is on when asked for (--tlsverify / POUCH_TLS_VERIFY) or when certificates are given.
-    if tlsverify or (not cert_path and (tlscacert or tlscert or tlskey)):
-        tls = TLSOptions(cacert=tlscacert, cert=tlscert, key=tlskey, verify=tlsverify)
-    ctx.obj = ClientOptions(host=host or _default_host(), debug=debug, tls=tls)
+    width = max(map(len, COMMANDS)) + 2
+    commands = "Commands:\n" + "".join(f"  {n.ljust(width)}{summary}\n" for n, (_, summary) in COMMANDS.items())
+    top = make_parser("pouch", DESCRIPTION, GLOBAL_PARAMS, epilog=commands + "\nRun 'pouch COMMAND --help' for more.",
+                      usage="pouch [OPTIONS] COMMAND [ARGS]...")
+    top.add_argument("command", nargs="?", help=argparse.SUPPRESS)
+    top.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    args = top.parse_args(argv)
+    if args.version:
+        print(f"pouch version {__version__}")
+        return
+    if args.command is None:
+        top.print_help()
+        return
+    if args.command not in COMMANDS:
+        top.error(f"no such command {args.command!r}")
+    module = load_command(args.command)
+    prog = f"pouch {args.command}"
+    make_parser(prog, module.HELP, module.PARAMS, module.EXAMPLE).parse_args(args.args, namespace=args)
+    module.run(args)
 
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        cli.main(args=argv, prog_name="pouch", standalone_mode=False)
+        run(sys.argv[1:] if argv is None else argv)
     except CLIError as e:
         _fail(str(e))
-    except click.exceptions.Abort:
-        sys.exit(130)
-    except click.UsageError as e:
-        hint = f" (see '{e.ctx.command_path} --help')" if e.ctx else ""
-        _fail(f"{e.format_message()}{hint}")
-    except click.ClickException as e:
-        _fail(e.format_message())
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Abort):
         sys.exit(130)
     except BrokenPipeError:
         # Output piped into something that went away (e.g. `| head`): not an error.

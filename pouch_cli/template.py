@@ -20,6 +20,7 @@ import shlex
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pouch_cli.errors import CLIError
 from pouch_cli.formatting import go_value
 
 _ACTION = re.compile(r"{{(-\s)?(.*?)(\s-)?}}", re.DOTALL)
@@ -129,3 +130,21 @@ def render_format(fmt: str, obj: Mapping[str, Any], aliases: Mapping[str, str] |
     if fmt.strip() == "json":
         return json.dumps(obj, separators=(",", ":"), ensure_ascii=False) + "\n"
     return compile_template(fmt, aliases, optional)(obj) + "\n"
+
+
+def checked_format(fmt: str, aliases: Mapping[str, str] | None = None,
+                   optional: frozenset[str] = frozenset()) -> Callable[[Mapping[str, Any]], str]:
+    """``--format`` compiled before any request, so that a malformed template fails fast (CLIError)."""
+    try:
+        if fmt.strip() != "json":
+            compile_template(fmt, aliases, optional)
+    except TemplateError as e:
+        raise CLIError(str(e)) from None
+
+    def render(obj: Mapping[str, Any]) -> str:
+        try:
+            return render_format(fmt, obj, aliases, optional)
+        except TemplateError as e:
+            raise CLIError(str(e)) from None
+
+    return render

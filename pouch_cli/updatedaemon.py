@@ -9,29 +9,33 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
-
-from pouch_cli.client import ClientOptions, call
+from pouch_cli.args import Param
+from pouch_cli.client import call, client_options
 from pouch_cli.errors import CLIError
 from pouch_client.api.daemon import daemon_update
 from pouch_client.models.daemon_update_config import DaemonUpdateConfig
 from pouch_client.types import UNSET
+from pouch_common.fileutil import atomic_write_json
+from pouch_common.paths import default_config_file
 from pouch_server.labels import merge_labels
-from pouch_server.paths import default_config_file
-from pouch_server.util import atomic_write_json
 
+if TYPE_CHECKING:
+    import argparse
+
+HELP = "Update the daemon's labels and image proxy; the change is kept across restarts."
 EXAMPLE = (
-    "\b\nExamples:\n"
+    "Examples:\n"
     "  $ pouch updatedaemon --label zone=hangzhou --label ssd=true\n"
     "  $ pouch updatedaemon --image-proxy http://proxy.example.com:8080\n"
     "  $ pouch updatedaemon --offline --config-file /etc/pouch/config.json --label zone=hangzhou"
 )
 
 
-def check_labels(labels: tuple[str, ...]) -> list[str]:
+def check_labels(labels: Sequence[str]) -> list[str]:
     """Each label must be ``key=value`` with a non-empty key; the daemon's labels are pairs."""
     for label in labels:
         key, sep, _ = label.partition("=")
@@ -79,21 +83,22 @@ def update_config_file(path: str, labels: list[str], image_proxy: str | None) ->
         raise CLIError(f"failed to update daemon config file: cannot write {path}: {e.strerror or e}") from None
 
 
-@click.command(epilog=EXAMPLE)
-@click.option("--label", "labels", multiple=True, metavar="KEY=VALUE",
-              help="Label to merge into the daemon's labels; a label with the same key is replaced (repeatable).")
-@click.option("--image-proxy", metavar="URL", help="New proxy for pulling images.")
-@click.option("--offline", is_flag=True, help="Only edit the daemon's config file (used at its next start).")
-@click.option("--config-file", metavar="FILE",
-              help="Config file edited with --offline [default: pouchd's default config file].")
-@click.pass_obj
-def updatedaemon(opts: ClientOptions, labels: tuple[str, ...], image_proxy: str | None, offline: bool,
-                 config_file: str | None) -> None:
-    """Update the daemon's labels and image proxy; the change is kept across restarts."""
-    new_labels = check_labels(labels)
-    if offline:
-        update_config_file(config_file or default_config_file(), new_labels, image_proxy)
+PARAMS = (
+    Param(("--label",), "Label to merge into the daemon's labels; a label with the same key is replaced "
+          "(repeatable).", metavar="KEY=VALUE", dest="labels", repeat=True),
+    Param(("--image-proxy",), "New proxy for pulling images.", metavar="URL"),
+    Param(("--offline",), "Only edit the daemon's config file (used at its next start)."),
+    Param(("--config-file",), "Config file edited with --offline [default: pouchd's default config file].",
+          metavar="FILE"),
+)
+
+
+def run(args: argparse.Namespace) -> None:
+    new_labels = check_labels(args.labels)
+    if args.offline:
+        update_config_file(args.config_file or default_config_file(), new_labels, args.image_proxy)
         return
+    image_proxy = args.image_proxy
     body = DaemonUpdateConfig(labels=new_labels or UNSET, image_proxy=UNSET if image_proxy is None else image_proxy)
     # Nothing to send is the daemon's to refuse: it answers `daemon update config cannot be empty`.
-    call(opts, "failed to update daemon", daemon_update.sync_detailed, body=body)
+    call(client_options(args), "failed to update daemon", daemon_update.sync_detailed, body=body)

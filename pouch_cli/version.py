@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import click
+from typing import TYPE_CHECKING
 
-from pouch_cli.client import ClientOptions
-from pouch_cli.formatting import key_value_table, show
+from pouch_cli.args import Param
+from pouch_cli.client import client_options, show
+from pouch_cli.formatting import key_value_table
 from pouch_client.api.system import system_version
+
+if TYPE_CHECKING:
+    import argparse
 
 # (label printed, wire field); pouch prints a Go map in random order, we keep one order.
 FIELDS = (
@@ -21,20 +25,21 @@ FIELDS = (
 )
 
 # Go field names of pouch's types.SystemVersion where they differ from the wire names.
-ALIASES = {"APIVersion": "ApiVersion", "MinAPIVersion": "MinAPIVersion"}
+ALIASES = {"APIVersion": "ApiVersion"}
 
 
 def format_version(data: dict[str, object]) -> str:
     return key_value_table([(label, str(data.get(wire, "") or "")) for label, wire in FIELDS])
 
 
-EXAMPLE = "\b\nExample:\n  $ pouch version\n  GoVersion:       cpython3.11.7\n  KernelVersion:   6.1.0-18-amd64\n  ..."
+HELP = "Print the version of pouchd."
+EXAMPLE = "Example:\n  $ pouch version\n  GoVersion:       cpython3.11.7\n  KernelVersion:   6.1.0-18-amd64\n  ..."
+PARAMS = (
+    Param(("-f", "--format"), "Print with a Go template (e.g. '{{.Version}}'), or 'json' for the whole object.",
+          metavar="TEMPLATE", dest="fmt"),
+)
 
 
-@click.command(epilog=EXAMPLE)
-@click.option("-f", "--format", "fmt", metavar="TEMPLATE",
-              help="Print with a Go template (e.g. '{{.Version}}'), or 'json' for the whole object.")
-@click.pass_obj
-def version(opts: ClientOptions, fmt: str | None) -> None:
-    """Print the version of pouchd."""
-    show(opts, "failed to get system version", system_version.sync_detailed, fmt, format_version, aliases=ALIASES)
+def run(args: argparse.Namespace) -> None:
+    show(client_options(args), "failed to get system version", system_version.sync_detailed, args.fmt,
+         format_version, aliases=ALIASES)

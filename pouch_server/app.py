@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pouch_server.speedups import deferred_imports, skip_httpx_cli
+from pouch_common.speedups import deferred_imports, skip_httpx_cli
 
 # connexion imports starlette's test client at import time, which imports httpx (and with it
 # httpx's own CLI, ~50 ms) and warns about it on every daemon start; none of it is used here.

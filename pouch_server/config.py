@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pouch_server import paths
-from pouch_server.version import __version__
+from pouch_common import paths
+from pouch_common.version import __version__
 
 
 class ConfigError(Exception):

@@ -16,9 +16,9 @@ from time import perf_counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pouch_common.version import API_VERSION, MIN_API_VERSION, __version__, api_version_tuple
 from pouch_server.context import request_id
 from pouch_server.errors import error_body
-from pouch_server.version import API_VERSION, MIN_API_VERSION, __version__
 
 log = logging.getLogger("pouchd")
 access_log = logging.getLogger("pouchd.access")
@@ -27,30 +27,16 @@ access_log = logging.getLogger("pouchd.access")
 _VERSION_PREFIX = re.compile(r"^/v(\d+(?:\.\d+)*)(?=/|$)")
 
 
-# A version component longer than this is larger than any real one (and int() refuses to parse
-# more than 4300 digits, which a URL can easily hold).
-_MAX_COMPONENT_DIGITS = 9
-
-
-def _version_tuple(version: str) -> tuple[int, ...]:
-    """``1.24``, ``1.24.0`` and ``1.24.0.0`` are the same version (docker compares them padded)."""
-    parts = []
-    for part in version.split("."):
-        digits = part.lstrip("0") or "0"
-        parts.append(int(digits) if len(digits) <= _MAX_COMPONENT_DIGITS else 10**_MAX_COMPONENT_DIGITS)
-    while len(parts) > 1 and parts[-1] == 0:
-        parts.pop()
-    return tuple(parts)
-
-
-_MAX = _version_tuple(API_VERSION)
-_MIN = _version_tuple(MIN_API_VERSION)
+_MAX = api_version_tuple(API_VERSION)
+_MIN = api_version_tuple(MIN_API_VERSION)
+assert _MAX is not None and _MIN is not None
 
 
 @functools.lru_cache(maxsize=64)
 def version_error(version: str) -> str | None:
     """Docker's negotiation rule: a client may ask for any version from the minimum to the maximum."""
-    asked = _version_tuple(version)
+    asked = api_version_tuple(version)
+    assert asked is not None  # the prefix pattern admits only digits and dots
     if asked > _MAX:
         return f"client version {version} is too new. Maximum supported API version is {API_VERSION}"
     if asked < _MIN:

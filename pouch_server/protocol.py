@@ -44,7 +44,7 @@ class Limits:
 
 
 def _raw_response(status: int, message: str, extra_headers: list[tuple[bytes, bytes]]) -> bytes:
-    from pouch_server.version import API_VERSION, __version__
+    from pouch_common.version import API_VERSION, __version__
 
     body = json.dumps({"message": message}).encode()
     lines = [b"HTTP/1.1 %d %s\r\n" % (status, _REASONS.get(status, b"Error"))]

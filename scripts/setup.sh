@@ -17,6 +17,8 @@ if [[ $dev == 1 ]]; then
   command -v docker-registry >/dev/null || need+=(docker-registry)
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   command -v wrk >/dev/null || need+=(wrk)
+  command -v zsh >/dev/null || need+=(zsh)    # the completion scripts are checked in each shell
+  command -v fish >/dev/null || need+=(fish)
   # Node for the spec tools: Debian's nodejs when there is none (these machines ship Node 20).
   command -v node >/dev/null || need+=(nodejs)
   command -v npm >/dev/null || need+=(npm)

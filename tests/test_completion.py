@@ -44,6 +44,28 @@ complete_words pouch ""
     assert {"version", "info", "completion"} <= set(lines[2].split())
 
 
+@pytest.mark.skipif(not shutil.which("zsh"), reason="no zsh")
+def test_zsh_parses_the_script(tmp_path) -> None:
+    script = tmp_path / "_pouch"
+    script.write_text(run_pouch("completion", "zsh").stdout)
+    r = subprocess.run(["zsh", "-n", str(script)], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.skipif(not shutil.which("fish"), reason="no fish")
+def test_fish_completes_commands_flags_and_choices(tmp_path) -> None:
+    script = tmp_path / "pouch.fish"
+    script.write_text(run_pouch("completion", "fish").stdout)
+    probe = (f"source {script}; complete -C 'pouch ver'; echo ==; complete -C 'pouch info --fo'; echo ==; "
+             "complete -C 'pouch completion '")
+    r = subprocess.run(["fish", "--no-config", "-c", probe], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    commands, flags, shells = (part.strip().splitlines() for part in r.stdout.split("==\n"))
+    assert [line.split("\t")[0] for line in commands] == ["version"]
+    assert [line.split("\t")[0] for line in flags] == ["--format"]
+    assert sorted(shells) == ["bash", "fish", "zsh"]
+
+
 def test_client_version_flag() -> None:
     r = run_pouch("--version")
     assert r.returncode == 0 and r.stdout == "pouch version 1.0.0\n"

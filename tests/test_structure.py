@@ -1,13 +1,18 @@
-"""Structural guards for CLI start-up: a command pays only for what it uses (no timings here)."""
+"""Structural guards: the packages' boundaries, and start-up paying only for what it uses (no timings here)."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from conftest import PouchD
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def modules_after(code: str) -> set[str]:
@@ -17,7 +22,7 @@ def modules_after(code: str) -> set[str]:
 
 
 NEVER_IN_THE_CLI = {"connexion", "uvicorn", "starlette", "prometheus_client", "yaml", "rich", "httpx._main",
-                    "pouch_server.app", "pouch_server.daemon", "pouch_server.managers"}
+                    "pouch_server.app", "pouch_server.daemon", "pouch_server.managers", "click"}
 OTHER_COMMANDS = {"pouch_cli.login", "pouch_cli.logout", "pouch_cli.credentials", "pouch_cli.events",
                   "pouch_cli.updatedaemon", "pouch_cli.completion", "pouch_cli.info", "pouch_cli.version"}
 
@@ -33,7 +38,7 @@ def test_importing_the_cli_loads_no_command() -> None:
     ("login", "pouch_cli.login"), ("updatedaemon", "pouch_cli.updatedaemon"),
 ])
 def test_a_command_loads_only_itself(command: str, own: str) -> None:
-    loaded = modules_after(f"import pouch_cli.main as m\nm.cli.get_command(None, {command!r})")
+    loaded = modules_after(f"import pouch_cli.main as m\nm.load_command({command!r})")
     assert own in loaded
     assert not loaded & NEVER_IN_THE_CLI
     allowed = {own, "pouch_cli.credentials"} if command == "login" else {own}  # login stores credentials
@@ -41,8 +46,59 @@ def test_a_command_loads_only_itself(command: str, own: str) -> None:
 
 
 def test_version_without_format_does_not_load_the_template_engine() -> None:
-    loaded = modules_after("import pouch_cli.main as m\nm.cli.get_command(None, 'version')")
+    loaded = modules_after("import pouch_cli.main as m\nm.load_command('version')")
     assert "pouch_cli.template" not in loaded
+
+
+# What `pouch version` really loads, run to the end against a daemon.
+
+# TLS and the transport machinery that pouch's own transport (pouch_cli/transport.py) replaces for
+# unix sockets and plain TCP; and the models of other operations.
+NOT_FOR_A_PLAIN_VERSION = {"ssl", "_ssl", "certifi", "httpcore", "h11", "anyio", "idna", "click", "pouch_server",
+                           "pouch_client.models.system_info", "pouch_client.models.auth_config", "dateutil"}
+
+_FLOOR = "import sys; sys.modules['httpx._main'] = None; import httpx"
+
+
+def _top(modules: set[str]) -> set[str]:
+    return modules | {m.split(".")[0] for m in modules}
+
+
+@pytest.mark.parametrize("transport", ["unix", "tcp"])
+def test_pouch_version_loads_no_tls_no_click_no_server(pouchd: PouchD, transport: str) -> None:
+    host = pouchd.host if transport == "unix" else f"tcp://127.0.0.1:{pouchd.port}"
+    loaded = modules_after("import contextlib, io\nfrom pouch_cli.main import run\n"
+                           f"with contextlib.redirect_stdout(io.StringIO()): run(['-H', {host!r}, 'version'])")
+    assert {"pouch_cli.version", "pouch_client.models.system_version"} <= loaded  # it did run
+    # `import httpx` itself loads ssl (httpx._auth -> urllib.request -> http.client -> ssl), and so
+    # does the generated client (`import ssl` for a type annotation): nothing beyond what bare
+    # httpx loads is allowed. Should httpx stop loading it, pouch must not load it either.
+    floor = modules_after(_FLOOR)
+    assert not (_top(loaded) - floor) & NOT_FOR_A_PLAIN_VERSION
+    assert "httpcore" not in loaded and "certifi" not in loaded  # no TLS transport, no CA bundle
+
+
+def _imports(path: Path) -> set[str]:
+    """Top-level names of the modules ``path`` imports (absolute imports only)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize(("package", "forbidden"), [("pouch_server", "pouch_cli")])
+def test_the_cli_and_the_daemon_never_import_each_other(package: str, forbidden: str) -> None:
+    offenders = [str(p.relative_to(ROOT)) for p in sorted((ROOT / package).rglob("*.py")) if forbidden in _imports(p)]
+    assert not offenders, f"{forbidden} imported by {offenders}: shared code belongs in pouch_common/"
+
+
+def test_pouch_common_is_standard_library_only() -> None:
+    allowed = set(sys.stdlib_module_names) | {"pouch_common", "__future__"}
+    for path in sorted((ROOT / "pouch_common").rglob("*.py")):
+        assert _imports(path) <= allowed, f"{path.name} imports {_imports(path) - allowed}"
 
 
 # The daemon's start-up (pouch_server/speedups.py, pouch_server/app.py, pouch_server/daemon.py).

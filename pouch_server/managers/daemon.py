@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pouch_common.fileutil import atomic_write_json
 from pouch_server.config import ConfigError, check_label
 from pouch_server.labels import merge_labels
-from pouch_server.util import atomic_write_json
 
 __all__ = ["STATE_FILE", "DaemonStateStore", "UpdateError", "merge_labels"]
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pouch_server import version as v
-from pouch_server.util import atomic_write
+from pouch_common import version as v
+from pouch_common.fileutil import atomic_write
 
 if TYPE_CHECKING:
     from pouch_server.config import DaemonConfig

@@ -1,4 +1,4 @@
-"""Small file helpers shared by the managers."""
+"""Atomic file replacement: the daemon's state and ID files, the CLI's credentials and config edits."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Default locations, shared by pouchd and the pouch CLI (stdlib only: the CLI imports it).
+"""Default locations, shared by pouchd and the pouch CLI.
 
 As root the defaults are pouchd's own (/var/run/pouchd.sock, /var/lib/pouch, ...). Any other
 user gets per-user paths (XDG base directories), so ``pouchd & pouch version`` works unprivileged.
@@ -49,6 +49,3 @@ def default_config_file() -> str:
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
     return os.path.join(base, "pouch", "config.json")
 
-
-def default_pidfile() -> str:
-    return "/var/run/pouch.pid" if _is_root() else str(_runtime_dir() / "pouchd.pid")
