@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -53,7 +54,7 @@ class Daemon:
 
     def operations(self) -> dict[str, Callable[..., Any]]:
         system = SystemHandlers(self.system)
-        daemon = DaemonHandlers(self.state, self.events, self.id)
+        daemon = DaemonHandlers(self.state, self.events, self.id, on_change=system.config_changed)
         events = EventHandlers(self.events)
         metrics = MetricsHandlers(self.metrics)
         auth = AuthHandlers(self.registry)
@@ -198,6 +199,11 @@ async def serve(config: DaemonConfig) -> int:
         for lst in listeners:
             log.info("pouchd listening on %s%s", lst.url,
                      " (TLS)" if config.tlscert and lst.address.scheme == "tcp" else "")
+        # What start-up built (modules, the spec, connexion's app: a few hundred thousand objects)
+        # lives as long as the daemon. Frozen, the collector no longer walks it in every full
+        # collection, which stalled requests for tens of milliseconds (p99 at 64 connections).
+        gc.collect()
+        gc.freeze()
         stop_wait = asyncio.create_task(stop.wait())
         await asyncio.wait({*tasks, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
         stop_wait.cancel()

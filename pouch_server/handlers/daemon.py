@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pouch_server.errors import APIError
@@ -11,10 +12,12 @@ from pouch_server.managers.events import EventBus
 
 
 class DaemonHandlers:
-    def __init__(self, state: DaemonStateStore, events: EventBus, daemon_id: str) -> None:
+    def __init__(self, state: DaemonStateStore, events: EventBus, daemon_id: str,
+                 on_change: Callable[[], None] | None = None) -> None:
         self.state = state
         self.events = events
         self.daemon_id = daemon_id
+        self.on_change = on_change  # told of every applied update (SystemHandlers keeps /info encoded)
 
     async def update(self, body: dict[str, Any]) -> tuple[None, int]:
         try:
@@ -27,6 +30,8 @@ class DaemonHandlers:
 
     def _publish(self, labels: list[str], proxy: str) -> None:
         """A ``daemon update`` event: the labels as attributes (key → value), and the image proxy."""
+        if self.on_change is not None:
+            self.on_change()
         attributes = {label_key(label): label.partition("=")[2] for label in labels}
         if proxy:
             attributes["image-proxy"] = proxy

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionResponse
+from starlette.responses import Response
 
 from pouch_server.managers.system import SystemManager
 
@@ -14,6 +16,8 @@ _PING_HEADERS = {"Cache-Control": "no-cache, no-store, must-revalidate", "Pragma
 class SystemHandlers:
     def __init__(self, system: SystemManager) -> None:
         self.system = system
+        self._jsonifier = Jsonifier()  # the app's (connexion's default): the same bytes as for a dict
+        self._info: bytes | None = None
 
     async def ping(self) -> tuple[str, int, dict[str, str]]:
         # Never cached: clients ping to learn whether the daemon is up and which API it speaks.
@@ -27,5 +31,14 @@ class SystemHandlers:
     async def version(self) -> dict[str, Any]:
         return self.system.version()
 
-    async def info(self) -> dict[str, Any]:
-        return self.system.info()
+    async def info(self) -> Response:
+        # /info changes only when the configuration does (/daemon/update): it is encoded once and
+        # kept, until config_changed(). Building and encoding it was most of a request's cost.
+        body = self._info
+        if body is None:
+            body = self._info = self._jsonifier.dumps(self.system.info()).encode()
+        return Response(body, media_type="application/json")
+
+    def config_changed(self) -> None:
+        """The daemon's configuration changed: /info is built again on its next request."""
+        self._info = None
