@@ -23,12 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.install import Install
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
-BIN = Path(sys.executable).parent
-PYTHON = sys.executable
-POUCHD = BIN / "pouchd"
-POUCH = BIN / "pouch"
 BARE_APP = BENCH_DIR / "bare_app.py"
 CONNEXION_APP = BENCH_DIR / "connexion_app.py"
 SPEC = BENCH_DIR.parent / "api" / "swagger.yaml"
@@ -95,12 +93,14 @@ class Settings:
     memory_requests: int = 20_000
     events_subscribers: int = 100
     events_reps: int = 20
+    other_cli: str | None = None  # a command line to compare `pouch version` with (bench/cli_bench.py)
 
     @classmethod
-    def make(cls, quick: bool) -> Settings:
+    def make(cls, quick: bool, other_cli: str | None = None) -> Settings:
         if not quick:
-            return cls()
-        return cls(quick=True, cli_runs=6, wrk_seconds=1, wrk_rounds=2, startup_runs=4, events_reps=8)
+            return cls(other_cli=other_cli)
+        return cls(quick=True, cli_runs=6, wrk_seconds=1, wrk_rounds=2, startup_runs=4, events_reps=8,
+                   other_cli=other_cli)
 
 
 def median(xs: list[float]) -> float:
@@ -309,7 +309,7 @@ class PouchD(Server):
         self.home = home or workdir / f"{name}-home"
 
     def argv(self) -> list[str]:
-        args = [str(POUCHD), "-l", f"unix://{self.sock}", "--home-dir", str(self.home)]
+        args = [str(installed().pouchd), "-l", f"unix://{self.sock}", "--home-dir", str(self.home)]
         if self.port is not None:
             args += ["-l", f"tcp://127.0.0.1:{self.port}"]
         return args
@@ -325,7 +325,7 @@ class BareApp(Server):
         self.fixtures = fixtures
 
     def argv(self) -> list[str]:
-        args = [PYTHON, str(BARE_APP), "--fixtures", str(self.fixtures), "--uds", str(self.sock)]
+        args = [installed().python, str(BARE_APP), "--fixtures", str(self.fixtures), "--uds", str(self.sock)]
         if self.port is not None:
             args += ["--port", str(self.port)]
         return args
@@ -373,11 +373,23 @@ class Workspace:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def check_installed() -> None:
-    for exe in (POUCHD, POUCH):
+_install: Install | None = None
+
+
+def use_install(install: Install) -> None:
+    """Measure the commands of ``install`` (bench/install.py); the runner calls this first."""
+    global _install
+    for exe in (install.pouchd, install.pouch):
         if not os.access(exe, os.X_OK):
-            raise BenchError(f"{exe} not found: activate the project's venv (. .venv/bin/activate) "
-                             "and install it (scripts/setup.sh)")
+            raise BenchError(f"{exe} not found in the bench's install")
+    _install = install
+
+
+def installed() -> Install:
+    """The install under measurement: its python runs the floors too, so both sides share it."""
+    if _install is None:
+        raise BenchError("no install chosen (bench.common.use_install)")
+    return _install
 
 
 class ConnexionApp(Server):
@@ -389,4 +401,4 @@ class ConnexionApp(Server):
         super().__init__(workdir, name, tcp=False)
 
     def argv(self) -> list[str]:
-        return [PYTHON, str(CONNEXION_APP), "--spec", str(SPEC), "--uds", str(self.sock)]
+        return [installed().python, str(CONNEXION_APP), "--spec", str(SPEC), "--uds", str(self.sock)]

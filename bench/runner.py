@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.metadata
 import os
 import platform
+import shlex
 import signal
 import subprocess
 import sys
@@ -15,9 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from bench import cli_bench, events_bench, http_bench, memory_bench, startup_bench
+from bench import cli_bench, events_bench, http_bench, install, memory_bench, startup_bench
 from bench.common import (
     BENCH_DIR,
+    REPO_ROOT,
     WRK,
     BenchError,
     Result,
@@ -26,8 +27,9 @@ from bench.common import (
     Skipped,
     Workspace,
     X,
-    check_installed,
+    installed,
     stop_all,
+    use_install,
 )
 
 BENCHMARKS: dict[str, Callable[[Workspace, Settings], Result]] = {
@@ -49,6 +51,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=f"run only this benchmark (repeatable): {', '.join(BENCHMARKS)}")
     parser.add_argument("--output", metavar="PATH", type=Path, default=BENCH_DIR / "RESULTS.md",
                         help="results file to write (default: bench/RESULTS.md)")
+    parser.add_argument("--other-cli", metavar="COMMAND",
+                        help="another CLI to time beside `pouch version` (cli benchmark), e.g. pouch's Go CLI: "
+                             "'pouch -H {host} version' ({sock}: pouchd's socket path, {host}: unix://{sock})")
+    parser.add_argument("--source", metavar="DIR", type=Path, default=REPO_ROOT,
+                        help="the project tree to install and measure (default: this checkout), e.g. an "
+                             "earlier version exported with git archive, for before/after figures")
     return parser.parse_args(argv)
 
 
@@ -83,20 +91,23 @@ def _wrk_version() -> str:
     return (out.stdout or out.stderr).splitlines()[0].split(" Copyright")[0] if (out.stdout or out.stderr) else "?"
 
 
+def _versions() -> str:
+    """The measured packages' versions, as installed in the bench's install."""
+    code = (f"import importlib.metadata as m\nfor n in {PACKAGES!r}:\n    try: print(n, m.version(n))\n"
+            "    except m.PackageNotFoundError: print(n, '(absent)')")
+    out = subprocess.run([installed().python, "-c", code], capture_output=True, text=True, timeout=30)
+    return ", ".join(out.stdout.split("\n")[:-1]) if out.returncode == 0 else "?"
+
+
 def machine() -> list[tuple[str, str]]:
-    versions = []
-    for name in PACKAGES:
-        try:
-            versions.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            versions.append(f"{name} (absent)")
     return [
         ("CPU", _cpu_model()),
         ("Cores", f"{os.cpu_count()} (usable: {len(os.sched_getaffinity(0))})"),
         ("Memory", _mem_total()),
         ("Kernel", f"{platform.system()} {platform.release()}"),
-        ("Python", f"{platform.python_implementation()} {platform.python_version()} ({sys.executable})"),
-        ("Packages", ", ".join(versions)),
+        ("Python", f"{platform.python_implementation()} {platform.python_version()}"),
+        ("Install", f"regular `pip install` of {installed().source} in {installed().bin.parent}"),
+        ("Packages", _versions()),
         ("wrk", _wrk_version()),
     ]
 
@@ -141,7 +152,7 @@ def markdown(results: list[Result], skipped: dict[str, str], settings: Settings,
     rows = [r for res in results for r in res.rows]
     out = ["# Benchmark results", ""]
     out += [f"- **Date**: {started.strftime('%Y-%m-%d %H:%M:%S %Z')}",
-            f"- **Command**: `python -m bench{' ' + ' '.join(argv) if argv else ''}`"
+            f"- **Command**: `python -m bench{' ' + shlex.join(argv) if argv else ''}`"
             f" ({'quick' if settings.quick else 'full'} run, {elapsed:.0f} s)"]
     out += [f"- **{k}**: {v}" for k, v in machine()]
     out += ["", "Every figure is compared with a floor measured in the same run (see bench/README.md); "
@@ -177,7 +188,7 @@ def _raise_interrupt(signum: int, _frame: FrameType | None) -> None:
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
-    settings = Settings.make(args.quick)
+    settings = Settings.make(args.quick, args.other_cli)
     names = args.only or list(BENCHMARKS)
     signal.signal(signal.SIGTERM, _raise_interrupt)  # cleanup runs on SIGTERM as on Ctrl-C
     started = dt.datetime.now(dt.UTC)
@@ -187,7 +198,10 @@ def main(argv: list[str] | None = None) -> None:
     ws: Workspace | None = None
     code = 0
     try:
-        check_installed()
+        try:
+            use_install(install.ensure(args.source))
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+            raise BenchError(f"cannot build the bench's install: {e}") from None
         ws = Workspace()
         for name in names:
             print(f"== {name} ...", flush=True)

@@ -25,7 +25,7 @@ class Param:
 
     __slots__ = ("choices", "dest", "flags", "help", "metavar", "repeat", "required")
 
-    def __init__(self, flags: tuple[str, ...], help: str, metavar: str | None = None, *,  # noqa: A002
+    def __init__(self, flags: tuple[str, ...], help: str, metavar: str | None = None, *,
                  dest: str | None = None, repeat: bool = False, choices: tuple[str, ...] | None = None,
                  required: bool = False) -> None:
         self.flags, self.help, self.metavar, self.dest = flags, help, metavar, dest

@@ -1,0 +1,27 @@
+"""The design floor of bench/cli_bench.py: the least any CLI of pouch's design can do.
+
+Import the generated client, call SystemVersion once over pouchd's unix socket (argv[1]) through
+the lightest transport the install has, and print nothing: no flags, no version negotiation, no
+formatting. Run with the bench install's interpreter.
+"""
+
+import sys
+
+sys.modules["httpx._main"] = None  # as pouch does (pouch_common/speedups.py)
+
+from pouch_client import Client  # noqa: E402
+from pouch_client.api.system import system_version  # noqa: E402
+
+try:
+    from pouch_cli.transport import PlainTransport
+except ImportError:  # a pouch from before pouch_cli/transport.py: httpx's own transport
+    import httpx
+
+    transport = httpx.HTTPTransport(uds=sys.argv[1], verify=False)
+else:
+    transport = PlainTransport(uds=sys.argv[1])
+
+with Client(base_url="http://d/v1.24", httpx_args={"transport": transport, "trust_env": False}) as client:
+    answer = system_version.sync(client=client)
+if answer is None or not answer.to_dict().get("Version"):
+    sys.exit(f"no version from pouchd: {answer!r}")
