@@ -29,9 +29,7 @@ from typing import Any
 
 from pouch_cli.errors import CLIError
 from pouch_common.fileutil import atomic_write
-
-HUB_KEY = "https://index.docker.io/v1/"
-HUB_NAMES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
+from pouch_common.registry import HUB_INDEX, HUB_NAMES
 
 
 def config_path() -> Path:
@@ -46,7 +44,7 @@ def server_key(server: str) -> str:
         s = s.split("://", 1)[1]
     host = s.split("/", 1)[0].lower()
     if host in HUB_NAMES:
-        return HUB_KEY
+        return HUB_INDEX
     return host
 
 

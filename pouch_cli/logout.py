@@ -9,11 +9,11 @@ from pouch_cli.args import Param
 from pouch_cli.client import client_options
 from pouch_cli.credentials import CredentialStore, server_key
 from pouch_cli.errors import CLIError
+from pouch_common.registry import DEFAULT_REGISTRY
 
 if TYPE_CHECKING:
     import argparse
 
-FALLBACK_REGISTRY = "registry.hub.docker.com"
 
 
 HELP = "Log out from a registry (SERVER, default: the daemon's default registry)."
@@ -31,8 +31,8 @@ def run(args: argparse.Namespace) -> None:
             server = default_registry(client_options(args))
         except CLIError as e:
             # Logging out needs no daemon; without one, fall back as docker does.
-            print(f"WARNING: {e}; using {FALLBACK_REGISTRY}", file=sys.stderr)
-            server = FALLBACK_REGISTRY
+            print(f"WARNING: {e}; using {DEFAULT_REGISTRY}", file=sys.stderr)
+            server = DEFAULT_REGISTRY
     shown = server_key(server)
     if CredentialStore().erase(server):
         print(f"Removing login credentials for {shown}")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pouch_common import paths
+from pouch_common.registry import DEFAULT_REGISTRY
 from pouch_common.version import __version__
 
 
@@ -47,7 +48,7 @@ class DaemonConfig:
     snapshotter: str = "overlayfs"
     log_driver: str = "json-file"
     cgroup_driver: str = "cgroupfs"
-    default_registry: str = "registry.hub.docker.com"
+    default_registry: str = DEFAULT_REGISTRY
     image_proxy: str = ""
     insecure_registries: list[str] = field(default_factory=list)
     registry_mirrors: list[str] = field(default_factory=list)
@@ -114,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--snapshotter", metavar="NAME", help="storage driver (default overlayfs)")
     p.add_argument("--log-driver", metavar="NAME", help="default log driver (default json-file)")
     p.add_argument("--cgroup-driver", metavar="NAME", help="cgroupfs or systemd (default cgroupfs)")
-    p.add_argument("--default-registry", metavar="HOST", help="default registry (default registry.hub.docker.com)")
+    p.add_argument("--default-registry", metavar="HOST", help=f"default registry (default {DEFAULT_REGISTRY})")
     p.add_argument("--image-proxy", metavar="URL", help="proxy used to pull images")
     p.add_argument("--insecure-registries", action="append", metavar="HOST[,HOST]",
                    help="registries reached over plain HTTP or unverified TLS (repeatable, comma separated)")

@@ -28,7 +28,8 @@ import pytest
 from conftest import POUCH, PouchD, free_port, run_pouch
 from registry import SERVICE, Registry, TokenServer, missing_tools
 
-from pouch_cli.credentials import HUB_KEY, server_key
+from pouch_cli.credentials import server_key
+from pouch_common.registry import HUB_INDEX as HUB_KEY
 from pouch_server.managers.registry import InsecurePolicy, RegistryError, parse_challenges, split_address
 
 USER = "alice"

@@ -46,6 +46,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from pouch_common.registry import DEFAULT_REGISTRY, HUB_NAMES, HUB_V2_HOST
+
 if TYPE_CHECKING:
     import ssl
 
@@ -55,8 +57,6 @@ log = logging.getLogger("pouchd.registry")
 
 CLIENT_ID = "pouch"
 # Docker Hub's names, all served by one v2 endpoint (docker's IndexHostname, DefaultNamespace).
-HUB_NAMES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
-HUB_V2_HOST = "registry-1.docker.io"
 
 CONNECT_TIMEOUT = 5.0
 REQUEST_TIMEOUT = 10.0  # per request, connect to last byte
@@ -588,7 +588,7 @@ class RegistryManager:
 
     def __init__(self, config: DaemonConfig, *,
                  transport: Callable[[bool], httpx.AsyncBaseTransport] | None = None) -> None:
-        self.default_registry = config.default_registry or "registry.hub.docker.com"
+        self.default_registry = config.default_registry or DEFAULT_REGISTRY
         self.insecure = InsecurePolicy(list(config.insecure_registries))
         self._transport = transport
         self._ssl: dict[bool, ssl.SSLContext] = {}

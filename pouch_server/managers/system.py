@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from pouch_common import version as v
 from pouch_common.fileutil import atomic_write
+from pouch_common.registry import HUB_INDEX
 
 if TYPE_CHECKING:
     from pouch_server.config import DaemonConfig
     from pouch_server.managers.daemon import DaemonStateStore
 
 UNKNOWN = "<unknown>"  # what pouch reports for a fact it cannot read
-INDEX_SERVER = "https://index.docker.io/v1/"
 
 # platform.machine() -> GOARCH
 _GOARCH = {
@@ -201,7 +201,7 @@ class SystemManager:
             "Architecture": facts.arch,
             "NCPU": facts.ncpu,
             "MemTotal": facts.mem_total,
-            "IndexServerAddress": INDEX_SERVER,
+            "IndexServerAddress": HUB_INDEX,
             "DefaultRegistry": cfg.default_registry,
             "RegistryConfig": {
                 "InsecureRegistryCIDRs": [r for r in cfg.insecure_registries if "/" in r],
