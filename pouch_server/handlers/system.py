@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
@@ -17,6 +15,7 @@ class SystemHandlers:
     def __init__(self, system: SystemManager) -> None:
         self.system = system
         self._jsonifier = Jsonifier()  # the app's (connexion's default): the same bytes as for a dict
+        self._version = self._jsonifier.dumps(system.version()).encode()  # fixed for the daemon's life
         self._info: bytes | None = None
 
     async def ping(self) -> tuple[str, int, dict[str, str]]:
@@ -28,8 +27,8 @@ class SystemHandlers:
         # HEAD no content type (it has no body), so the type is set here rather than inferred.
         return ConnexionResponse(200, content_type="text/plain", body="OK", headers=dict(_PING_HEADERS))
 
-    async def version(self) -> dict[str, Any]:
-        return self.system.version()
+    async def version(self) -> Response:
+        return Response(self._version, media_type="application/json")
 
     async def info(self) -> Response:
         # /info changes only when the configuration does (/daemon/update): it is encoded once and
