@@ -93,6 +93,8 @@ class Settings:
     memory_requests: int = 20_000
     events_subscribers: int = 100
     events_reps: int = 20
+    stall_rounds: int = 6
+    stall_updates: int = 4
     other_cli: str | None = None  # a command line to compare `pouch version` with (bench/cli_bench.py)
 
     @classmethod
@@ -100,7 +102,7 @@ class Settings:
         if not quick:
             return cls(other_cli=other_cli)
         return cls(quick=True, cli_runs=6, wrk_seconds=1, wrk_rounds=2, startup_runs=4, events_reps=8,
-                   other_cli=other_cli)
+                   stall_rounds=3, other_cli=other_cli)
 
 
 def median(xs: list[float]) -> float:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from bench import cli_bench, events_bench, http_bench, install, memory_bench, startup_bench
+from bench import cli_bench, events_bench, http_bench, install, memory_bench, stall_bench, startup_bench
 from bench.common import (
     BENCH_DIR,
     REPO_ROOT,
@@ -38,6 +38,7 @@ BENCHMARKS: dict[str, Callable[[Workspace, Settings], Result]] = {
     "startup": startup_bench.run,
     "memory": memory_bench.run,
     "events": events_bench.run,
+    "stall": stall_bench.run,
 }
 PACKAGES = ("connexion", "uvicorn", "starlette", "httpx", "uvloop", "httptools")
 COLUMNS = ("benchmark", "metric", "pouch", "floor", "ratio", "target", "result")

@@ -20,8 +20,9 @@ from pouch_client.api.daemon import daemon_update
 from pouch_client.models.daemon_update_config import DaemonUpdateConfig
 from pouch_client.types import UNSET
 from pouch_common.fileutil import atomic_write_json
+from pouch_common.limits import MAX_IMAGE_PROXY_LENGTH, MAX_LABEL_LENGTH
 from pouch_common.paths import default_config_file
-from pouch_server.labels import merge_labels
+from pouch_server.labels import labels_limit_problem, merge_labels
 
 if TYPE_CHECKING:
     import argparse
@@ -74,8 +75,19 @@ def update_config_file(path: str, labels: list[str], image_proxy: str | None) ->
             current = [current]
         if not isinstance(current, list) or not all(isinstance(x, str) for x in current):
             raise CLIError(f'failed to update daemon config file: "label" in {path} must be a list of strings')
-        config["label"] = merge_labels(current, labels)
+        merged = merge_labels(current, labels)
+        # The daemon's limits: a file that breaks them would stop pouchd at its next start.
+        too_long = next((label for label in labels if len(label) > MAX_LABEL_LENGTH), None)
+        if too_long is not None:
+            raise CLIError(f"invalid label {too_long[:40]!r}...: longer than {MAX_LABEL_LENGTH} characters")
+        problem = labels_limit_problem(merged, before=current)
+        if problem is not None:
+            raise CLIError(f"failed to update daemon config file: {problem}")
+        config["label"] = merged
     if image_proxy is not None:
+        if len(image_proxy) > MAX_IMAGE_PROXY_LENGTH:
+            raise CLIError(f"failed to update daemon config file: image proxy longer than "
+                           f"{MAX_IMAGE_PROXY_LENGTH} characters")
         config["image-proxy"] = image_proxy
     try:
         atomic_write_json(target, config, mode)

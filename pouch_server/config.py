@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from pouch_common import paths
+from pouch_common.limits import MAX_IMAGE_PROXY_LENGTH, MAX_LABEL_LENGTH
 from pouch_common.registry import DEFAULT_REGISTRY
 from pouch_common.version import __version__
+from pouch_server.labels import labels_limit_problem
 
 
 class ConfigError(Exception):
@@ -282,6 +284,11 @@ def validate(cfg: DaemonConfig) -> None:
         raise ConfigError(f"invalid cgroup-driver {cfg.cgroup_driver!r}: want cgroupfs or systemd")
     for label in cfg.labels:
         check_label(label)
+    problem = labels_limit_problem(cfg.labels)
+    if problem is not None:
+        raise ConfigError(problem)
+    if len(cfg.image_proxy) > MAX_IMAGE_PROXY_LENGTH:
+        raise ConfigError(f"image-proxy longer than {MAX_IMAGE_PROXY_LENGTH} characters")
     if bool(cfg.tlscert) != bool(cfg.tlskey):
         raise ConfigError("--tlscert and --tlskey must be given together")
     if cfg.tlsverify and not cfg.tlscacert:
@@ -298,7 +305,10 @@ def validate(cfg: DaemonConfig) -> None:
 
 
 def check_label(label: str) -> None:
-    """A label is ``key=value`` or ``key``; the key may not be empty."""
+    """A label is ``key=value`` or ``key``; the key may not be empty; at most MAX_LABEL_LENGTH characters."""
+    if len(label) > MAX_LABEL_LENGTH:
+        # Named by its start only: the message must stay one readable line.
+        raise ConfigError(f"invalid label {label[:40]!r}...: longer than {MAX_LABEL_LENGTH} characters")
     if not label.split("=", 1)[0].strip():
         raise ConfigError(f"invalid label {label!r}: want key=value")
 

@@ -149,7 +149,27 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+#: With -D, every step of the event loop that runs longer than this (seconds) is logged.
+SLOW_CALLBACK_SECONDS = 0.1
+
+
+def report_slow_callbacks(loop: asyncio.AbstractEventLoop) -> None:
+    """-D: asyncio's own report of slow loop steps (debug mode), ``Executing <Task ...> took 0.312
+    seconds`` on the ``asyncio`` logger, with the request named in the task (see PouchMiddleware).
+
+    On uvloop this covers callbacks and tasks (every request handler, validator and stream runs
+    in a task) but not transport callbacks (a connection's ``data_received``, where the HTTP
+    parser runs): uvloop calls those straight from libuv without timing them. Debug mode also
+    records where each callback and task was created, which makes every request slower (see the
+    README); it is on only with -D.
+    """
+    loop.set_debug(True)
+    loop.slow_callback_duration = SLOW_CALLBACK_SECONDS
+
+
 async def serve(config: DaemonConfig) -> int:
+    if config.debug:
+        report_slow_callbacks(asyncio.get_running_loop())
     listeners = bind_all(config.listen, group=config.group)
     try:
         daemon = Daemon(config, [lst.url for lst in listeners])

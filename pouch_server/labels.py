@@ -1,28 +1,51 @@
 """Daemon label rules shared by pouchd and the pouch CLI (stdlib only: ``pouch updatedaemon
---offline`` imports it without paying for the daemon's dependencies)."""
+--offline`` imports it without paying for the daemon's dependencies).
+
+Every function here is linear in the number of labels (their limits: pouch_common/limits.py).
+"""
 
 from __future__ import annotations
+
+from pouch_common.limits import MAX_LABELS, MAX_LABELS_SIZE
 
 
 def label_key(label: str) -> str:
     """The key of a ``key=value`` (or bare ``key``) label."""
-    return label.split("=", 1)[0]
+    return label.partition("=")[0]
 
 
 def merge_labels(current: list[str], new: list[str]) -> list[str]:
     """pouch's merge: a new label whose key is present replaces it in place, else it is appended.
 
     Every label with that key is replaced (as pouch does), and a key repeated within ``new``
-    ends with its last value rather than appearing twice.
+    ends with its last value rather than appearing twice. Linear in the number of labels: each
+    key's final label is looked up in a dict, never searched for in a list.
     """
-    merged = list(current)
+    latest: dict[str, str] = {}
     for label in new:
-        key = label_key(label)
-        replaced = False
-        for i, old in enumerate(merged):
-            if label_key(old) == key:
-                merged[i] = label
-                replaced = True
-        if not replaced:
-            merged.append(label)
+        # A dict keeps a key where it was first inserted: new keys are appended in the order they
+        # first appear, each with its last value (as replacing it in place would leave it).
+        latest[label_key(label)] = label
+    merged = [latest.get(label_key(label), label) for label in current]
+    present = {label_key(label) for label in current}
+    merged += [label for key, label in latest.items() if key not in present]
     return merged
+
+
+def label_attributes(labels: list[str]) -> dict[str, str]:
+    """Labels as a ``key → value`` map (a bare ``key`` has the value ``""``; a repeated key keeps
+    its last value): the attributes of a ``daemon update`` event."""
+    return {key: value for key, _, value in (label.partition("=") for label in labels)}
+
+
+def labels_limit_problem(labels: list[str], before: list[str] | None = None) -> str | None:
+    """Why ``labels`` break the limits on the daemon's labels in all (their number, their size
+    together), or None. With ``before``, the labels they would replace, labels already over a
+    limit may stay so as long as they do not grow: labels can be replaced, never added beyond it."""
+    count, size = len(labels), sum(map(len, labels))
+    old_count, old_size = (len(before), sum(map(len, before))) if before is not None else (0, 0)
+    if count > MAX_LABELS and count > old_count:
+        return f"too many labels: {count}, the limit is {MAX_LABELS}"
+    if size > MAX_LABELS_SIZE and size > old_size:
+        return f"labels too large: {size} characters in all, the limit is {MAX_LABELS_SIZE}"
+    return None

@@ -6,6 +6,7 @@ own errors, carries the same headers and is logged the same way.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import itertools
 import logging
@@ -64,6 +65,11 @@ class PouchMiddleware:
             return
         rid = f"{self._id_prefix}{next(self._ids) & 0xFFFFFF:06x}"
         token = request_id.set(rid)
+        if self.debug:
+            # asyncio's slow-step report (-D) names the task: make it say which request it is.
+            task = asyncio.current_task()
+            if task is not None:
+                task.set_name(f"{scope['method']} {scope['path'][:200]} id={rid}")
         start = perf_counter()
         original_path = scope["path"]
         # connexion's router records the matched operationId in this (shared) dict.

@@ -38,7 +38,7 @@ from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
 from starlette.types import Receive, Scope, Send
 
-from pouch_server.bodies import BodyReader
+from pouch_server.bodies import BodyReader, parse_json
 
 
 def describe_validation_error(error: ValidationError) -> str:
@@ -131,7 +131,7 @@ class SafeJSONRequestBodyValidator(JSONRequestBodyValidator):
         try:
             text = raw.decode(self._encoding)
             if self._reader is None:
-                return json.loads(text)
+                return parse_json(text)
             body, changed = self._reader.read(text)
             if changed:
                 # Keys were renamed or dropped: the handler gets the body as read, re-encoded

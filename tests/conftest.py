@@ -3,12 +3,14 @@ the installed ``pouch`` command."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -119,6 +121,46 @@ def subscribers(d: PouchD) -> float:
         if line.startswith("pouchd_event_subscribers "):
             return float(line.split()[1])
     raise AssertionError("no pouchd_event_subscribers gauge in /metrics")
+
+
+# "Not frozen", not a benchmark: far above what a /_ping takes, far below what a frozen loop made it.
+NOT_FROZEN = 1.0
+
+
+def ping_once(d: PouchD) -> float:
+    """One GET /_ping on a new connection of its own; its round trip in seconds."""
+    start = time.perf_counter()
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(30)
+        s.connect(str(d.sock))
+        s.sendall(b"GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := s.recv(4096):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 200") and data.endswith(b"OK"), data[:200]
+    return time.perf_counter() - start
+
+
+@contextlib.contextmanager
+def pinging(d: PouchD) -> Iterator[list[float]]:
+    """/_ping every 5 ms, each on a new connection, while the body runs: the round trips, in seconds."""
+    times: list[float] = []
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            times.append(ping_once(d))
+            stop.wait(0.005)
+
+    t = threading.Thread(target=run)
+    t.start()
+    try:
+        while not times:  # the pinger is running before the work starts
+            time.sleep(0.005)
+        yield times
+    finally:
+        stop.set()
+        t.join(35)
 
 
 def run_pouch(*args: str, host: str | None = None, env: dict[str, str] | None = None,

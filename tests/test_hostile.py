@@ -12,7 +12,7 @@ import time
 
 import httpx
 import pytest
-from conftest import PouchD
+from conftest import NOT_FROZEN, PouchD, pinging
 
 LEAKS = ("Traceback", "site-packages", "/work/", "pouch_server/", 'File "', "sys.set_int_max_str_digits")
 
@@ -104,6 +104,46 @@ def test_default_body_limit_is_one_mebibyte(pouchd: PouchD) -> None:
     big = b'{"Labels": ["k=' + b"v" * (1024 * 1024) + b'"]}'
     r = pouchd.client().post("/daemon/update", content=big, headers={"content-type": "application/json"})
     assert_clean_error(r, 413)
+
+
+# Big but legal: bodies within the 1 MiB body limit (and a query within the header limit) that
+# once made the daemon work for seconds on its one event loop. Each is answered at once with an
+# error naming the limit it breaks, while /_ping keeps answering on other connections.
+BIG_LEGAL = {
+    "150k-labels": ("POST", "/daemon/update", {"Labels": ["k=v"] * 149_000}, 400, "maxItems 256"),
+    "900KB-label": ("POST", "/daemon/update", {"Labels": ["k=" + "v" * 900_000]}, 400, "maxLength 4096"),
+    "1MiB-password": ("POST", "/auth", {"Username": "u", "Password": "p" * (1 << 20)}, 413, "larger than 1048576"),
+    "3000-event-filters": ("GET", "/events", {"label": [f"l{i}" for i in range(3000)]}, 400, "at most 256"),
+}
+
+
+@pytest.mark.parametrize("case", list(BIG_LEGAL))
+def test_big_but_legal_requests_are_refused_without_freezing_the_daemon(pouchd: PouchD, case: str) -> None:
+    method, path, payload, status, needle = BIG_LEGAL[case]
+    before = labels(pouchd)
+    with pinging(pouchd) as pings, pouchd.client() as c:
+        if method == "POST":
+            body = json.dumps(payload).encode()
+            assert len(body) <= 1 << 20 or status == 413
+            r = c.post(path, content=body, headers={"content-type": "application/json"}, timeout=30)
+        else:
+            r = c.get(path, params={"filters": json.dumps(payload)}, timeout=30)
+        assert needle in assert_clean_error(r, status)
+        assert len(r.content) < 300  # nothing of the input comes back
+    assert max(pings) < NOT_FROZEN, sorted(pings)[-3:]
+    assert labels(pouchd) == before
+
+
+def test_a_1mib_password_under_a_raised_body_limit_meets_the_field_limit(pouchd_factory) -> None:
+    d: PouchD = pouchd_factory("--max-body-size", "4m", tcp=False)
+    password = "pw-" + "Zq9" * 350_000  # about 1 MiB, distinctive: a leak anywhere would be found
+    with pinging(d) as pings, d.client() as c:
+        # ServerAddress pinned to loopback; the request must not get that far anyway.
+        r = c.post("/auth", json={"Username": "u", "Password": password, "ServerAddress": "127.0.0.1:9"})
+    assert assert_clean_error(r, 400) == "'Password': violates maxLength 16384"
+    assert max(pings) < NOT_FROZEN
+    d.stop()
+    assert "Zq9Zq9" not in d.logs()
 
 
 def raw_exchange(d: PouchD, data: bytes, timeout: float = 5.0) -> bytes:

@@ -213,11 +213,11 @@ export type DaemonUpdateConfig = ({
     ImageProxy: unknown;
 }) & {
     /**
-     * labels to merge into the daemon's labels, `key=value` or `key`
+     * labels to merge into the daemon's labels, `key=value` or `key`; at most 256 (the daemon holds at most 256 labels, of at most 65536 characters together: an update that would take it beyond either is refused)
      */
     Labels?: Array<string>;
     /**
-     * new proxy for pulling images
+     * new proxy for pulling images (at most 2048 characters)
      */
     ImageProxy?: string;
 };
@@ -311,25 +311,31 @@ export type Commit = {
 };
 
 /**
- * Credentials for a registry.
+ * Credentials for a registry. Each field has a maximum length, far above what registries use, so that what a login costs the daemon is bounded whatever is sent (400 beyond).
  */
 export type AuthConfig = {
+    /**
+     * user name (at most 1024 characters)
+     */
     Username?: string;
+    /**
+     * password (at most 16384 characters)
+     */
     Password?: string;
     /**
-     * base64 of `username:password`, an alternative to Username and Password
+     * base64 of `username:password`, an alternative to Username and Password (at most 24576 characters: the base64 of the longest user name and password)
      */
     Auth?: string;
     /**
-     * registry to log in to; empty means the default registry
+     * registry to log in to; empty means the default registry (at most 2048 characters)
      */
     ServerAddress?: string;
     /**
-     * token from an earlier login, used instead of the password
+     * token from an earlier login, used instead of the password (at most 16384 characters)
      */
     IdentityToken?: string;
     /**
-     * bearer token to present to the registry
+     * bearer token to present to the registry (at most 16384 characters)
      */
     RegistryToken?: string;
 };
@@ -692,6 +698,7 @@ export type SystemEventsData = {
          * JSON object mapping a filter name to a list of values (`map[string][]string`).
          * Supported: `type` (event type, e.g. `daemon`), `event` (the action, e.g. `update`)
          * and `label` (`key` or `key=value`, matched against the event's attributes).
+         * At most 256 values in all (400 beyond).
          *
          */
         filters?: string;

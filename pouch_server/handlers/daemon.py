@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from pouch_server.errors import APIError
-from pouch_server.labels import label_key
 from pouch_server.managers.daemon import DaemonStateStore, UpdateError
 from pouch_server.managers.events import EventBus
 
@@ -28,11 +27,11 @@ class DaemonHandlers:
             raise APIError(400, str(e)) from None
         return None, 200
 
-    def _publish(self, labels: list[str], proxy: str) -> None:
+    def _publish(self, _labels: list[str], proxy: str, label_attributes: dict[str, str]) -> None:
         """A ``daemon update`` event: the labels as attributes (key → value), and the image proxy."""
         if self.on_change is not None:
             self.on_change()
-        attributes = {label_key(label): label.partition("=")[2] for label in labels}
+        attributes = dict(label_attributes)  # the store's strings, shared: see DaemonStateStore.attributes
         if proxy:
             attributes["image-proxy"] = proxy
         self.events.publish("daemon", "update", self.daemon_id, attributes)

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from starlette.responses import StreamingResponse
 
 from pouch_server.errors import APIError
-from pouch_server.managers.events import EventBus, FilterError, matches, parse_filters, parse_timestamp
+from pouch_server.managers.events import (
+    Event,
+    EventBus,
+    FilterError,
+    compile_filters,
+    parse_filters,
+    parse_timestamp,
+)
 
 
 class EventHandlers:
@@ -20,7 +27,7 @@ class EventHandlers:
         try:
             since_ns = parse_timestamp("since", since)
             until_ns = parse_timestamp("until", until)
-            wanted = parse_filters(filters)
+            wanted = compile_filters(parse_filters(filters))
         except FilterError as e:
             raise APIError(400, str(e)) from None
         if since_ns is not None and until_ns is not None and until_ns < since_ns:
@@ -29,13 +36,13 @@ class EventHandlers:
         return StreamingResponse(self._stream(since_ns, until_ns, wanted), media_type="application/json")
 
     async def _stream(self, since_ns: int | None, until_ns: int | None,
-                      wanted: dict[str, list[str]]) -> AsyncIterator[bytes]:
+                      wanted: Callable[[Event], bool]) -> AsyncIterator[bytes]:
         def wanted_event(ev) -> bool:  # noqa: ANN001
             if since_ns is not None and ev.time_nano < since_ns:
                 return False
             if until_ns is not None and ev.time_nano > until_ns:
                 return False
-            return matches(ev, wanted)
+            return wanted(ev)
 
         # Subscribe before anything else: the subscription ends in `finally` however the
         # stream ends (client gone, until reached, daemon stopping), so nothing leaks.

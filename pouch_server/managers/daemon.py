@@ -11,18 +11,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pouch_common.fileutil import atomic_write_json
+from pouch_common.limits import MAX_IMAGE_PROXY_LENGTH, MAX_LABELS
 from pouch_server.config import ConfigError, check_label
-from pouch_server.labels import merge_labels
+from pouch_server.labels import label_attributes, labels_limit_problem, merge_labels
 
 __all__ = ["STATE_FILE", "DaemonStateStore", "UpdateError", "merge_labels"]
 
+log = logging.getLogger("pouchd")
+
 STATE_FILE = "daemon-state.json"
 _FORMAT = 1
+
+
+#: ``on_applied(labels, image_proxy, attributes)``: called under the store's lock once an update is stored.
+OnApplied = Callable[[list[str], str, dict[str, str]], None]
 
 
 class UpdateError(ValueError):
@@ -40,7 +48,16 @@ class DaemonStateStore:
         self._overlay_labels: list[str] = overlay.get("labels", [])
         self._overlay_proxy: str | None = overlay.get("image_proxy")
         self.labels: list[str] = merge_labels(base_labels, self._overlay_labels)
+        # The labels as key → value, kept up to date by each update rather than rebuilt from the
+        # labels: every `daemon update` event gets a copy of this map, and the copies share the
+        # key and value strings, so the 1,024 events of the history hold no copies of label text.
+        self.attributes: dict[str, str] = label_attributes(self.labels)
         self.image_proxy: str = self._overlay_proxy if self._overlay_proxy is not None else base_image_proxy
+        problem = labels_limit_problem(self.labels)
+        if problem is not None:
+            # Only when the config file gained labels since updates were stored: keep them all
+            # (nothing is dropped silently); updates that would add more are refused.
+            log.warning("%s: updates may replace labels but not add any", problem)
 
     def _remove_stale_temp_files(self) -> None:
         # A crash in the middle of atomic_write leaves its temp file behind; the state file itself
@@ -75,17 +92,23 @@ class DaemonStateStore:
         return {"labels": labels, "image_proxy": proxy}
 
     async def update(self, labels: list[str] | None, image_proxy: str | None,
-                     on_applied: Callable[[list[str], str], None] | None = None) -> tuple[list[str], str]:
+                     on_applied: OnApplied | None = None) -> tuple[list[str], str]:
         """Apply one /daemon/update: validated, persisted durably, then made visible.
 
         Updates are serialised by a lock so that none is lost; the file is written before the
         in-memory state changes, so a 200 is only ever sent for an update that is on disk.
-        ``on_applied(labels, image_proxy)`` runs under the lock, so that what it publishes is
-        in the order the updates were applied.
+        ``on_applied(labels, image_proxy, attributes)`` runs under the lock, so that what it
+        publishes is in the order the updates were applied. Every step is linear in the number
+        of labels, which the spec bounds per request and :data:`MAX_LABELS` bounds in total.
         """
         labels = labels or []
         if not labels and not image_proxy:
             raise UpdateError("daemon update config cannot be empty")
+        # The spec's limits, checked again here (cheaply) so that no caller can bypass them.
+        if len(labels) > MAX_LABELS:
+            raise UpdateError(f"too many labels in one update: {len(labels)}, the limit is {MAX_LABELS}")
+        if image_proxy and len(image_proxy) > MAX_IMAGE_PROXY_LENGTH:
+            raise UpdateError(f"image proxy longer than {MAX_IMAGE_PROXY_LENGTH} characters")
         for label in labels:
             try:
                 check_label(label)
@@ -97,17 +120,25 @@ class DaemonStateStore:
         return await asyncio.shield(self._apply(labels, image_proxy, on_applied))
 
     async def _apply(self, labels: list[str], image_proxy: str | None,
-                     on_applied: Callable[[list[str], str], None] | None) -> tuple[list[str], str]:
+                     on_applied: OnApplied | None) -> tuple[list[str], str]:
         async with self._lock:
+            new_labels = merge_labels(self.labels, labels)
+            # Checked against the labels of this moment, under the lock: two updates that each
+            # fit cannot together pass a limit. Nothing is written or changed.
+            problem = labels_limit_problem(new_labels, before=self.labels)
+            if problem is not None:
+                raise UpdateError(problem)
             overlay_labels = merge_labels(self._overlay_labels, labels)
             overlay_proxy = image_proxy if image_proxy else self._overlay_proxy
             record = {"format": _FORMAT, "labels": overlay_labels, "image_proxy": overlay_proxy}
             await asyncio.to_thread(atomic_write_json, self.path, record)
             self._overlay_labels, self._overlay_proxy = overlay_labels, overlay_proxy
-            self.labels = merge_labels(self.labels, labels)
+            self.labels = new_labels
+            attributes = dict(self.attributes)
+            attributes.update(label_attributes(labels))  # the same map as label_attributes(new_labels)
+            self.attributes = attributes
             if image_proxy:
                 self.image_proxy = image_proxy
-            result = list(self.labels), self.image_proxy
             if on_applied is not None:
-                on_applied(*result)
-            return result
+                on_applied(list(self.labels), self.image_proxy, self.attributes)
+            return list(self.labels), self.image_proxy

@@ -13,15 +13,18 @@ T = TypeVar("T", bound="AuthConfig")
 
 @_attrs_define
 class AuthConfig:
-    """Credentials for a registry.
+    """Credentials for a registry. Each field has a maximum length, far above what registries use, so that what a login
+    costs the daemon is bounded whatever is sent (400 beyond).
 
-    Attributes:
-        username (str | Unset):
-        password (str | Unset):
-        auth (str | Unset): base64 of `username:password`, an alternative to Username and Password
-        server_address (str | Unset): registry to log in to; empty means the default registry
-        identity_token (str | Unset): token from an earlier login, used instead of the password
-        registry_token (str | Unset): bearer token to present to the registry
+        Attributes:
+            username (str | Unset): user name (at most 1024 characters)
+            password (str | Unset): password (at most 16384 characters)
+            auth (str | Unset): base64 of `username:password`, an alternative to Username and Password (at most 24576
+                characters: the base64 of the longest user name and password)
+            server_address (str | Unset): registry to log in to; empty means the default registry (at most 2048 characters)
+            identity_token (str | Unset): token from an earlier login, used instead of the password (at most 16384
+                characters)
+            registry_token (str | Unset): bearer token to present to the registry (at most 16384 characters)
     """
 
     username: str | Unset = UNSET

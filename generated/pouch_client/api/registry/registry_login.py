@@ -107,7 +107,9 @@ def sync_detailed(
     An empty `ServerAddress` means the daemon's default registry.
 
     Args:
-        body (AuthConfig): Credentials for a registry.
+        body (AuthConfig): Credentials for a registry. Each field has a maximum length, far above
+            what registries use, so that what a login costs the daemon is bounded whatever is sent
+            (400 beyond).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -140,7 +142,9 @@ def sync(
     An empty `ServerAddress` means the daemon's default registry.
 
     Args:
-        body (AuthConfig): Credentials for a registry.
+        body (AuthConfig): Credentials for a registry. Each field has a maximum length, far above
+            what registries use, so that what a login costs the daemon is bounded whatever is sent
+            (400 beyond).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,7 +172,9 @@ async def asyncio_detailed(
     An empty `ServerAddress` means the daemon's default registry.
 
     Args:
-        body (AuthConfig): Credentials for a registry.
+        body (AuthConfig): Credentials for a registry. Each field has a maximum length, far above
+            what registries use, so that what a login costs the daemon is bounded whatever is sent
+            (400 beyond).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -199,7 +205,9 @@ async def asyncio(
     An empty `ServerAddress` means the daemon's default registry.
 
     Args:
-        body (AuthConfig): Credentials for a registry.
+        body (AuthConfig): Credentials for a registry. Each field has a maximum length, far above
+            what registries use, so that what a login costs the daemon is bounded whatever is sent
+            (400 beyond).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
