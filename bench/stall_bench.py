@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,7 +29,6 @@ from pathlib import Path
 
 from bench.common import (
     BENCH_DIR,
-    PYTHON,
     BenchError,
     PouchD,
     Result,
@@ -38,6 +36,7 @@ from bench.common import (
     Settings,
     Workspace,
     http_unix,
+    installed,
     ms,
     percentile,
     spawn,
@@ -154,7 +153,7 @@ def run(ws: Workspace, settings: Settings) -> Result:
             readers: subprocess.Popen[bytes] | None = None
             if variant == "subscribers":
                 log = work / "readers.log"
-                readers = spawn([PYTHON, str(READERS), str(d.sock), str(SUBSCRIBERS)], log)
+                readers = spawn([installed().python, str(READERS), str(d.sock), str(SUBSCRIBERS)], log)
                 deadline = time.monotonic() + 30
                 while b"ready" not in log.read_bytes():
                     if readers.poll() is not None or time.monotonic() > deadline:
@@ -187,13 +186,3 @@ def run(ws: Workspace, settings: Settings) -> Result:
         f"of the quiet windows. Then the same with {SUBSCRIBERS} /events streams read by another process.")
     return result
 
-
-if __name__ == "__main__":  # a quick look without the runner: python -m bench.stall_bench
-    ws = Workspace()
-    try:
-        res = run(ws, Settings.make(quick=True))
-        for row in res.rows:
-            print(row)
-    finally:
-        ws.cleanup()
-    sys.exit(0)

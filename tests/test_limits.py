@@ -22,8 +22,6 @@ import httpx
 import pytest
 from conftest import NOT_FROZEN, POUCHD, PouchD, free_port, ping_once, pinging, run_pouch
 
-from pouch_server.app import load_spec
-from pouch_server.labels import label_attributes, merge_labels
 from pouch_common.limits import (
     MAX_FILTER_VALUES,
     MAX_IMAGE_PROXY_LENGTH,
@@ -31,6 +29,8 @@ from pouch_common.limits import (
     MAX_LABELS,
     MAX_LABELS_SIZE,
 )
+from pouch_server.app import load_spec
+from pouch_server.labels import label_attributes, merge_labels
 from pouch_server.managers.events import Event, compile_filters
 
 SPEC = load_spec()
