@@ -217,9 +217,11 @@ def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PouchD]:
     base = [f"base{i}=v" for i in range(MAX_LABELS - 10)]  # ten labels below the total limit
     d = PouchD(tmp_path_factory.mktemp("limits"), *[x for label in base for x in ("--label", label)],
                "--image-proxy", "http://start:1").start()
-    assert post_update(d, json.dumps({"Labels": ["stored=1"]}).encode()).status_code == 200  # a state file
-    yield d
-    d.stop()
+    try:  # stopped even when the set-up below fails
+        assert post_update(d, json.dumps({"Labels": ["stored=1"]}).encode()).status_code == 200  # a state file
+        yield d
+    finally:
+        d.stop()
 
 
 OVER_LIMIT = {
