@@ -24,3 +24,13 @@ def test_the_repository_results_file_has_its_history() -> None:
     results = Path(__file__).resolve().parents[1] / "bench" / "RESULTS.md"
     history = kept_history(results.read_text())
     assert "stop 7" in history and "now" in history
+
+
+def test_the_other_cli_gets_the_daemons_socket() -> None:
+    from bench.cli_bench import other_argv
+
+    sock = Path("/tmp/x y/pouchd.sock")
+    assert other_argv("curl -s --unix-socket {sock} http://d/v1.24/version", sock) == [
+        "curl", "-s", "--unix-socket", "/tmp/x y/pouchd.sock", "http://d/v1.24/version"]
+    assert other_argv("'/opt/pouch go' -H {host} version", sock) == [
+        "/opt/pouch go", "-H", "unix:///tmp/x y/pouchd.sock", "version"]
