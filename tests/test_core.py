@@ -68,6 +68,13 @@ def test_pouch_host_from_env(pouchd: PouchD) -> None:
     assert r.returncode == 0, r.stderr
 
 
+def test_proxy_variables_do_not_apply_to_the_unix_socket(pouchd: PouchD) -> None:
+    proxy = "http://127.0.0.1:9"  # nothing listens there: a request sent to it would fail
+    env = {name: proxy for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")}
+    r = run_pouch("version", host=pouchd.host, env=env)
+    assert r.returncode == 0, r.stderr
+
+
 def test_api_version_prefix_from_env(pouchd: PouchD) -> None:
     r = run_pouch("-D", "version", host=pouchd.host)
     assert "GET http://d/v1.24/version" in r.stderr
