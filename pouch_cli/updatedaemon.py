@@ -20,9 +20,9 @@ from pouch_client.api.daemon import daemon_update
 from pouch_client.models.daemon_update_config import DaemonUpdateConfig
 from pouch_client.types import UNSET
 from pouch_common.fileutil import atomic_write_json
-from pouch_common.limits import MAX_IMAGE_PROXY_LENGTH, MAX_LABEL_LENGTH
+from pouch_common.labels import label_problem, labels_limit_problem, merge_labels
+from pouch_common.limits import MAX_IMAGE_PROXY_LENGTH
 from pouch_common.paths import default_config_file
-from pouch_server.labels import labels_limit_problem, merge_labels
 
 if TYPE_CHECKING:
     import argparse
@@ -37,11 +37,12 @@ EXAMPLE = (
 
 
 def check_labels(labels: Sequence[str]) -> list[str]:
-    """Each label must be ``key=value`` with a non-empty key; the daemon's labels are pairs."""
+    """Each label must be one the daemon takes (pouch_common/labels.py), checked before anything is sent
+    or written."""
     for label in labels:
-        key, sep, _ = label.partition("=")
-        if not sep or not key.strip():
-            raise CLIError(f"invalid label {label!r}: want key=value")
+        problem = label_problem(label)
+        if problem is not None:
+            raise CLIError(problem)
     return list(labels)
 
 
@@ -76,10 +77,7 @@ def update_config_file(path: str, labels: list[str], image_proxy: str | None) ->
         if not isinstance(current, list) or not all(isinstance(x, str) for x in current):
             raise CLIError(f'failed to update daemon config file: "label" in {path} must be a list of strings')
         merged = merge_labels(current, labels)
-        # The daemon's limits: a file that breaks them would stop pouchd at its next start.
-        too_long = next((label for label in labels if len(label) > MAX_LABEL_LENGTH), None)
-        if too_long is not None:
-            raise CLIError(f"invalid label {too_long[:40]!r}...: longer than {MAX_LABEL_LENGTH} characters")
+        # The daemon's limits in all: a file that breaks them would stop pouchd at its next start.
         problem = labels_limit_problem(merged, before=current)
         if problem is not None:
             raise CLIError(f"failed to update daemon config file: {problem}")

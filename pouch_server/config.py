@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from pouch_common import paths
-from pouch_common.limits import MAX_IMAGE_PROXY_LENGTH, MAX_LABEL_LENGTH
+from pouch_common.labels import label_problem, labels_limit_problem
+from pouch_common.limits import MAX_IMAGE_PROXY_LENGTH
 from pouch_common.registry import DEFAULT_REGISTRY
 from pouch_common.version import __version__
-from pouch_server.labels import labels_limit_problem
 
 
 class ConfigError(Exception):
@@ -283,7 +283,9 @@ def validate(cfg: DaemonConfig) -> None:
     if cfg.cgroup_driver not in ("cgroupfs", "systemd"):
         raise ConfigError(f"invalid cgroup-driver {cfg.cgroup_driver!r}: want cgroupfs or systemd")
     for label in cfg.labels:
-        check_label(label)
+        problem = label_problem(label)
+        if problem is not None:
+            raise ConfigError(problem)
     problem = labels_limit_problem(cfg.labels)
     if problem is not None:
         raise ConfigError(problem)
@@ -304,13 +306,6 @@ def validate(cfg: DaemonConfig) -> None:
     cfg.home_dir = str(Path(cfg.home_dir).expanduser().absolute())
 
 
-def check_label(label: str) -> None:
-    """A label is ``key=value`` or ``key``; the key may not be empty; at most MAX_LABEL_LENGTH characters."""
-    if len(label) > MAX_LABEL_LENGTH:
-        # Named by its start only: the message must stay one readable line.
-        raise ConfigError(f"invalid label {label[:40]!r}...: longer than {MAX_LABEL_LENGTH} characters")
-    if not label.split("=", 1)[0].strip():
-        raise ConfigError(f"invalid label {label!r}: want key=value")
 
 
 @dataclass(frozen=True)

@@ -263,10 +263,10 @@ def test_config_file_values_show_in_info(pouchd_factory, tmp_path: Path) -> None
 
 
 def test_flags_show_in_info(pouchd_factory) -> None:
-    d: PouchD = pouchd_factory("--label", "a=1", "--label", "b", "--add-runtime", "runsc=/usr/bin/runsc",
+    d: PouchD = pouchd_factory("--label", "a=1", "--label", "b=2", "--add-runtime", "runsc=/usr/bin/runsc",
                                "--default-runtime", "runsc", "--registry-mirrors", "https://m1/,https://m2/")
     info = d.client().get("/info").json()
-    assert info["Labels"] == ["a=1", "b"]
+    assert info["Labels"] == ["a=1", "b=2"]
     assert info["DefaultRuntime"] == "runsc" and info["Runtimes"]["runsc"]["path"] == "/usr/bin/runsc"
     assert info["RegistryConfig"]["Mirrors"] == ["https://m1/", "https://m2/"]
 

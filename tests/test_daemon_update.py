@@ -18,7 +18,7 @@ import httpx
 import pytest
 from conftest import PouchD, run_pouch
 
-from pouch_server.labels import merge_labels
+from pouch_common.labels import label_problem, merge_labels
 
 STATE = "daemon-state.json"
 EMPTY = "daemon update config cannot be empty"
@@ -262,6 +262,41 @@ def test_cli_updatedaemon_failures(pouchd: PouchD, args: list[str], message: str
     r = run_pouch("updatedaemon", *args, host=pouchd.host)
     assert (r.returncode, r.stdout, r.stderr) == (1, "", message)
     assert info(pouchd)["Labels"] == before
+
+
+# One rule for what a label is (pouch's: key=value), in the CLI, the daemon's start, /daemon/update
+# and the spec's pattern: each sample is taken by all four or refused by all four.
+LABELS = [("a=1", True), ("a==b", True), ("a= ", True), ("k\u3000k=v", True), ("a=\n", True),
+          ("a", False), ("a=", False), ("=x", False), (" =x", False), ("\u3000=v", False), ("", False)]
+
+
+@pytest.mark.parametrize(("label", "valid"), LABELS)
+def test_one_label_rule_for_the_cli_the_daemon_and_the_spec(pouchd: PouchD, tmp_path: Path, label: str,
+                                                          valid: bool) -> None:
+    import re
+
+    import yaml
+
+    spec = yaml.safe_load((Path(__file__).parent.parent / "api" / "swagger.yaml").read_text())
+    pattern = spec["components"]["schemas"]["DaemonUpdateConfig"]["properties"]["Labels"]["items"]["pattern"]
+    assert (re.search(pattern, label) is not None) is valid
+    assert (label_problem(label) is None) is valid
+    assert (post(pouchd, {"Labels": [label]}).status_code == 200) is valid
+    config = tmp_path / "c.json"
+    config.write_text("{}")
+    r = run_pouch("updatedaemon", "--offline", "--config-file", str(config), "--label", label)
+    assert (r.returncode == 0) is valid, r.stderr
+    assert valid or r.stderr == f"Error: invalid label {label!r}: want key=value\n"
+    from pouch_server.config import ConfigError, load_config  # what pouchd checks at start
+
+    try:
+        empty = tmp_path / "empty.json"
+        empty.write_text("{}")
+        load_config(["--label", label, "--home-dir", str(tmp_path / "h"), "--config-file", str(empty)])
+    except ConfigError as e:
+        assert not valid and str(e) == f"invalid label {label!r}: want key=value"
+    else:
+        assert valid
 
 
 def test_cli_updatedaemon_without_daemon(tmp_path: Path) -> None:

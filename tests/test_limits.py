@@ -22,6 +22,7 @@ import httpx
 import pytest
 from conftest import NOT_FROZEN, POUCHD, PouchD, free_port, ping_once, pinging, run_pouch
 
+from pouch_common.labels import label_attributes, merge_labels
 from pouch_common.limits import (
     MAX_FILTER_VALUES,
     MAX_IMAGE_PROXY_LENGTH,
@@ -30,7 +31,6 @@ from pouch_common.limits import (
     MAX_LABELS_SIZE,
 )
 from pouch_server.app import load_spec
-from pouch_server.labels import label_attributes, merge_labels
 from pouch_server.managers.events import Event, compile_filters
 
 SPEC = load_spec()
@@ -267,11 +267,11 @@ def test_updates_at_each_limit_are_applied(pouchd_factory) -> None:
     proxy = "http://" + "p" * (MAX_IMAGE_PROXY_LENGTH - 7)
     assert post_update(d, json.dumps({"Labels": longest, "ImageProxy": proxy}).encode()).status_code == 200
     assert snapshot(d)[:2] == (longest, proxy)
-    assert_limit_error(post_update(d, b'{"Labels": ["x"]}'),
-                       f"labels too large: {MAX_LABELS_SIZE + 1} characters in all, the limit is {MAX_LABELS_SIZE}")
+    assert_limit_error(post_update(d, b'{"Labels": ["x=1"]}'),
+                       f"labels too large: {MAX_LABELS_SIZE + 3} characters in all, the limit is {MAX_LABELS_SIZE}")
     assert post_update(d, b'{"Labels": ["long00=short"]}').status_code == 200  # smaller: fine
     # As many labels as allowed, in one update.
-    many = [f"n{i}" for i in range(MAX_LABELS - len(longest))]
+    many = [f"n{i}=v" for i in range(MAX_LABELS - len(longest))]
     assert post_update(d, json.dumps({"Labels": many}).encode()).status_code == 200
     assert len(snapshot(d)[0]) == MAX_LABELS
     # Full: a new key is refused, replacing a value is not.

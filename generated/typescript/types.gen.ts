@@ -159,7 +159,7 @@ export type SystemInfo = {
      */
     Name?: string;
     /**
-     * the daemon's labels, `key=value` or `key`
+     * the daemon's labels, `key=value`
      */
     Labels?: Array<string>;
     /**
@@ -213,7 +213,7 @@ export type DaemonUpdateConfig = ({
     ImageProxy: unknown;
 }) & {
     /**
-     * labels to merge into the daemon's labels, `key=value` or `key`; at most 256 (the daemon holds at most 256 labels, of at most 65536 characters together: an update that would take it beyond either is refused)
+     * labels to merge into the daemon's labels, `key=value`; at most 256 (the daemon holds at most 256 labels, of at most 65536 characters together: an update that would take it beyond either is refused)
      */
     Labels?: Array<string>;
     /**

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from pouch_common.fileutil import atomic_write_json
+from pouch_common.labels import label_attributes, label_problem, labels_limit_problem, merge_labels
 from pouch_common.limits import MAX_IMAGE_PROXY_LENGTH, MAX_LABELS
-from pouch_server.config import ConfigError, check_label
-from pouch_server.labels import label_attributes, labels_limit_problem, merge_labels
+from pouch_server.config import ConfigError
 
 __all__ = ["STATE_FILE", "DaemonStateStore", "UpdateError", "merge_labels"]
 
@@ -110,10 +110,9 @@ class DaemonStateStore:
         if image_proxy and len(image_proxy) > MAX_IMAGE_PROXY_LENGTH:
             raise UpdateError(f"image proxy longer than {MAX_IMAGE_PROXY_LENGTH} characters")
         for label in labels:
-            try:
-                check_label(label)
-            except ConfigError as e:
-                raise UpdateError(str(e)) from None
+            problem = label_problem(label)
+            if problem is not None:
+                raise UpdateError(problem)
         # Shielded: if the request is cancelled (client gone, shutdown timeout) the write thread
         # cannot be stopped; unshielded, the lock would be released while it still runs, and a
         # later, acknowledged update could be overwritten on disk by this stale one.

@@ -16,9 +16,9 @@ class DaemonUpdateConfig:
     """The parts of the daemon's configuration that may change while it runs; at least one must be set.
 
     Attributes:
-        labels (list[str] | Unset): labels to merge into the daemon's labels, `key=value` or `key`; at most 256 (the
-            daemon holds at most 256 labels, of at most 65536 characters together: an update that would take it beyond
-            either is refused) Example: ['storage=ssd', 'zone=hangzhou'].
+        labels (list[str] | Unset): labels to merge into the daemon's labels, `key=value`; at most 256 (the daemon holds
+            at most 256 labels, of at most 65536 characters together: an update that would take it beyond either is refused)
+            Example: ['storage=ssd', 'zone=hangzhou'].
         image_proxy (str | Unset): new proxy for pulling images (at most 2048 characters) Example:
             http://proxy.example.com:8080.
     """

@@ -60,7 +60,7 @@ class SystemInfo:
         https_proxy (str | Unset): HTTPS proxy of the daemon, from its environment Example:
             https://proxy.example.com:4443.
         name (str | Unset): host name Example: node5.example.com.
-        labels (list[str] | Unset): the daemon's labels, `key=value` or `key` Example: ['storage=ssd', 'production'].
+        labels (list[str] | Unset): the daemon's labels, `key=value` Example: ['storage=ssd', 'zone=hangzhou'].
         experimental_build (bool | Unset): whether experimental features are on Example: False.
         server_version (str | Unset): release of the daemon (same as /version's Version) Example: 1.0.0.
         runtimes (SystemInfoRuntimes | Unset): OCI runtimes configured on the daemon, by name Example: {'runc': {'path':

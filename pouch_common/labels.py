@@ -1,16 +1,34 @@
-"""Daemon label rules shared by pouchd and the pouch CLI (stdlib only: ``pouch updatedaemon
---offline`` imports it without paying for the daemon's dependencies).
+"""The daemon's labels: one rule for what a label is, pouch's merge, and the limits in all.
 
-Every function here is linear in the number of labels (their limits: pouch_common/limits.py).
+pouchd applies them to ``--label`` and the config file at start and to ``/daemon/update``;
+``pouch updatedaemon`` to its flags (online and ``--offline``); api/swagger.yaml states the same
+rule as a pattern (tests/test_daemon_update.py checks the three agree). Every function here is
+linear in the number of labels (their limits: pouch_common/limits.py).
 """
 
 from __future__ import annotations
 
-from pouch_common.limits import MAX_LABELS, MAX_LABELS_SIZE
+from pouch_common.limits import MAX_LABEL_LENGTH, MAX_LABELS, MAX_LABELS_SIZE
+
+
+def label_problem(label: str) -> str | None:
+    """Why ``label`` is not a daemon label, or None.
+
+    pouch's rule (its daemon's config validation): ``key=value``, with a key and a value. The key
+    may also not be blank (white space only), as the spec's pattern says; the value may be. At
+    most MAX_LABEL_LENGTH characters.
+    """
+    if len(label) > MAX_LABEL_LENGTH:
+        # Named by its start only: the message must stay one readable line.
+        return f"invalid label {label[:40]!r}...: longer than {MAX_LABEL_LENGTH} characters"
+    key, sep, value = label.partition("=")
+    if not sep or not key.strip() or not value:
+        return f"invalid label {label!r}: want key=value"
+    return None
 
 
 def label_key(label: str) -> str:
-    """The key of a ``key=value`` (or bare ``key``) label."""
+    """The key of a ``key=value`` label (the whole of a bare ``key``, which an older pouchd accepted)."""
     return label.partition("=")[0]
 
 
