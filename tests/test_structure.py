@@ -101,7 +101,7 @@ def test_pouch_common_is_standard_library_only() -> None:
         assert _imports(path) <= allowed, f"{path.name} imports {_imports(path) - allowed}"
 
 
-# The daemon's start-up (pouch_server/speedups.py, pouch_server/app.py, pouch_server/daemon.py).
+# The daemon's start-up (pouch_common/speedups.py, pouch_server/app.py, pouch_server/daemon.py).
 
 def test_the_daemon_does_not_load_what_it_never_uses(tmp_path) -> None:
     home = tmp_path / "home"
