@@ -8,7 +8,8 @@ has already loaded, through httpx's public transport API (``httpx.BaseTransport`
 connections keep httpx's own ``HTTPTransport`` (pouch_cli/client.py).
 
 One connection is kept alive between requests (the version ping and the call share it); a
-connection the daemon has closed meanwhile is replaced before a request is sent on it.
+connection the daemon has closed meanwhile is replaced before a request is sent on it, and an
+idempotent request that meets the close as it goes out is sent again, once, on a new one.
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ class _ResponseStream(httpx.SyncByteStream):
         self._response.close()
 
 
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class PlainTransport(httpx.BaseTransport):
     """HTTP/1.1 without TLS to one daemon: ``PlainTransport(uds="/path")`` or ``PlainTransport(host, port)``."""
 
@@ -65,23 +69,39 @@ class PlainTransport(httpx.BaseTransport):
         self._host, self._port, self._uds = host, port, uds
         self._conn: http.client.HTTPConnection | None = None
 
-    def _connection(self, connect_timeout: float | None) -> http.client.HTTPConnection:
+    def _connection(self, connect_timeout: float | None) -> tuple[http.client.HTTPConnection, bool]:
+        """The connection to send on, and whether it had already been used."""
         conn = self._conn
         if conn is not None and conn.sock is not None and _closed_by_peer(conn.sock):
             conn.close()
         if conn is None:
             conn = self._conn = (_UnixHTTPConnection(self._uds, connect_timeout) if self._uds is not None
                                  else http.client.HTTPConnection(self._host, self._port, timeout=connect_timeout))
-        if conn.sock is None:
-            conn.timeout = connect_timeout
-            conn.connect()
-        return conn
+        if conn.sock is not None:
+            return conn, True
+        conn.timeout = connect_timeout
+        conn.connect()
+        return conn, False
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout", {})
         body = request.read()
         with _mapped_errors(request, connecting=True):
-            conn = self._connection(timeouts.get("connect"))
+            conn, reused = self._connection(timeouts.get("connect"))
+        try:
+            return self._send(conn, request, body, timeouts)
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+            # A kept-alive connection that the daemon closed (its idle timeout) just as this
+            # request went out. An idempotent request is sent once more on a new connection, as
+            # Go's and urllib3's clients do; any other request reports the error.
+            if not reused or request.method not in _IDEMPOTENT:
+                raise
+        with _mapped_errors(request, connecting=True):
+            conn, _ = self._connection(timeouts.get("connect"))
+        return self._send(conn, request, body, timeouts)
+
+    def _send(self, conn: http.client.HTTPConnection, request: httpx.Request, body: bytes,
+              timeouts: dict[str, float | None]) -> httpx.Response:
         assert conn.sock is not None
         try:
             with _mapped_errors(request):
