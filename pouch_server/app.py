@@ -31,8 +31,10 @@ from starlette.exceptions import HTTPException  # noqa: E402
 from starlette.types import ASGIApp  # noqa: E402
 
 from pouch_server import errors  # noqa: E402
+from pouch_server._compat.connexion import use_api_class  # noqa: E402
 from pouch_server.fastpath import CachedAsyncApi, middlewares  # noqa: E402
 from pouch_server.middleware import PouchMiddleware  # noqa: E402
+from pouch_server.tls import ManagerWhitelist  # noqa: E402
 from pouch_server.validation import validator_map  # noqa: E402
 
 SPEC_PATH = Path(__file__).resolve().parent / "swagger.yaml"
@@ -66,8 +68,14 @@ class OperationResolver(Resolver):
 
 def create_app(operations: dict[str, Callable[..., Any]], *, debug: bool = False,
                validate_responses: bool = False,
-               observe: Callable[[str | None, int, float], None] | None = None) -> ASGIApp:
-    """Build the ASGI app serving the spec with ``operations`` (operationId → handler)."""
+               observe: Callable[[str | None, int, float], None] | None = None,
+               manager_whitelist: frozenset[str] = frozenset()) -> ASGIApp:
+    """Build the ASGI app serving the spec with ``operations`` (operationId → handler).
+
+    The layers, outermost first: PouchMiddleware (request id, version prefix, headers, access
+    log, metrics), the TLS whitelist when there is one, then connexion's stack
+    (pouch_server/fastpath.py) down to the handler.
+    """
     app = AsyncApp(
         __name__,
         middlewares=middlewares(validate_responses),
@@ -80,7 +88,7 @@ def create_app(operations: dict[str, Callable[..., Any]], *, debug: bool = False
         ),
     )
     # Operations decorate their handler once, not per request (see pouch_server/fastpath.py).
-    app._middleware_app.api_cls = CachedAsyncApi
+    use_api_class(app, CachedAsyncApi)
     app.add_api(
         load_spec(),
         base_path="",
@@ -91,4 +99,5 @@ def create_app(operations: dict[str, Callable[..., Any]], *, debug: bool = False
     app.add_error_handler(ProblemException, errors.problem_error)
     app.add_error_handler(HTTPException, errors.http_error)
     app.add_error_handler(Exception, errors.unexpected_error)
-    return PouchMiddleware(app, debug=debug, observe=observe)
+    inner: ASGIApp = ManagerWhitelist(app, manager_whitelist) if manager_whitelist else app
+    return PouchMiddleware(inner, debug=debug, observe=observe)

@@ -10,12 +10,13 @@ import os
 import signal
 import ssl
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
+from pouch_server._compat.uvicorn import Server
 from pouch_server.app import create_app
 from pouch_server.config import ConfigError, DaemonConfig, load_config
 from pouch_server.handlers.auth import AuthHandlers
@@ -29,7 +30,7 @@ from pouch_server.managers.events import EventBus
 from pouch_server.managers.metrics import Metrics
 from pouch_server.managers.registry import RegistryManager
 from pouch_server.managers.system import SystemManager, load_or_create_id
-from pouch_server.protocol import Limits, protocol_class
+from pouch_server.protocol import Limits, protocol_for
 
 log = logging.getLogger("pouchd")
 
@@ -70,14 +71,6 @@ class Daemon:
         }
 
 
-class _Server(uvicorn.Server):
-    """uvicorn's server without its own signal handling: pouchd runs several and stops them together."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 def setup_logging(debug: bool) -> None:
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.INFO,
@@ -113,7 +106,7 @@ def _server_configs(app: Any, config: DaemonConfig, listeners: list[Listener]) -
     secure = [lst for lst in listeners if tls and lst.address.scheme == "tcp"]
     out: list[ServerGroup] = []
     if plain:
-        out.append((uvicorn.Config(app, http=protocol_class(limits), **common), plain))
+        out.append((uvicorn.Config(app, http=protocol_for(limits), **common), plain))
     if secure:
         from pouch_server import tls as tls_mod
 
@@ -123,7 +116,7 @@ def _server_configs(app: Any, config: DaemonConfig, listeners: list[Listener]) -
             ssl_keyfile=config.tlskey,
             ssl_ca_certs=config.tlscacert,
             ssl_cert_reqs=tls_mod.cert_reqs(config.tlsverify),
-            http=protocol_class(limits, frozenset(config.manager_whitelist)),
+            http=protocol_for(limits, tls=True),
             **common,
         ), secure))
     return out
@@ -178,12 +171,13 @@ async def serve(config: DaemonConfig) -> int:
             lst.close()
         raise
     app = create_app(daemon.operations(), debug=config.debug, validate_responses=config.validate_responses,
-                     observe=daemon.metrics.observe)
+                     observe=daemon.metrics.observe, manager_whitelist=frozenset(config.manager_whitelist))
     try:
         groups = _server_configs(app, config, listeners)
         for cfg, _ in groups:
             cfg.load()  # builds the SSL context now, so a bad certificate is a clear start-up error
-        servers = [(_Server(cfg), group) for cfg, group in groups]
+        # uvicorn's servers without their own signal handling: pouchd stops them together.
+        servers = [(Server(cfg), group) for cfg, group in groups]
     except (OSError, ssl.SSLError) as e:
         for lst in listeners:
             lst.close()
@@ -196,7 +190,7 @@ async def serve(config: DaemonConfig) -> int:
         if stop.is_set():  # a second signal (a second Ctrl-C): stop waiting for clients
             log.warning("stopping now, without waiting for open connections")
             for srv, _ in servers:
-                srv.force_exit = True
+                srv.stop_now()
         stop.set()
 
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -210,7 +204,7 @@ async def serve(config: DaemonConfig) -> int:
     daemon.events.publish("daemon", "start", daemon.id, {"name": daemon.system.facts.hostname})
     tasks = [asyncio.create_task(srv.serve(sockets=[lst.sock for lst in group])) for srv, group in servers]
     try:
-        while not all(srv.started for srv, _ in servers) and not any(t.done() for t in tasks):
+        while not all(srv.is_serving for srv, _ in servers) and not any(t.done() for t in tasks):
             await asyncio.sleep(0.01)
         for t in tasks:
             if t.done():
@@ -234,7 +228,7 @@ async def serve(config: DaemonConfig) -> int:
         await asyncio.sleep(0.05)
         daemon.events.close()
         for srv, _ in servers:
-            srv.should_exit = True
+            srv.stop()
         await asyncio.gather(*tasks)
     finally:
         for lst in listeners:

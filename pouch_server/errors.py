@@ -1,12 +1,12 @@
 """pouch's error shape, ``{"message": "..."}`` as application/json, for every failure.
 
 connexion and Starlette answer some errors themselves (problem+json, plain text); these
-handlers turn all of them into pouch's shape, so no client ever sees another format.
+handlers turn all of them into pouch's shape (pouch_server/wire.py), so no client ever sees
+another format.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 
 from connexion.exceptions import ProblemException
@@ -14,6 +14,7 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
 from pouch_server.context import request_id
+from pouch_server.wire import error_body
 
 log = logging.getLogger("pouchd")
 
@@ -35,13 +36,9 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
         status_code=status,
         mimetype="application/json",
         content_type="application/json",
-        body=json.dumps({"message": message}).encode(),
+        body=error_body(message),
         headers=headers or {},
     )
-
-
-def error_body(status: int, message: str) -> bytes:
-    return json.dumps({"message": message}).encode()
 
 
 async def api_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

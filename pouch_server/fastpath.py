@@ -1,6 +1,7 @@
 """Speed-ups for connexion 3.3's request path, through its own extension points.
 
 Each class names the upstream behaviour it works around; none patches connexion's code in place.
+Where that takes a private name of connexion or starlette, it comes from pouch_server/_compat/.
 
 1. ``AsyncOperation.fn`` (connexion/apps/asynchronous.py) builds a new ``StarletteDecorator`` on
    every request, and the decorator's wrapper calls ``decorate()`` again on every request:
@@ -45,13 +46,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
-from connexion.context import _operation as operation_context
 from connexion.context import operation as current_operation
 from connexion.context import receive as current_receive
 from connexion.context import scope as current_scope
-from connexion.decorators import StarletteDecorator
 from connexion.decorators.parameter import AsyncParameterDecorator
-from connexion.decorators.response import AsyncResponseDecorator
 from connexion.exceptions import NonConformingResponseHeaders
 from connexion.frameworks.starlette import Starlette as StarletteFramework
 from connexion.json_schema import Draft4RequestValidator
@@ -67,17 +65,19 @@ from connexion.middleware.request_validation import (
 )
 from connexion.middleware.response_validation import ResponseValidationMiddleware, ResponseValidationOperation
 from connexion.middleware.routing import RoutingMiddleware, RoutingOperation
-from connexion.middleware.routing import _scope as routing_original_scope
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
 from connexion.spec import Specification
 from connexion.utils import is_json_mimetype, is_nullable
+from connexion.validators import VALIDATOR_MAP
 from jsonschema import Draft4Validator
-from starlette._utils import get_route_path
 from starlette.responses import Response as StarletteResponse
+from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from pouch_server._compat.connexion import DecoratorHooks, ResponseDecoratorHooks, last_mounted_routes, operation_var
+from pouch_server._compat.starlette import route_path
 from pouch_server.bodies import BodyReader, json_by_default
 from pouch_server.swagger_ui import ServersSwaggerUIAPI
 
@@ -98,7 +98,7 @@ class _NoArgumentsParameterDecorator(AsyncParameterDecorator):
         return wrapper
 
 
-class _OneTypeResponseDecorator(AsyncResponseDecorator):
+class _OneTypeResponseDecorator(ResponseDecoratorHooks):
     """Upstream infers the content type per response from the operation's ``produces``; when the
     handler sets none and the operation produces exactly one type, the answer is fixed."""
 
@@ -112,23 +112,18 @@ class _OneTypeResponseDecorator(AsyncResponseDecorator):
         types = list(set(produces))
         self._only_type = types[0] if len(types) == 1 else None
 
-    def _infer_content_type(self, data: Any, headers: dict[str, Any]) -> str | None:  # type: ignore[override]
+    def infer_content_type(self, data: Any, headers: dict[str, Any]) -> str | None:
         if self._only_type is not None and data is not None and not any(
                 k.lower() == "content-type" for k in headers):
             return self._only_type
-        return AsyncResponseDecorator._infer_content_type(data, headers)  # reads the context's operation
+        return super().infer_content_type(data, headers)  # reads the context's operation
 
 
-class _OnceDecorator(StarletteDecorator):
+class _OnceDecorator(DecoratorHooks):
     """StarletteDecorator whose per-operation work happens once instead of per request."""
 
-    @property
-    def _parameter_decorator_cls(self) -> type[AsyncParameterDecorator]:
-        return _NoArgumentsParameterDecorator
-
-    @property
-    def _response_decorator_cls(self) -> type[AsyncResponseDecorator]:
-        return _OneTypeResponseDecorator
+    parameter_decorator = _NoArgumentsParameterDecorator
+    response_decorator = _OneTypeResponseDecorator
 
     def __call__(self, function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
         decorated: Callable[..., Awaitable[Any]] | None = None
@@ -154,9 +149,13 @@ class _OnceDecorator(StarletteDecorator):
 
 
 class CachedAsyncOperation(AsyncOperation):
+    def __init__(self, fn: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(fn, **kwargs)
+        self.handler = fn
+
     @functools.cached_property
     def fn(self) -> Callable[..., Any]:  # type: ignore[override]
-        return _OnceDecorator(pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)(self._fn)
+        return _OnceDecorator(pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)(self.handler)
 
 
 class CachedAsyncApi(AsyncApi):
@@ -175,7 +174,7 @@ class SwaggerUIOnlyMiddleware(SwaggerUIMiddleware):
         self.router.mount(api.base_path, app=api.router)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not get_route_path(scope).startswith(_UI_PREFIXES):
+        if scope["type"] == "http" and not route_path(scope).startswith(_UI_PREFIXES):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
@@ -184,53 +183,64 @@ class SwaggerUIOnlyMiddleware(SwaggerUIMiddleware):
 class StaticRoutingMiddleware(RoutingMiddleware):
     def __init__(self, app: ASGIApp) -> None:
         super().__init__(app)
-        self._static: dict[tuple[str, str], RoutingOperation] = {}
+        self._static: dict[tuple[str, str], tuple[str, RoutingOperation]] = {}
 
     def add_api(self, specification: Specification, base_path: str | None = None,
                 arguments: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().add_api(specification, base_path=base_path, arguments=arguments, **kwargs)
-        # The router just built (the last Mount) holds one Route per (path, method) of the spec.
-        mount = self.router.routes[-1]
+        # The router just built holds one Route per (path, method) of the spec.
         prefix = (base_path or "").rstrip("/")
-        routes = [r for r in getattr(mount, "routes", []) if "{" not in r.path and r.methods]
+        routes = [r for r in last_mounted_routes(self.router)
+                  if isinstance(r, Route) and "{" not in r.path and r.methods]
         # A Route for GET also answers HEAD; an operation the spec declares for HEAD comes first
         # (upstream's router takes whichever route comes first in the spec, so a HEAD operation
         # declared after its GET was never reached).
         for implicit_head in (False, True):
             for route in routes:
-                for method in route.methods:
-                    if (method == "HEAD" and "GET" in route.methods) == implicit_head:
-                        self._static.setdefault((prefix + route.path, method), route.endpoint)
+                for method in route.methods or ():
+                    if (method == "HEAD" and "GET" in (route.methods or ())) == implicit_head:
+                        self._static.setdefault((prefix + route.path, method), (prefix, route.endpoint))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            op = self._static.get((get_route_path(scope), scope["method"]))
-            if op is not None:
-                routing_original_scope.set(scope)
-                await op(scope, receive, send)
+            entry = self._static.get((route_path(scope), scope["method"]))
+            if entry is not None:
+                # What RoutingOperation does once Starlette's router has matched it: record the
+                # operation in connexion's routing context and call the next layer with the
+                # request's own scope (a static path has no path parameters).
+                base_path, op = entry
+                routing = scope.setdefault("extensions", {}).setdefault(ROUTING_CONTEXT, {})
+                routing.update({"api_base_path": base_path, "operation_id": op.operation_id})
+                await op.next_app(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
 
 
 class CachedRequestValidationOperation(RequestValidationOperation):
+    def __init__(self, next_app: ASGIApp, *, operation: AbstractOperation, strict_validation: bool = False,
+                 validator_map: dict[str, Any] | None = None) -> None:
+        super().__init__(next_app, operation=operation, strict_validation=strict_validation,
+                         validator_map=validator_map)
+        self.operation = operation
+        self.validators = {**VALIDATOR_MAP, **(validator_map or {})}  # as upstream merges them
+
     @functools.cached_property
     def _parameter_validator(self) -> Any:
-        uri_parser = self._operation._uri_parser_class(self._operation.parameters, self._operation.body_definition())
-        return self._validator_map["parameter"](
-            self._operation.parameters,
-            uri_parser=uri_parser,
+        return self.validators["parameter"](
+            self.operation.parameters,
+            uri_parser=self._uri_parser,
             strict_validation=self.strict_validation,
             security_query_params=self.security_query_params,
         )
 
     @functools.cached_property
     def _has_body(self) -> bool:
-        return bool(self._operation.request_body)
+        return bool(self.operation.request_body)
 
     @functools.cached_property
     def _json_by_default(self) -> bool:
         # pouch's Go client sends JSON bodies without a Content-Type (see pouch_server/bodies.py).
-        return any(is_json_mimetype(c) for c in self._operation.consumes)
+        return any(is_json_mimetype(c) for c in self.operation.consumes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Same steps as upstream, with the validators (and the body reader) built once.
@@ -254,18 +264,18 @@ class CachedRequestValidationOperation(RequestValidationOperation):
     async def _validate_body(self, mime_type: str, encoding: str, receive: Receive,
                              scope: Scope) -> tuple[Receive, Scope]:
         """Upstream's body validation; the schema's reader and validator come from a per-schema cache."""
-        schema = self._operation.body_schema(mime_type)
+        schema = self.operation.body_schema(mime_type)
         if not schema:
             return receive, scope
         try:
-            validator_cls = self._validator_map["body"][mime_type]
+            validator_cls = self.validators["body"][mime_type]
         except KeyError:
             return receive, scope  # upstream: "Skipping validation" for a type without a validator
         reader, schema_validator = self._for_schema(schema)
         validator = validator_cls(
             schema=schema,
-            required=self._operation.request_body.get("required", False),
-            nullable=is_nullable(self._operation.body_definition(mime_type)),
+            required=self.operation.request_body.get("required", False),
+            nullable=is_nullable(self.operation.body_definition(mime_type)),
             encoding=encoding,
             strict_validation=self.strict_validation,
             uri_parser=self._uri_parser,
@@ -276,7 +286,7 @@ class CachedRequestValidationOperation(RequestValidationOperation):
 
     @functools.cached_property
     def _uri_parser(self) -> Any:
-        return self._operation.uri_parser_class(self._operation.parameters, self._operation.body_definition())
+        return self.operation.uri_parser_class(self.operation.parameters, self.operation.body_definition())
 
     @functools.cached_property
     def _schemas(self) -> dict[int, tuple[dict[str, Any], BodyReader | None, Any]]:
@@ -319,11 +329,11 @@ class _DirectOperation:
         # The content type connexion's response code infers for a str or a dict the handler returns
         # without one depends on the operation alone: asked of that code once, here.
         self._inferred: dict[type, tuple[bytes, bool]] = {}
-        token = operation_context.set(operation)
+        token = operation_var.set(operation)
         try:
             for kind, sample in ((dict, {}), (str, "")):
                 try:
-                    content_type = self._responses._infer_content_type(sample, {})
+                    content_type = self._responses.infer_content_type(sample, {})
                 except NonConformingResponseHeaders:
                     continue
                 as_json = bool(content_type) and is_json_mimetype(content_type)
@@ -331,7 +341,7 @@ class _DirectOperation:
                 if content_type and (kind is str or as_json):
                     self._inferred[kind] = (content_type.encode("latin-1"), as_json)
         finally:
-            operation_context.reset(token)
+            operation_var.reset(token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         result = await self._handler()
@@ -356,7 +366,7 @@ class _DirectOperation:
             return
         # Anything else goes through connexion's response code, which reads the operation from
         # connexion's context when the content type is not fixed (ContextMiddleware's job upstream).
-        token = operation_context.set(self.operation)
+        token = operation_var.set(self.operation)
         try:
             if isinstance(result, StarletteResponse):
                 response = result
@@ -365,7 +375,7 @@ class _DirectOperation:
             else:
                 response = self._responses.build_framework_response(result)
         finally:
-            operation_context.reset(token)
+            operation_var.reset(token)
         await response(scope, receive, send)
 
 
@@ -430,7 +440,7 @@ class DirectDispatchMiddleware(SpecMiddleware):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            entry = self._table.get((get_route_path(scope), scope["method"]))
+            entry = self._table.get((route_path(scope), scope["method"]))
             if entry is not None and not any(name == b"content-type" for name, _ in scope["headers"]):
                 base_path, operation_id, app = entry
                 # What connexion's router records, for the layers above (metrics, access log).

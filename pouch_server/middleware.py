@@ -1,7 +1,8 @@
-"""The outermost ASGI layer: request id, version prefix, standard headers, access log.
+"""The outermost ASGI layer: request id, version prefix, standard headers, access log, metrics.
 
-It sits in front of connexion so that every response, including connexion's and Starlette's
-own errors, carries the same headers and is logged the same way.
+It sits in front of everything else the app does (the TLS whitelist, then connexion) so that
+every response, including the whitelist's 403 and connexion's and Starlette's own errors,
+carries the same headers (pouch_server/wire.py) and is logged and counted the same way.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from time import perf_counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pouch_common.version import API_VERSION, MIN_API_VERSION, __version__, api_version_tuple
+from pouch_common.version import API_VERSION, MIN_API_VERSION, api_version_tuple
 from pouch_server.context import request_id
-from pouch_server.errors import error_body
+from pouch_server.wire import REQUEST_ID, STANDARD_HEADERS, send_error
 
 log = logging.getLogger("pouchd")
 access_log = logging.getLogger("pouchd.access")
@@ -54,10 +55,6 @@ class PouchMiddleware:
         # Request ids: a random prefix per daemon run and a counter (no syscall per request).
         self._id_prefix = secrets.token_hex(3)
         self._ids = itertools.count(1)
-        self._headers = [
-            (b"api-version", API_VERSION.encode()),
-            (b"server", f"pouchd/{__version__}".encode()),
-        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -87,7 +84,7 @@ class PouchMiddleware:
             if original_path == prefix:  # a bare "/v1.24" is the root under the prefix, as before
                 scope["path"] = prefix + "/"
         status = 0
-        headers = [*self._headers, (b"x-request-id", rid.encode())]
+        headers = [*STANDARD_HEADERS, (REQUEST_ID, rid.encode())]
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
@@ -99,14 +96,14 @@ class PouchMiddleware:
         try:
             if problem is not None:
                 status = 400
-                await self._send_error(send, 400, problem, headers)
+                await send_error(send, 400, problem, headers)
             else:
                 await self.app(scope, receive, send_wrapper)
         except Exception:
             log.exception("request %s failed", rid)
             if not status:  # nothing sent yet
                 status = 500
-                await self._send_error(send, 500, f"internal server error (request id {rid})", headers)
+                await send_error(send, 500, f"internal server error (request id {rid})", headers)
         finally:
             elapsed = perf_counter() - start
             routing = extensions.get("connexion_routing")
@@ -117,13 +114,3 @@ class PouchMiddleware:
                 access_log.debug("%s %s %d %.1fms id=%s", scope["method"], original_path, status,
                                  elapsed * 1000, rid)
             request_id.reset(token)
-
-    @staticmethod
-    async def _send_error(send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]]) -> None:
-        body = error_body(status, message)
-        await send({"type": "http.response.start", "status": status, "headers": [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            *headers,
-        ]})
-        await send({"type": "http.response.body", "body": body})

@@ -3,7 +3,7 @@ on a privileged socket needs, all answered in pouch's ``{"message": ...}`` shape
 
 uvicorn (0.54) has no read timeout for a request being received, no bound on the size of request
 headers with httptools, no body size limit, and answers a malformed request with a text/plain 400.
-This subclass adds:
+:class:`PouchHttpProtocol` adds:
 
 - a header timeout: from the first byte of a request (or from the connection, before any) until
   its headers are complete; a client trickling a request in is answered 408 and cut off;
@@ -11,19 +11,27 @@ This subclass adds:
 - a header size limit (URL plus headers): 431;
 - a body size limit, from Content-Length before the handler runs and counted for chunked bodies: 413;
 - a JSON 400 for requests the parser rejects (garbage request lines, bad framing);
-- optionally, for TLS listeners, the client certificate CN whitelist (see pouch_server.tls);
 - at shutdown, a bound on a client that has stopped reading its response (uvicorn would wait for
   it for the whole graceful-shutdown period).
+
+:class:`TLSHttpProtocol`, for TLS listeners, also hands each request the common name of the
+client's certificate (uvicorn gives the app no TLS details), for the ``--manager-whitelist`` check
+(pouch_server/tls.py). :func:`protocol_for` makes the class for one server's limits.
+
+What these answers say and carry comes from pouch_server/wire.py; uvicorn's state is read only
+through pouch_server/_compat/uvicorn.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass
+from typing import ClassVar, cast
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from pouch_server import wire
+from pouch_server._compat.uvicorn import HttpToolsBase
+from pouch_server.tls import PEER_COMMON_NAME, peer_common_name
 
 log = logging.getLogger("pouchd")
 
@@ -43,177 +51,191 @@ class Limits:
     max_body_bytes: int = 1024 * 1024
 
 
-def _raw_response(status: int, message: str, extra_headers: list[tuple[bytes, bytes]]) -> bytes:
-    from pouch_common.version import API_VERSION, __version__
-
-    body = json.dumps({"message": message}).encode()
+def raw_response(status: int, message: str, extra_headers: list[tuple[bytes, bytes]]) -> bytes:
+    """A whole error response, written by the protocol itself (no app has seen the request)."""
+    body = wire.error_body(message)
     lines = [b"HTTP/1.1 %d %s\r\n" % (status, _REASONS.get(status, b"Error"))]
-    extra_headers = [*extra_headers, (b"api-version", API_VERSION.encode()),
-                     (b"server", f"pouchd/{__version__}".encode())]
-    for name, value in extra_headers:
+    for name, value in (*extra_headers, *wire.STANDARD_HEADERS, *wire.error_headers(body)):
         lines.append(name + b": " + value + b"\r\n")
-    lines += [b"content-type: application/json\r\n", b"content-length: %d\r\n" % len(body),
-              b"connection: close\r\n\r\n", body]
+    lines += [b"connection: close\r\n\r\n", body]
     return b"".join(lines)
 
 
-def protocol_class(limits: Limits, whitelist: frozenset[str] | None = None) -> type[HttpToolsProtocol]:
-    """The protocol class for one uvicorn server; ``whitelist`` only for TLS listeners."""
+_Base = HttpToolsBase
 
-    _base = HttpToolsProtocol
-    max_header_bytes = limits.max_header_bytes
 
-    def _too_long(content_length: bytes) -> bool:
+class PouchHttpProtocol(HttpToolsBase):
+    """uvicorn's protocol with pouchd's limits; :func:`protocol_for` sets them per server."""
+
+    limits: ClassVar[Limits] = Limits()
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._transport = transport
+        self._loop = asyncio.get_running_loop()
+        # The limits as instance attributes: the per-request callbacks read them without a
+        # lookup through the class.
+        limits = self.limits
+        self._header_timeout = limits.header_timeout
+        self._body_timeout = limits.body_timeout
+        self._max_header_bytes = limits.max_header_bytes
+        self._max_body_bytes = limits.max_body_bytes
+        self._timer: asyncio.TimerHandle | None = None
+        self._deadline: float | None = None
+        self._why = ""
+        self._header_bytes = 0
+        self._body_bytes = 0
+        self._length: bytes | None = None
+        self._rejected = False
+        self._rejection: tuple[int, str] | None = None
+        self._arm(self._header_timeout, "request headers not received in time")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_timer()
+        super().connection_lost(exc)
+
+    # --- timers -------------------------------------------------------------------
+    # One deadline per connection, moved on every request without touching the event loop's
+    # timer heap: a request re-arms by storing a number. The loop timer only fires at the
+    # earliest deadline it was set for and then either acts or re-schedules itself for the
+    # current one (usually the keep-alive connection's next request has moved it on).
+    def _arm(self, seconds: float, why: str) -> None:
+        deadline = self._loop.time() + seconds
+        self._deadline = deadline
+        self._why = why
+        if self._timer is None or deadline < self._timer.when():
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = self._loop.call_at(deadline, self._check)
+
+    def _cancel_timer(self) -> None:
+        self._deadline = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _check(self) -> None:
+        self._timer = None
+        deadline = self._deadline
+        if deadline is None:
+            return
+        # A loop timer may fire a little before its time (uvloop's timers have millisecond
+        # resolution); within that slack the deadline counts as reached, so no re-arm spins.
+        if self._loop.time() < deadline - _TIMER_SLACK:
+            self._timer = self._loop.call_at(deadline, self._check)
+            return
+        self._expired(self._why)
+
+    def _expired(self, why: str) -> None:
+        self._deadline = None
+        if self._transport.is_closing():
+            return
+        log.info("closing connection from %s: %s", self.peer(), why)
+        self._reject(408, why)
+
+    def _reject(self, status: int, message: str) -> None:
+        """Answer with an error and close, unless a response has already begun."""
+        self._rejected = True
+        self._cancel_timer()
+        if not self.response_in_progress() and not self._transport.is_closing():
+            self._transport.write(raw_response(status, message, self.default_headers()))
+        self.end_request()
+        self._transport.close()
+
+    # --- parser callbacks ---------------------------------------------------------
+    def data_received(self, data: bytes) -> None:
+        if self._rejected:
+            return
+        _Base.data_received(self, data)
+
+    # The callbacks below run for every request: they call the base class directly (no
+    # super() object) and keep their own work to a few attribute updates.
+    def on_message_begin(self) -> None:
+        _Base.on_message_begin(self)
+        self._header_bytes = 0
+        self._body_bytes = 0
+        self._length = None
+        self._arm(self._header_timeout, "request headers not received in time")
+
+    def on_url(self, url: bytes) -> None:
+        self._header_bytes += len(url)
+        if self._header_bytes > self._max_header_bytes:
+            self._headers_too_large()
+        _Base.on_url(self, url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_bytes += len(name) + len(value)
+        if self._header_bytes > self._max_header_bytes:
+            self._headers_too_large()
+        if len(name) == 14 and name.lower() == b"content-length":
+            self._length = value
+        _Base.on_header(self, name, value)
+
+    def _headers_too_large(self) -> None:
+        self._rejection = (431, f"request headers larger than {self._max_header_bytes} bytes")
+        raise ValueError("headers too large")  # httptools stops parsing; see parser_rejected
+
+    def on_headers_complete(self) -> None:
+        if self._length is not None and self._too_long(self._length):
+            self._reject(413, f"request body larger than {self._max_body_bytes} bytes")
+            return
+        self._arm(self._body_timeout, "request body not received in time")
+        _Base.on_headers_complete(self)
+
+    def _too_long(self, content_length: bytes) -> bool:
         try:
-            return int(content_length) > limits.max_body_bytes
+            return int(content_length) > self._max_body_bytes
         except ValueError:
             return False  # the parser rejects a malformed Content-Length itself
 
-    class PouchHttpProtocol(HttpToolsProtocol):
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self._timer: asyncio.TimerHandle | None = None
-            self._deadline: float | None = None
-            self._why = ""
-            self._header_bytes = 0
-            self._body_bytes = 0
-            self._length: bytes | None = None
-            self._rejected = False
-            self._rejection: tuple[int, str] | None = None
-            if whitelist is not None:
-                from pouch_server.tls import guard, peer_common_name
+    def on_body(self, body: bytes) -> None:
+        if self._rejected:
+            return
+        self._body_bytes += len(body)
+        if self._body_bytes > self._max_body_bytes:
+            self._reject(413, f"request body larger than {self._max_body_bytes} bytes")
+            return
+        _Base.on_body(self, body)
 
-                self.app = guard(self.app, peer_common_name(transport), whitelist)
-            self._arm(limits.header_timeout, "request headers not received in time")
+    def on_message_complete(self) -> None:
+        self._deadline = None  # the request is in: no deadline until the next one begins
+        if self._rejected:
+            return
+        _Base.on_message_complete(self)
 
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._cancel_timer()
-            super().connection_lost(exc)
+    def parser_rejected(self) -> None:
+        # The parser rejected the request, or a callback above raised (431).
+        status, message = self._rejection or (400, "invalid HTTP request")
+        self._reject(status, message)
 
-        # --- timers -------------------------------------------------------------------
-        # One deadline per connection, moved on every request without touching the event loop's
-        # timer heap: a request re-arms by storing a number. The loop timer only fires at the
-        # earliest deadline it was set for and then either acts or re-schedules itself for the
-        # current one (usually the keep-alive connection's next request has moved it on).
-        def _arm(self, seconds: float, why: str) -> None:
-            deadline = self.loop.time() + seconds
-            self._deadline = deadline
-            self._why = why
-            if self._timer is None or deadline < self._timer.when():
-                if self._timer is not None:
-                    self._timer.cancel()
-                self._timer = self.loop.call_at(deadline, self._check)
+    # --- shutdown -------------------------------------------------------------------
+    def shutting_down(self) -> None:
+        # A response still being written when the daemon stops (an event stream) ends on its
+        # own once it has been told to; but one whose client stopped reading is blocked in
+        # send() on a full socket and would hold the shutdown for the whole grace period.
+        # Such a client gets a short while to take its data, then is cut off.
+        self._loop.call_later(STUCK_WRITER_GRACE, self._abort_if_stuck)
 
-        def _cancel_timer(self) -> None:
-            self._deadline = None
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
+    def _abort_if_stuck(self) -> None:
+        if not self._transport.is_closing() and self.writes_paused():
+            log.info("closing connection from %s: not reading its response at shutdown", self.peer())
+            self._transport.abort()
 
-        def _check(self) -> None:
-            self._timer = None
-            deadline = self._deadline
-            if deadline is None:
-                return
-            # A loop timer may fire a little before its time (uvloop's timers have millisecond
-            # resolution); within that slack the deadline counts as reached, so no re-arm spins.
-            if self.loop.time() < deadline - _TIMER_SLACK:
-                self._timer = self.loop.call_at(deadline, self._check)
-                return
-            self._expired(self._why)
 
-        def _expired(self, why: str) -> None:
-            self._deadline = None
-            if self.transport.is_closing():
-                return
-            log.info("closing connection from %s: %s", self.client, why)
-            self._reject(408, why)
+class TLSHttpProtocol(PouchHttpProtocol):
+    """For TLS listeners: every request's scope also carries the client certificate's common name
+    (scope ``extensions``, :data:`PEER_COMMON_NAME`), read once per connection."""
 
-        def _reject(self, status: int, message: str) -> None:
-            """Answer with an error and close, unless a response has already begun."""
-            self._rejected = True
-            self._cancel_timer()
-            started = self.cycle is not None and self.cycle.response_started and not self.cycle.response_complete
-            if not started and not self.transport.is_closing():
-                self.transport.write(_raw_response(status, message, list(self.server_state.default_headers)))
-            if self.cycle is not None and not self.cycle.response_complete:
-                self.cycle.disconnected = True
-                self.cycle.message_event.set()
-            self.transport.close()
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._peer_common_name = peer_common_name(transport)
+        super().connection_made(transport)
 
-        # --- parser callbacks ---------------------------------------------------------
-        def data_received(self, data: bytes) -> None:
-            if self._rejected:
-                return
-            _base.data_received(self, data)
+    def on_message_begin(self) -> None:
+        PouchHttpProtocol.on_message_begin(self)
+        self.scope_extensions()[PEER_COMMON_NAME] = self._peer_common_name
 
-        # The callbacks below run for every request: they call the base class directly (no
-        # super() object) and keep their own work to a few attribute updates.
-        def on_message_begin(self) -> None:
-            _base.on_message_begin(self)
-            self._header_bytes = 0
-            self._body_bytes = 0
-            self._length = None
-            self._arm(limits.header_timeout, "request headers not received in time")
 
-        def on_url(self, url: bytes) -> None:
-            self._header_bytes += len(url)
-            if self._header_bytes > max_header_bytes:
-                self._headers_too_large()
-            _base.on_url(self, url)
-
-        def on_header(self, name: bytes, value: bytes) -> None:
-            self._header_bytes += len(name) + len(value)
-            if self._header_bytes > max_header_bytes:
-                self._headers_too_large()
-            if len(name) == 14 and name.lower() == b"content-length":
-                self._length = value
-            _base.on_header(self, name, value)
-
-        def _headers_too_large(self) -> None:
-            self._rejection = (431, f"request headers larger than {max_header_bytes} bytes")
-            raise ValueError("headers too large")  # httptools stops parsing; see send_400_response
-
-        def on_headers_complete(self) -> None:
-            if self._length is not None and _too_long(self._length):
-                self._reject(413, f"request body larger than {limits.max_body_bytes} bytes")
-                return
-            self._arm(limits.body_timeout, "request body not received in time")
-            _base.on_headers_complete(self)
-
-        def on_body(self, body: bytes) -> None:
-            if self._rejected:
-                return
-            self._body_bytes += len(body)
-            if self._body_bytes > limits.max_body_bytes:
-                self._reject(413, f"request body larger than {limits.max_body_bytes} bytes")
-                return
-            super().on_body(body)
-
-        def on_message_complete(self) -> None:
-            self._deadline = None  # the request is in: no deadline until the next one begins
-            if self._rejected:
-                return
-            _base.on_message_complete(self)
-
-        # --- shutdown -------------------------------------------------------------------
-        def shutdown(self) -> None:
-            super().shutdown()
-            # A response still being written when the daemon stops (an event stream) ends on its
-            # own once it has been told to; but one whose client stopped reading is blocked in
-            # send() on a full socket and would hold the shutdown for the whole grace period.
-            # Such a client gets a short while to take its data, then is cut off.
-            self.loop.call_later(STUCK_WRITER_GRACE, self._abort_if_stuck)
-
-        def _abort_if_stuck(self) -> None:
-            if not self.transport.is_closing() and self.flow.write_paused:
-                log.info("closing connection from %s: not reading its response at shutdown", self.client)
-                self.transport.abort()
-
-        def send_400_response(self, msg: str) -> None:
-            # Called by uvicorn when the parser rejects the request (or a callback raised).
-            status, message = self._rejection or (400, "invalid HTTP request")
-            self._reject(status, message)
-
-    return PouchHttpProtocol
-
+def protocol_for(limits: Limits, *, tls: bool = False) -> type[PouchHttpProtocol]:
+    """The protocol class for one uvicorn server (uvicorn makes one instance per connection)."""
+    base = TLSHttpProtocol if tls else PouchHttpProtocol
+    return cast("type[PouchHttpProtocol]", type(base.__name__, (base,), {"limits": limits, "__module__": __name__}))

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from connexion.middleware.swagger_ui import SwaggerUIAPI
 from starlette.requests import Request
 
+from pouch_server._compat.connexion import SwaggerUIAPIHooks
 
-class ServersSwaggerUIAPI(SwaggerUIAPI):
-    def _spec_for_prefix(self, request: Request) -> dict[str, Any]:
-        spec: dict[str, Any] = super()._spec_for_prefix(request)  # a copy made for this request
+
+class ServersSwaggerUIAPI(SwaggerUIAPIHooks):
+    def spec_for_request(self, request: Request) -> dict[str, Any]:
+        spec = super().spec_for_request(request)  # a copy made for this request
         for server in spec.get("servers") or ():
             if server.get("url") == "":
                 server["url"] = "/"

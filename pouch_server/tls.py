@@ -1,21 +1,29 @@
 """TLS on pouchd's TCP listeners: server certificate, optional client verification, CN whitelist.
 
-uvicorn does not expose the client certificate to the ASGI app, so pouchd's protocol
-(pouch_server.protocol) reads it from the TLS connection and wraps the app with :func:`guard`,
-which enforces ``--manager-whitelist`` before a request reaches the app: a verified client whose
-common name is not listed gets pouch's 403 ``{"message": "tls verified error."}``.
+uvicorn gives the app no detail of the TLS connection, so the protocol of TLS listeners
+(:class:`pouch_server.protocol.TLSHttpProtocol`) reads the client certificate's common name
+from the connection and puts it in every request's scope (:data:`PEER_COMMON_NAME`).
+:class:`ManagerWhitelist`, an ASGI layer inside PouchMiddleware, enforces ``--manager-whitelist``
+with it: a client whose common name is not listed gets pouch's 403 ``{"message": "tls verified
+error."}``, with a request id, logged and counted like any other answer.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import ssl
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-FORBIDDEN_BODY = json.dumps({"message": "tls verified error."}).encode()
+from pouch_server import wire
+
+#: The scope extension (``scope["extensions"][...]``) holding the client certificate's common name,
+#: set on every request that came over TLS (None without a certificate or without a common name).
+PEER_COMMON_NAME = "pouchd.peer_common_name"
+
+#: pouch's words for a client outside the whitelist.
+FORBIDDEN = "tls verified error."
 
 
 def peer_common_name(transport: asyncio.BaseTransport) -> str | None:
@@ -32,20 +40,26 @@ def peer_common_name(transport: asyncio.BaseTransport) -> str | None:
     return None
 
 
-def guard(app: ASGIApp, common_name: str | None, whitelist: frozenset[str]) -> ASGIApp:
-    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope.setdefault("extensions", {})["tls"] = {"client_common_name": common_name}
-            if whitelist and common_name not in whitelist:
-                await send({"type": "http.response.start", "status": 403, "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(FORBIDDEN_BODY)).encode()),
-                ]})
-                await send({"type": "http.response.body", "body": FORBIDDEN_BODY})
-                return
-        await app(scope, receive, send)
+class ManagerWhitelist:
+    """Lets a request that came over TLS through only when its client certificate's common name
+    is in ``whitelist``; requests over unix sockets and plain TCP pass.
 
-    return guarded
+    A request counts as TLS by its ASGI ``scheme`` (``https``, set by uvicorn from the transport),
+    not by the extension: should the protocol ever fail to hand over the name, the request is
+    refused, never let through.
+    """
+
+    def __init__(self, app: ASGIApp, whitelist: frozenset[str]) -> None:
+        self.app = app
+        self.whitelist = whitelist
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("scheme") == "https":
+            name = scope.get("extensions", {}).get(PEER_COMMON_NAME)
+            if name not in self.whitelist:
+                await wire.send_error(send, 403, FORBIDDEN)
+                return
+        await self.app(scope, receive, send)
 
 
 def cert_reqs(verify: bool) -> int:

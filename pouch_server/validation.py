@@ -26,11 +26,10 @@ import typing as t
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem, NonConformingResponseBody
+from connexion.json_schema import Draft4RequestValidator
 from connexion.validators import (
     VALIDATOR_MAP,
     FormDataValidator,
-    JSONRequestBodyValidator,
-    JSONResponseBodyValidator,
     MultiPartFormDataValidator,
     TextResponseBodyValidator,
 )
@@ -38,6 +37,7 @@ from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
 from starlette.types import Receive, Scope, Send
 
+from pouch_server._compat.connexion import RequestBodyValidatorHooks, ResponseBodyValidatorHooks
 from pouch_server.bodies import BodyReader, parse_json
 
 
@@ -86,12 +86,12 @@ class WordedParameterValidator(ParameterValidator):
         return f"invalid value for {parameter_type} parameter '{param['name']}': {reason}"
 
 
-class SafeJSONRequestBodyValidator(JSONRequestBodyValidator):
+class SafeJSONRequestBodyValidator(RequestBodyValidatorHooks):
     """Also reads the body as pouch's Go daemon does (``reader``, see pouch_server/bodies.py) before
     validating it, and hands the handler the body so read when it differs from the bytes sent.
     ``reader`` and ``schema_validator`` are built once per operation by
-    :class:`pouch_server.fastpath.CachedRequestValidationOperation`; without them (built by
-    connexion itself) the body is parsed and validated as upstream does."""
+    :class:`pouch_server.fastpath.CachedRequestValidationOperation`; without them the body is
+    parsed as JSON and validated against the schema by a validator built here."""
 
     def __init__(self, *, reader: BodyReader | None = None, schema_validator: t.Any = None, **kwargs: t.Any) -> None:
         super().__init__(**kwargs)
@@ -99,10 +99,10 @@ class SafeJSONRequestBodyValidator(JSONRequestBodyValidator):
         self._schema_validator = schema_validator
 
     @property
-    def _validator(self) -> t.Any:
-        if self._schema_validator is not None:
-            return self._schema_validator
-        return super()._validator
+    def schema_validator(self) -> t.Any:
+        if self._schema_validator is None:
+            self._schema_validator = Draft4RequestValidator(self.schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+        return self._schema_validator
 
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
         headers = scope["headers"]
@@ -120,16 +120,14 @@ class SafeJSONRequestBodyValidator(JSONRequestBodyValidator):
             scope = dict(scope)
             scope["headers"] = [(n, v) for n, v in headers if n != b"transfer-encoding"]
             scope["headers"].append((b"content-length", str(len(body)).encode()))
-            receive = self._insert_messages(receive, messages=[
-                {"type": "http.request", "body": body, "more_body": False}])
+            receive = self.replay(receive, [{"type": "http.request", "body": body, "more_body": False}])
         return await super().wrap_receive(receive, scope=scope)
 
-    async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
-        raw = b"".join([message async for message in stream])
+    async def parse_body(self, raw: bytes) -> t.Any:
         if not raw:
             return None
         try:
-            text = raw.decode(self._encoding)
+            text = raw.decode(self.encoding)
             if self._reader is None:
                 return parse_json(text)
             body, changed = self._reader.read(text)
@@ -139,7 +137,7 @@ class SafeJSONRequestBodyValidator(JSONRequestBodyValidator):
                 self.MUTABLE_VALIDATION = True
             return body
         except UnicodeDecodeError:
-            raise BadRequestProblem(detail=f"request body is not valid {self._encoding}") from None
+            raise BadRequestProblem(detail=f"request body is not valid {self.encoding}") from None
         except RecursionError:
             raise BadRequestProblem(detail="request body is nested too deeply") from None
         except json.JSONDecodeError as e:  # position only, no content
@@ -147,18 +145,18 @@ class SafeJSONRequestBodyValidator(JSONRequestBodyValidator):
         except ValueError:  # an integer literal longer than int() takes (4300 digits)
             raise BadRequestProblem(detail="request body is not valid JSON: a number is too long") from None
 
-    def _validate(self, body: t.Any) -> dict[str, t.Any] | None:
-        if not self._nullable and body is None:
+    def validate_body(self, body: t.Any) -> None:
+        if not self.nullable and body is None:
             raise BadRequestProblem("Request body must not be empty")
         try:
-            return self._validator.validate(body)
+            self.schema_validator.validate(body)
         except ValidationError as e:
             raise BadRequestProblem(detail=describe_validation_error(e)) from None
         except RecursionError:
             raise BadRequestProblem(detail="request body is nested too deeply") from None
 
 
-class StreamingJSONResponseValidator(JSONResponseBodyValidator):
+class StreamingJSONResponseValidator(ResponseBodyValidatorHooks):
     def wrap_send(self, send: Send) -> Send:
         plain_send = super().wrap_send(send)
         streaming = False
@@ -186,7 +184,7 @@ class StreamingJSONResponseValidator(JSONResponseBodyValidator):
                         obj = json.loads(line)
                     except ValueError as e:
                         raise NonConformingResponseBody(str(e)) from None
-                    self._validate(obj)
+                    self.validate_body(obj)
             await send(message)
 
         return send_

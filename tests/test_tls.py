@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 import shutil
 import socket
 import ssl
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from conftest import POUCHD, PouchD, run_pouch
+from conftest import POUCHD, PouchD, run_pouch, wait_for
+from prometheus_client.parser import text_string_to_metric_families
 from tls_certs import CA
+
+from pouch_server.tls import PEER_COMMON_NAME, ManagerWhitelist
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +39,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def tls_daemon(tmp_path_factory: pytest.TempPathFactory, pki: dict):
     d = PouchD(tmp_path_factory.mktemp("tlsd"), "--tlscert", str(pki["server"].cert), "--tlskey",
                str(pki["server"].key), "--tlscacert", str(pki["ca"].pem), "--tlsverify",
-               "--manager-whitelist", "admin,ops").start()
+               "--manager-whitelist", "admin,ops", "-D").start()
     yield d
     d.stop()
 
@@ -63,6 +69,68 @@ def test_client_not_in_whitelist_gets_403(tls_daemon: PouchD, pki: dict) -> None
     resp = httpx.get(f"https://127.0.0.1:{tls_daemon.port}/_ping", verify=ctx)
     assert resp.status_code == 403 and resp.json() == {"message": "tls verified error."}
     assert resp.headers["content-type"] == "application/json"
+
+
+def refused_count(d: PouchD) -> float:
+    """``pouchd_http_requests_total`` for requests refused before routing with a 403."""
+    with d.client() as c:
+        families = text_string_to_metric_families(c.get("/metrics").text)
+    return sum(sample.value for family in families for sample in family.samples
+               if sample.name == "pouchd_http_requests_total"
+               and sample.labels == {"operation": "none", "status": "403"})
+
+
+def test_refused_client_is_answered_logged_and_counted_like_any_other(tls_daemon: PouchD, pki: dict) -> None:
+    ctx = ssl.create_default_context(cafile=str(pki["ca"].pem))
+    ctx.load_cert_chain(pki["guest"].cert, pki["guest"].key)
+    before = refused_count(tls_daemon)
+    resp = httpx.get(f"https://127.0.0.1:{tls_daemon.port}/v1.24/info", verify=ctx)
+    assert resp.status_code == 403 and resp.json() == {"message": "tls verified error."}
+    assert resp.headers["api-version"] == "1.24" and resp.headers["server"] == "pouchd/1.0.0"
+    rid = resp.headers["x-request-id"]
+    assert re.fullmatch(r"[0-9a-f]{12}", rid)
+    assert refused_count(tls_daemon) == before + 1
+    line = re.compile(rf"pouchd\.access: GET /v1\.24/info 403 [0-9.]+ms id={rid}$", re.M)
+    assert wait_for(lambda: line.search(tls_daemon.logs()), timeout=5), tls_daemon.logs()[-2000:]
+
+
+def test_whitelisted_client_gets_the_standard_headers(tls_daemon: PouchD, pki: dict) -> None:
+    ctx = ssl.create_default_context(cafile=str(pki["ca"].pem))
+    ctx.load_cert_chain(pki["admin"].cert, pki["admin"].key)
+    resp = httpx.get(f"https://127.0.0.1:{tls_daemon.port}/_ping", verify=ctx)
+    assert resp.status_code == 200 and resp.text == "OK"
+    assert resp.headers["api-version"] == "1.24" and re.fullmatch(r"[0-9a-f]{12}", resp.headers["x-request-id"])
+
+
+def whitelist_status(scope: dict[str, Any]) -> int:
+    """The status ManagerWhitelist answers ``scope`` with; 0 when it passes the request on."""
+    status = 0
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        pass
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    asyncio.run(ManagerWhitelist(app, frozenset({"admin", "ops"}))(scope, receive, send))
+    return status
+
+
+@pytest.mark.parametrize(("scheme", "extensions", "status"), [
+    ("https", {PEER_COMMON_NAME: "admin"}, 0),
+    ("https", {PEER_COMMON_NAME: "guest"}, 403),
+    ("https", {PEER_COMMON_NAME: None}, 403),  # a certificate without a common name
+    ("https", {}, 403),  # no name handed over: refused, never let through
+    ("http", {}, 0),  # unix sockets and plain TCP are not subject to the whitelist
+])
+def test_whitelist_layer(scheme: str, extensions: dict[str, Any], status: int) -> None:
+    scope = {"type": "http", "scheme": scheme, "method": "GET", "path": "/_ping", "extensions": extensions}
+    assert whitelist_status(scope) == status
 
 
 def test_no_client_certificate_is_refused(tls_daemon: PouchD, pki: dict) -> None:

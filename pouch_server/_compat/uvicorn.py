@@ -1,0 +1,115 @@
+"""uvicorn's internals that pouchd uses, written for uvicorn 0.54.0.
+
+uvicorn's public surface is its ``Config`` and ``Server``; pouchd needs more than that in two
+places, both fenced here:
+
+- its HTTP protocol (pouch_server/protocol.py) extends ``HttpToolsProtocol``. It overrides only
+  what asyncio (``connection_made``, ``connection_lost``, ``data_received``) and httptools (the
+  parser callbacks ``on_message_begin``, ``on_url``, ``on_header``, ``on_headers_complete``,
+  ``on_body``, ``on_message_complete``, which uvicorn's class implements for its parser) define,
+  and reads uvicorn's per-connection state only through :class:`HttpToolsBase`'s methods;
+- pouchd runs several servers in one process under its own signal handling (:class:`Server`).
+
+To move to another uvicorn: check each symbol against its source, adjust, update WRITTEN_FOR.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+UPSTREAM = "uvicorn"
+WRITTEN_FOR = "0.54.0"
+
+
+class HttpToolsBase(HttpToolsProtocol):
+    """uvicorn's httptools protocol, with the state pouchd's protocol needs behind named methods
+    and two hooks, :meth:`parser_rejected` and :meth:`shutting_down`.
+
+    Upstream state read here: ``self.cycle`` (the ``RequestResponseCycle`` of the request being
+    answered: ``response_started``, ``response_complete``, ``disconnected``, ``message_event``),
+    ``self.scope`` (the request's ASGI scope, made by ``on_message_begin``),
+    ``self.server_state.default_headers`` (``Date`` and the like), ``self.flow``
+    (``FlowControl.write_paused``) and ``self.client`` (the peer's address).
+    """
+
+    def response_in_progress(self) -> bool:
+        """A response has begun and is not complete."""
+        cycle = self.cycle
+        return cycle is not None and cycle.response_started and not cycle.response_complete
+
+    def end_request(self) -> None:
+        """Tell the request being answered, if any, that its client is gone (its app's
+        ``receive`` then returns ``http.disconnect`` and its ``send`` stops writing)."""
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            cycle.disconnected = True
+            cycle.message_event.set()
+
+    def scope_extensions(self) -> dict[str, Any]:
+        """The ``extensions`` of the request being received; call it from a parser callback
+        after ``on_message_begin``. What is put there reaches the app in the request's scope."""
+        extensions: dict[str, Any] = self.scope.setdefault("extensions", {})  # type: ignore[typeddict-item]
+        return extensions
+
+    def default_headers(self) -> list[tuple[bytes, bytes]]:
+        """The headers uvicorn puts on every response it writes (``Date``)."""
+        return list(self.server_state.default_headers)
+
+    def writes_paused(self) -> bool:
+        """The transport's buffer is full: the client is not reading what it is sent."""
+        return bool(self.flow.write_paused)
+
+    def peer(self) -> str:
+        """The client's address, for the log."""
+        return str(self.client)
+
+    def parser_rejected(self) -> None:
+        """The parser refused the request, or a parser callback raised: answer and close."""
+        HttpToolsProtocol.send_400_response(self, "Invalid HTTP request received.")
+
+    def shutting_down(self) -> None:
+        """Called once uvicorn has told the connection that the server stops."""
+
+    # uvicorn 0.54: send_400_response(msg) answers a text/plain 400 when httptools raises
+    # HttpParserError from data_received (a malformed request, or a callback that raised).
+    def send_400_response(self, msg: str) -> None:
+        self.parser_rejected()
+
+    # uvicorn 0.54: Server.shutdown() calls shutdown() on every connection: it closes an idle
+    # one and ends keep-alive on a busy one.
+    def shutdown(self) -> None:
+        super().shutdown()
+        self.shutting_down()
+
+
+class Server(uvicorn.Server):
+    """uvicorn's Server without its own signal handling, so that pouchd can run several (one per
+    kind of listener) and stop them together, from its own handlers.
+
+    Upstream: ``Server.serve`` runs inside ``capture_signals()``, which installs SIGINT/SIGTERM
+    handlers that set ``should_exit`` (and ``force_exit`` on a second SIGINT); ``started`` is set
+    once ``startup`` has its sockets listening; the main loop polls ``should_exit`` every 0.1 s,
+    and ``shutdown`` stops waiting for connections and tasks when ``force_exit`` is set.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+    @property
+    def is_serving(self) -> bool:
+        """Started: the sockets are listening."""
+        return bool(self.started)
+
+    def stop(self) -> None:
+        """Stop gracefully: no new connections, open requests finish (for up to the graceful timeout)."""
+        self.should_exit = True
+
+    def stop_now(self) -> None:
+        """Stop without waiting for open connections and requests."""
+        self.force_exit = True

@@ -1,0 +1,151 @@
+"""Upstream internals stay fenced in pouch_server/_compat/, and each fence matches what is installed.
+
+pouch_server/_compat/ has one module per upstream library whose private names pouchd uses, each
+written for one version (``WRITTEN_FOR``). When a pin moves, the first test below names the
+module whose assumptions must be checked again. The others check that nothing else in
+pouch_server imports a private name of an upstream library or overrides one of its private
+methods, so that the fence stays the only place to look.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.metadata
+import inspect
+import pkgutil
+import warnings
+from pathlib import Path
+
+import pytest
+
+import pouch_server._compat
+
+ROOT = Path(__file__).resolve().parents[1]
+UPSTREAMS = ("connexion", "uvicorn", "starlette", "httpx", "httptools", "jsonschema", "werkzeug",
+             "prometheus_client", "yaml")
+COMPAT_MODULES = sorted(m.name for m in pkgutil.iter_modules(pouch_server._compat.__path__))
+
+
+def _import(name: str) -> object:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # connexion's import of starlette's test client warns
+        return importlib.import_module(name)
+
+
+@pytest.mark.parametrize("name", COMPAT_MODULES)
+def test_installed_upstream_is_the_one_the_compat_module_was_written_for(name: str) -> None:
+    module = _import(f"pouch_server._compat.{name}")
+    upstream, written_for = module.UPSTREAM, module.WRITTEN_FOR  # type: ignore[attr-defined]
+    installed = importlib.metadata.version(upstream)
+    assert installed == written_for, (
+        f"{upstream} {installed} is installed, but pouch_server/_compat/{name}.py was written for "
+        f"{upstream} {written_for}: check each upstream symbol it names against {upstream} {installed}, "
+        "adjust, then update its WRITTEN_FOR")
+
+
+def test_the_compat_modules_are_the_expected_ones() -> None:
+    assert COMPAT_MODULES == ["connexion", "starlette", "uvicorn"]
+
+
+def _server_modules() -> list[tuple[str, Path]]:
+    out = []
+    for path in sorted((ROOT / "pouch_server").rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        if "_compat" in parts or parts[-1] == "__main__":
+            continue
+        out.append((".".join(parts[:-1] if parts[-1] == "__init__" else parts), path))
+    return out
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _is_upstream(module: str) -> bool:
+    return module.split(".")[0] in UPSTREAMS
+
+
+def test_no_private_upstream_name_is_imported_outside_compat() -> None:
+    offenders = []
+    for name, path in _server_modules():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module and _is_upstream(node.module):
+                modules = node.module.split(".")
+                names = [alias.name for alias in node.names]
+                if any(map(_is_private, modules)) or any(map(_is_private, names)):
+                    offenders.append(f"{name}:{node.lineno} from {node.module} import {', '.join(names)}")
+            elif isinstance(node, ast.Import):
+                offenders += [f"{name}:{node.lineno} import {alias.name}" for alias in node.names
+                              if _is_upstream(alias.name) and any(map(_is_private, alias.name.split(".")))]
+    assert not offenders, f"private upstream names belong in pouch_server/_compat/: {offenders}"
+
+
+# Names that Python itself puts on classes (ABCs, protocols), not upstream's.
+_LANGUAGE = {"_abc_impl", "_is_protocol", "_is_runtime_protocol"}
+
+
+def _upstream_privates_overridden() -> list[str]:
+    found = []
+    for name, _ in _server_modules():
+        module = _import(name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != name:
+                continue
+            for attr in vars(cls):
+                if not _is_private(attr) or attr in _LANGUAGE:
+                    continue
+                owner = next((base for base in cls.__mro__[1:]
+                              if _is_upstream(base.__module__) and attr in vars(base)), None)
+                if owner is not None:
+                    found.append(f"{name}.{cls.__qualname__}.{attr} (overrides {owner.__module__}.{owner.__qualname__})")
+    return found
+
+
+def test_no_private_upstream_method_is_overridden_outside_compat() -> None:
+    offenders = _upstream_privates_overridden()
+    assert not offenders, f"override upstream privates in pouch_server/_compat/ only: {offenders}"
+
+
+def test_private_attributes_used_outside_compat_are_pouchds_own() -> None:
+    """``x._name`` outside the fence must name something pouch_server itself defines: a private
+    attribute of an upstream object is reached only through pouch_server/_compat/."""
+    ours: set[str] = set()
+    trees = [(name, ast.parse(path.read_text(), str(path))) for name, path in _server_modules()]
+    for _, tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                ours.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                ours.add(node.id)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                ours.add(node.attr)
+    offenders = [f"{name}:{node.lineno} .{node.attr}" for name, tree in trees for node in ast.walk(tree)
+                 if isinstance(node, ast.Attribute) and _is_private(node.attr) and node.attr not in ours]
+    assert not offenders, f"private upstream attributes belong in pouch_server/_compat/: {offenders}"
+
+
+def test_the_checks_above_catch_a_private_use() -> None:
+    """The structural checks are not vacuous: the fence itself is full of what they look for."""
+    tree = ast.parse((ROOT / "pouch_server" / "_compat" / "connexion.py").read_text())
+    imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                for alias in node.names]
+    assert "_operation" in imported
+    compat = _import("pouch_server._compat.connexion")
+    overrides = [attr for _, cls in inspect.getmembers(compat, inspect.isclass)
+                 if cls.__module__ == compat.__name__ for attr in vars(cls)
+                 if _is_private(attr) and attr not in _LANGUAGE]
+    assert "_infer_content_type" in overrides and "_spec_for_prefix" in overrides
+
+
+# uvicorn keeps no underscore on its internals: the state of its protocol and server that pouchd
+# touches, by name (pouch_server/_compat/uvicorn.py reaches it for the rest of the code).
+UVICORN_STATE = {"cycle", "server_state", "flow", "scope", "client", "transport", "loop", "parser",
+                 "should_exit", "force_exit", "started", "capture_signals"}
+
+
+def test_uvicorn_state_is_read_only_through_compat() -> None:
+    offenders = [f"{name}:{node.lineno} .{node.attr}" for name, path in _server_modules()
+                 for node in ast.walk(ast.parse(path.read_text(), str(path)))
+                 if isinstance(node, ast.Attribute) and node.attr in UVICORN_STATE]
+    assert not offenders, f"uvicorn's internals belong in pouch_server/_compat/uvicorn.py: {offenders}"
