@@ -4,7 +4,6 @@ the installed ``pouch`` command."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import socket
@@ -191,7 +190,3 @@ def pouchd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PouchD]:
     d = PouchD(tmp_path_factory.mktemp("pouchd"), "--label", "zone=test").start()
     yield d
     d.stop()
-
-
-def wire(resp: httpx.Response) -> dict:
-    return json.loads(resp.content)

@@ -21,7 +21,7 @@ from pouch_common.labels import label_attributes, label_problem, labels_limit_pr
 from pouch_common.limits import MAX_IMAGE_PROXY_LENGTH, MAX_LABELS
 from pouch_server.config import ConfigError
 
-__all__ = ["STATE_FILE", "DaemonStateStore", "UpdateError", "merge_labels"]
+__all__ = ["STATE_FILE", "DaemonStateStore", "UpdateError"]
 
 log = logging.getLogger("pouchd")
 

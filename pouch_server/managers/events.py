@@ -1,8 +1,10 @@
 """The in-process event bus behind /events: a bounded history for replay and live fan-out.
 
-Each subscriber has its own bounded queue. Publishing never waits for a subscriber: one whose
-queue is full (a client that stopped reading) is cut off, and its stream ends; it can reconnect
-with ``since`` to resume from the history. So a slow client never blocks the others or the daemon.
+:meth:`EventBus.stream` is what one /events request gets: the history it asks for, then live
+events, each once and in order. Each subscriber has its own bounded queue. Publishing never
+waits for a subscriber: one whose queue is full (a client that stopped reading) is cut off, and
+its stream ends; it can reconnect with ``since`` to resume from the history. So a slow client
+never blocks the others or the daemon.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import itertools
 import json
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,11 +167,6 @@ def compile_filters(filters: dict[str, list[str]]) -> Callable[[Event], bool]:
     return match
 
 
-def matches(event: Event, filters: dict[str, list[str]]) -> bool:
-    """Whether ``event`` passes ``filters`` (see :func:`compile_filters`, for matching many events)."""
-    return compile_filters(filters)(event)
-
-
 @dataclass(eq=False)
 class Subscription:
     """One client's view of the bus: a bounded queue of events and a closed flag."""
@@ -178,11 +175,9 @@ class Subscription:
     queue: deque[Event] = field(default_factory=deque)
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False
-    overflowed: bool = False
 
     def _offer(self, event: Event) -> bool:
         if len(self.queue) >= self.maxsize:
-            self.overflowed = True
             self.close()
             return False
         self.queue.append(event)
@@ -216,7 +211,6 @@ class EventBus:
         self._seq = itertools.count(1)
         self._queue_size = queue_size
         self._closed = False
-        self.dropped_subscribers = 0
 
     @property
     def subscriber_count(self) -> int:
@@ -232,7 +226,6 @@ class EventBus:
                 offered.append(sub)
             else:
                 self._subs.discard(sub)
-                self.dropped_subscribers += 1
         self._wake(offered, 0)
         return event
 
@@ -251,12 +244,56 @@ class EventBus:
         if end < len(subs):
             asyncio.get_running_loop().call_soon(self._wake, subs, end)
 
-    def subscribe(self) -> tuple[Subscription, list[Event]]:
-        """Register a subscriber and return it with a snapshot of the history.
+    async def stream(self, since_ns: int | None = None, until_ns: int | None = None,
+                     wanted: Callable[[Event], bool] | None = None) -> AsyncIterator[Event]:
+        """The events one /events request gets, each once and in order.
 
-        Both happen without an ``await`` in between, so no event falls in a gap between
-        replay and live delivery, and none is delivered twice.
+        With ``since_ns`` or ``until_ns`` the history is replayed first (from ``since_ns``, as
+        docker does; without either, only live events). Then live events follow until
+        ``until_ns`` passes (an ``until_ns`` already past ends the stream after the replay), the
+        subscriber is cut off (its queue overflowed: it can resume with ``since``) or the bus
+        closes. ``wanted`` (see :func:`compile_filters`) picks the events to send.
+
+        The subscription and the snapshot of the history are taken together when iteration
+        starts, with no ``await`` in between, so no event falls in a gap between replay and live
+        delivery; the subscription is released however iteration ends (until reached, client
+        gone, daemon stopping), so nothing leaks.
         """
+        def sent(ev: Event) -> bool:
+            if since_ns is not None and ev.time_nano < since_ns:
+                return False
+            if until_ns is not None and ev.time_nano > until_ns:
+                return False
+            return wanted is None or wanted(ev)
+
+        sub, history = self._subscribe()
+        try:
+            last_seq = 0
+            if since_ns is not None or until_ns is not None:
+                for ev in history:
+                    last_seq = ev.seq
+                    if sent(ev):
+                        yield ev
+            elif history:
+                last_seq = history[-1].seq
+            if until_ns is not None and until_ns <= time.time_ns():
+                return
+            while True:
+                timeout = None if until_ns is None else max(0.0, (until_ns - time.time_ns()) / 1e9)
+                ev = await sub.get(timeout)
+                if ev is None:
+                    return
+                if ev.seq <= last_seq:
+                    continue
+                if until_ns is not None and ev.time_nano > until_ns:
+                    return
+                if sent(ev):
+                    yield ev
+        finally:
+            self._unsubscribe(sub)
+
+    def _subscribe(self) -> tuple[Subscription, list[Event]]:
+        """Register a subscriber; return it with a snapshot of the history."""
         sub = Subscription(self._queue_size)
         if self._closed:
             sub.close()
@@ -264,12 +301,9 @@ class EventBus:
             self._subs.add(sub)
         return sub, list(self._history)
 
-    def unsubscribe(self, sub: Subscription) -> None:
+    def _unsubscribe(self, sub: Subscription) -> None:
         self._subs.discard(sub)
         sub.close()
-
-    def history(self) -> Iterable[Event]:
-        return list(self._history)
 
     def close(self) -> None:
         """End every stream (daemon shutdown)."""
