@@ -2,6 +2,11 @@
 
 The file is keyed by the long flag names (``"home-dir"``, ``"label"``, ...), as pouchd's is.
 A key given both in the file and as a flag is an error that names it, never a silent choice.
+
+Every option is declared once, as a field of :class:`DaemonConfig` made by :func:`option`: its
+type and default, its flags (the long one is also its config-file key), how a value is read
+(:data:`Kind`) and its help. The parser, the config file's keys, the reading of values and the
+defaults all come from that one table (:data:`OPTIONS`).
 """
 
 from __future__ import annotations
@@ -9,9 +14,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pouch_common import paths
 from pouch_common.labels import label_problem, labels_limit_problem
@@ -35,65 +41,121 @@ class RuntimeSpec:
         return {"path": self.path, "runtimeArgs": self.runtime_args}
 
 
+#: How an option's value is read, from a flag or from the config file: ``str``, ``bool`` (a flag
+#: without a value), ``list`` (a repeatable flag; a list or one string in the file), ``csv`` (the
+#: same, each value also split at commas), ``runtimes`` (NAME=PATH flags; an object in the file),
+#: ``size`` (bytes, ``512k``, ``1m``) and ``seconds``.
+Kind = Literal["str", "bool", "list", "csv", "runtimes", "size", "seconds"]
+
+
+@dataclass(frozen=True)
+class Option:
+    """How one :class:`DaemonConfig` field is given: flags, kind, help, and whether the config
+    file may set it (``--config-file`` itself may not, nor the tests' hidden flag)."""
+
+    flags: tuple[str, ...]
+    kind: Kind
+    help: str
+    metavar: str | None
+    in_file: bool
+    default_text: Callable[[], str] | None
+
+    @property
+    def key(self) -> str:
+        """The long flag's name: the config file's key, and how messages name the option."""
+        return self.flags[-1].removeprefix("--")
+
+
+def option(*flags: str, kind: Kind, help: str, default: Any = None, factory: Callable[[], Any] | None = None,
+           metavar: str | None = None, in_file: bool = True, default_text: Callable[[], str] | None = None) -> Any:
+    """A :class:`DaemonConfig` field that is a pouchd option. ``default`` (or ``factory``, for a
+    value made at start: a list, a path that depends on the user) is the value when neither a
+    flag nor the config file gives one; --help shows it unless it is empty, or ``default_text``
+    says it another way."""
+    opt = Option(flags, kind, help, metavar, in_file, default_text)
+    if factory is not None:
+        return field(default_factory=factory, metadata={"option": opt})
+    return field(default=default, metadata={"option": opt})
+
+
 @dataclass
 class DaemonConfig:
     """Everything pouchd was started with. Mutable parts (labels, image proxy) change via
     /daemon/update and are kept by :class:`pouch_server.managers.daemon.DaemonStateStore`."""
 
-    listen: list[str] = field(default_factory=lambda: [paths.default_host()])
-    home_dir: str = field(default_factory=paths.default_home_dir)
-    debug: bool = False
-    config_file: str | None = None
-    labels: list[str] = field(default_factory=list)
-    default_runtime: str = "runc"
-    runtimes: dict[str, RuntimeSpec] = field(default_factory=dict)
-    snapshotter: str = "overlayfs"
-    log_driver: str = "json-file"
-    cgroup_driver: str = "cgroupfs"
-    default_registry: str = DEFAULT_REGISTRY
-    image_proxy: str = ""
-    insecure_registries: list[str] = field(default_factory=list)
-    registry_mirrors: list[str] = field(default_factory=list)
-    pidfile: str | None = None
-    tlscert: str | None = None
-    tlskey: str | None = None
-    tlscacert: str | None = None
-    tlsverify: bool = False
-    manager_whitelist: list[str] = field(default_factory=list)
-    group: str | None = None
-    max_body_size: int = 1024 * 1024
-    header_timeout: float = 10.0
-    body_timeout: float = 30.0
-    # Not a pouchd flag: on in tests so that every response is checked against the spec.
-    validate_responses: bool = False
+    listen: list[str] = option(
+        "-l", "--listen", kind="list", factory=lambda: [paths.default_host()], metavar="ADDR",
+        help="address to listen on, unix:///path or tcp://host:port, repeatable")
+    home_dir: str = option("--home-dir", kind="str", factory=paths.default_home_dir, metavar="DIR",
+                           help="daemon state directory")
+    debug: bool = option("-D", "--debug", kind="bool", default=False, help="debug logging, one line per request")
+    # The file that was read (None when none was); --config-file names it, the file cannot.
+    config_file: str | None = option(
+        "--config-file", kind="str", metavar="FILE", in_file=False,
+        default_text=lambda: f"{paths.default_config_file()}, used if present",
+        help="JSON config file keyed by flag names")
+    labels: list[str] = option("--label", kind="list", factory=list, metavar="KEY=VALUE",
+                               help="daemon label, repeatable")
+    default_runtime: str = option("--default-runtime", kind="str", default="runc", metavar="NAME",
+                                  help="default OCI runtime")
+    runtimes: dict[str, RuntimeSpec] = option("--add-runtime", kind="runtimes", factory=dict, metavar="NAME=PATH",
+                                              help="register an OCI runtime, repeatable")
+    snapshotter: str = option("--snapshotter", kind="str", default="overlayfs", metavar="NAME",
+                              help="storage driver")
+    log_driver: str = option("--log-driver", kind="str", default="json-file", metavar="NAME",
+                             help="default log driver")
+    cgroup_driver: str = option("--cgroup-driver", kind="str", default="cgroupfs", metavar="NAME",
+                                help="cgroupfs or systemd")
+    default_registry: str = option("--default-registry", kind="str", default=DEFAULT_REGISTRY, metavar="HOST",
+                                   help="default registry")
+    image_proxy: str = option("--image-proxy", kind="str", default="", metavar="URL", help="proxy used to pull images")
+    insecure_registries: list[str] = option(
+        "--insecure-registries", kind="csv", factory=list, metavar="HOST[,HOST]",
+        help="registries reached over plain HTTP or unverified TLS, repeatable, comma separated")
+    registry_mirrors: list[str] = option("--registry-mirrors", kind="csv", factory=list, metavar="URL[,URL]",
+                                         help="registry mirrors, repeatable")
+    pidfile: str | None = option("--pidfile", kind="str", metavar="FILE", help="write the daemon's PID to this file")
+    tlscert: str | None = option("--tlscert", kind="str", metavar="FILE",
+                                 help="TLS certificate for tcp listeners (PEM)")
+    tlskey: str | None = option("--tlskey", kind="str", metavar="FILE", help="TLS key for tcp listeners (PEM)")
+    tlscacert: str | None = option("--tlscacert", kind="str", metavar="FILE",
+                                   help="CA that signs trusted client certificates (PEM)")
+    tlsverify: bool = option("--tlsverify", kind="bool", default=False,
+                             help="require a client certificate signed by --tlscacert")
+    manager_whitelist: list[str] = option(
+        "--manager-whitelist", kind="csv", factory=list, metavar="CN[,CN]",
+        help="client certificate common names allowed to call (others get 403)")
+    group: str | None = option("-G", "--group", kind="str", metavar="GROUP",
+                               help="group that owns the unix sockets (name or gid); members may use the daemon")
+    max_body_size: int = option(
+        "--max-body-size", kind="size", default=1024 * 1024, metavar="SIZE", default_text=lambda: "1m",
+        help="largest request body accepted, e.g. 1048576, 512k, 1m; larger gets 413")
+    header_timeout: float = option("--header-timeout", kind="seconds", default=10.0, metavar="SECONDS",
+                                   help="time a client has to send a request's headers")
+    body_timeout: float = option("--body-timeout", kind="seconds", default=30.0, metavar="SECONDS",
+                                 help="time a client has to send a request's body")
+    # Not one of pouch's flags: on in tests so that every response is checked against the spec.
+    validate_responses: bool = option("--validate-responses", kind="bool", default=False, in_file=False,
+                                      help=argparse.SUPPRESS)
 
 
-# flag name (and config file key) -> (DaemonConfig attribute, kind)
-_OPTIONS: dict[str, tuple[str, str]] = {
-    "listen": ("listen", "list"),
-    "home-dir": ("home_dir", "str"),
-    "debug": ("debug", "bool"),
-    "label": ("labels", "list"),
-    "default-runtime": ("default_runtime", "str"),
-    "add-runtime": ("runtimes", "runtimes"),
-    "snapshotter": ("snapshotter", "str"),
-    "log-driver": ("log_driver", "str"),
-    "cgroup-driver": ("cgroup_driver", "str"),
-    "default-registry": ("default_registry", "str"),
-    "image-proxy": ("image_proxy", "str"),
-    "insecure-registries": ("insecure_registries", "csv"),
-    "registry-mirrors": ("registry_mirrors", "csv"),
-    "pidfile": ("pidfile", "str"),
-    "tlscert": ("tlscert", "str"),
-    "tlskey": ("tlskey", "str"),
-    "tlscacert": ("tlscacert", "str"),
-    "tlsverify": ("tlsverify", "bool"),
-    "manager-whitelist": ("manager_whitelist", "csv"),
-    "group": ("group", "str"),
-    "max-body-size": ("max_body_size", "size"),
-    "header-timeout": ("header_timeout", "seconds"),
-    "body-timeout": ("body_timeout", "seconds"),
-}
+#: Every option, by DaemonConfig attribute.
+OPTIONS: dict[str, Option] = {f.name: f.metadata["option"] for f in fields(DaemonConfig)}
+#: Config file key → DaemonConfig attribute.
+FILE_KEYS: dict[str, str] = {opt.key: name for name, opt in OPTIONS.items() if opt.in_file}
+
+
+def _default_text(name: str, opt: Option) -> str | None:
+    """How --help shows an option's default: None for an empty one (nothing to show)."""
+    if opt.default_text is not None:
+        return opt.default_text()
+    spec = next(f for f in fields(DaemonConfig) if f.name == name)
+    value = spec.default_factory() if spec.default_factory is not MISSING else spec.default
+    if not value:
+        return None
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,43 +164,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="pouchd serves the system API of the Pouch Engine (v1.24) on unix sockets and TCP.",
         epilog="example: pouchd -l unix:///run/pouchd.sock -l tcp://127.0.0.1:4243 --label zone=a",
     )
-    # Every default is None so that we can tell a flag that was given from one that was not.
-    p.add_argument("-l", "--listen", action="append", metavar="ADDR",
-                   help="address to listen on, unix:///path or tcp://host:port (repeatable; "
-                   f"default {paths.default_host()})")
-    p.add_argument("--home-dir", metavar="DIR", help=f"daemon state directory (default {paths.default_home_dir()})")
-    p.add_argument("-D", "--debug", action="store_const", const=True, help="debug logging, one line per request")
-    p.add_argument("--config-file", metavar="FILE",
-                   help=f"JSON config file keyed by flag names (default {paths.default_config_file()}, "
-                   "used if present)")
-    p.add_argument("--label", action="append", metavar="KEY=VALUE", help="daemon label (repeatable)")
-    p.add_argument("--default-runtime", metavar="NAME", help="default OCI runtime (default runc)")
-    p.add_argument("--add-runtime", action="append", metavar="NAME=PATH", help="register an OCI runtime (repeatable)")
-    p.add_argument("--snapshotter", metavar="NAME", help="storage driver (default overlayfs)")
-    p.add_argument("--log-driver", metavar="NAME", help="default log driver (default json-file)")
-    p.add_argument("--cgroup-driver", metavar="NAME", help="cgroupfs or systemd (default cgroupfs)")
-    p.add_argument("--default-registry", metavar="HOST", help=f"default registry (default {DEFAULT_REGISTRY})")
-    p.add_argument("--image-proxy", metavar="URL", help="proxy used to pull images")
-    p.add_argument("--insecure-registries", action="append", metavar="HOST[,HOST]",
-                   help="registries reached over plain HTTP or unverified TLS (repeatable, comma separated)")
-    p.add_argument("--registry-mirrors", action="append", metavar="URL[,URL]", help="registry mirrors (repeatable)")
-    p.add_argument("--pidfile", metavar="FILE", help="write the daemon's PID to this file")
-    p.add_argument("--tlscert", metavar="FILE", help="TLS certificate for tcp listeners (PEM)")
-    p.add_argument("--tlskey", metavar="FILE", help="TLS key for tcp listeners (PEM)")
-    p.add_argument("--tlscacert", metavar="FILE", help="CA that signs trusted client certificates (PEM)")
-    p.add_argument("--tlsverify", action="store_const", const=True,
-                   help="require a client certificate signed by --tlscacert")
-    p.add_argument("--manager-whitelist", action="append", metavar="CN[,CN]",
-                   help="client certificate common names allowed to call (others get 403)")
-    p.add_argument("-G", "--group", metavar="GROUP",
-                   help="group that owns the unix sockets (name or gid); members may use the daemon")
-    p.add_argument("--max-body-size", metavar="SIZE",
-                   help="largest request body accepted, e.g. 1048576, 512k, 1m (default 1m); larger gets 413")
-    p.add_argument("--header-timeout", metavar="SECONDS",
-                   help="time a client has to send a request's headers (default 10)")
-    p.add_argument("--body-timeout", metavar="SECONDS",
-                   help="time a client has to send a request's body (default 30)")
-    p.add_argument("--validate-responses", action="store_const", const=True, help=argparse.SUPPRESS)
+    for name, opt in OPTIONS.items():
+        shown = _default_text(name, opt) if opt.help != argparse.SUPPRESS else None
+        kwargs: dict[str, Any] = {"dest": name, "help": opt.help + (f" (default {shown})" if shown else "")}
+        # Every default is None, so that a flag that was given can be told from one that was not.
+        if opt.kind == "bool":
+            kwargs.update(action="store_const", const=True)
+        else:
+            kwargs["metavar"] = opt.metavar
+            if opt.kind in ("list", "csv", "runtimes"):
+                kwargs["action"] = "append"
+        p.add_argument(*opt.flags, **kwargs)
     p.add_argument("-v", "--version", action="version", version=f"pouchd version {__version__}")
     return p
 
@@ -169,7 +205,7 @@ def _parse_runtimes(value: Any, source: str) -> dict[str, RuntimeSpec]:
     raise ConfigError(f"invalid add-runtime in {source}")
 
 
-def _coerce(key: str, kind: str, value: Any, source: str) -> Any:
+def _coerce(key: str, kind: Kind, value: Any, source: str) -> Any:
     if kind == "bool":
         if not isinstance(value, bool):
             raise ConfigError(f"{key} in {source} must be true or false")
@@ -188,9 +224,7 @@ def _coerce(key: str, kind: str, value: Any, source: str) -> Any:
         return _parse_runtimes(value, source)
     if kind == "size":
         return parse_size(key, value, source)
-    if kind == "seconds":
-        return parse_seconds(key, value, source)
-    raise AssertionError(kind)
+    return parse_seconds(key, value, source)
 
 
 _SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3}
@@ -227,32 +261,28 @@ def parse_seconds(key: str, value: Any, source: str) -> float:
 def load_config(argv: list[str] | None = None) -> DaemonConfig:
     """Parse flags, read the config file if there is one, merge, validate."""
     args = build_parser().parse_args(argv)
-    given: dict[str, Any] = {}
-    for key in _OPTIONS:
-        value = getattr(args, key.replace("-", "_"))
-        if value is not None:
-            given[key] = value
+    given = {name: getattr(args, name) for name in OPTIONS if getattr(args, name) is not None}
 
     explicit_file = args.config_file is not None
     config_file = args.config_file or paths.default_config_file()
     from_file: dict[str, Any] = {}
     used_file: str | None = None
     if os.path.exists(config_file) or explicit_file:
-        from_file = read_config_file(config_file)
+        from_file = {FILE_KEYS[key]: value for key, value in read_config_file(config_file).items()}
         used_file = config_file
 
-    conflicts = sorted(set(given) & set(from_file))
+    conflicts = sorted(OPTIONS[name].key for name in set(given) & set(from_file))
     if conflicts:
         raise ConfigError(
             "found conflict flags in command line and config file "
             f"{config_file}: {', '.join(conflicts)}"
         )
 
-    cfg = DaemonConfig(config_file=used_file, validate_responses=bool(args.validate_responses))
-    for key, value in {**from_file, **given}.items():
-        attr, kind = _OPTIONS[key]
-        source = "flags" if key in given else config_file
-        setattr(cfg, attr, _coerce(key, kind, value, source))
+    cfg = DaemonConfig()
+    for name, value in {**from_file, **given}.items():
+        opt = OPTIONS[name]
+        setattr(cfg, name, _coerce(opt.key, opt.kind, value, "flags" if name in given else config_file))
+    cfg.config_file = used_file
     validate(cfg)
     return cfg
 
@@ -269,7 +299,7 @@ def read_config_file(path: str) -> dict[str, Any]:
         raise ConfigError(f"config file {path} is not valid JSON: {e}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path} must hold a JSON object")
-    unknown = sorted(set(data) - set(_OPTIONS))
+    unknown = sorted(set(data) - set(FILE_KEYS))
     if unknown:
         raise ConfigError(f"config file {path}: unknown key(s): {', '.join(unknown)}")
     return data
