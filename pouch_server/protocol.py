@@ -51,7 +51,7 @@ class Limits:
     max_body_bytes: int = 1024 * 1024
 
 
-def raw_response(status: int, message: str, extra_headers: list[tuple[bytes, bytes]]) -> bytes:
+def _raw_response(status: int, message: str, extra_headers: list[tuple[bytes, bytes]]) -> bytes:
     """A whole error response, written by the protocol itself (no app has seen the request)."""
     body = wire.error_body(message)
     lines = [b"HTTP/1.1 %d %s\r\n" % (status, _REASONS.get(status, b"Error"))]
@@ -138,7 +138,7 @@ class PouchHttpProtocol(HttpToolsBase):
         self._rejected = True
         self._cancel_timer()
         if not self.response_in_progress() and not self._transport.is_closing():
-            self._transport.write(raw_response(status, message, self.default_headers()))
+            self._transport.write(_raw_response(status, message, self.default_headers()))
         self.end_request()
         self._transport.close()
 

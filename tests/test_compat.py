@@ -98,7 +98,8 @@ def _upstream_privates_overridden() -> list[str]:
                 owner = next((base for base in cls.__mro__[1:]
                               if _is_upstream(base.__module__) and attr in vars(base)), None)
                 if owner is not None:
-                    found.append(f"{name}.{cls.__qualname__}.{attr} (overrides {owner.__module__}.{owner.__qualname__})")
+                    upstream = f"{owner.__module__}.{owner.__qualname__}"
+                    found.append(f"{name}.{cls.__qualname__}.{attr} (overrides {upstream})")
     return found
 
 

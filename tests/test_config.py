@@ -16,7 +16,7 @@ from pouch_server.config import FILE_KEYS, OPTIONS, ConfigError, DaemonConfig, b
 SAMPLES: dict[str, tuple[list[str], Any]] = {
     "listen": (["unix:///tmp/a.sock", "tcp://127.0.0.1:4243"], ["unix:///tmp/a.sock", "tcp://127.0.0.1:4243"]),
     "debug": ([], True),
-    "label": (["zone=a", "ssd"], ["zone=a", "ssd"]),
+    "label": (["zone=a", "disk=ssd"], ["zone=a", "disk=ssd"]),
     "default-runtime": (["kata"], "kata"),
     "add-runtime": (["kata=/usr/bin/kata"], {"kata": {"path": "/usr/bin/kata"}}),
     "snapshotter": (["btrfs"], "btrfs"),
