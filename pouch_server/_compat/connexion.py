@@ -87,7 +87,7 @@ class ResponseDecoratorHooks(AsyncResponseDecorator):
         result: str | None = AsyncResponseDecorator._infer_content_type(data, headers)
         return result
 
-    def _infer_content_type(self, data: Any, headers: dict[str, Any]) -> str | None:  # type: ignore[override]
+    def _infer_content_type(self, data: Any, headers: dict[str, Any]) -> str | None:
         return self.infer_content_type(data, headers)
 
 

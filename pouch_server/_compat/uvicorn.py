@@ -53,7 +53,7 @@ class HttpToolsBase(HttpToolsProtocol):
     def scope_extensions(self) -> dict[str, Any]:
         """The ``extensions`` of the request being received; call it from a parser callback
         after ``on_message_begin``. What is put there reaches the app in the request's scope."""
-        extensions: dict[str, Any] = self.scope.setdefault("extensions", {})  # type: ignore[typeddict-item]
+        extensions: dict[str, Any] = self.scope.setdefault("extensions", {})
         return extensions
 
     def default_headers(self) -> list[tuple[bytes, bytes]]:

@@ -280,15 +280,15 @@ class EventBus:
                 return
             while True:
                 timeout = None if until_ns is None else max(0.0, (until_ns - time.time_ns()) / 1e9)
-                ev = await sub.get(timeout)
-                if ev is None:
+                live = await sub.get(timeout)
+                if live is None:
                     return
-                if ev.seq <= last_seq:
+                if live.seq <= last_seq:
                     continue
-                if until_ns is not None and ev.time_nano > until_ns:
+                if until_ns is not None and live.time_nano > until_ns:
                     return
-                if sent(ev):
-                    yield ev
+                if sent(live):
+                    yield live
         finally:
             self._unsubscribe(sub)
 
