@@ -21,9 +21,11 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from bench import pouchd
 from bench.install import Install
+from bench.pouchd import free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
@@ -169,12 +171,6 @@ def stop_all() -> None:
 atexit.register(stop_all)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def rss_bytes(pid: int) -> int:
     """VmRSS of ``pid`` from /proc/PID/status, in bytes."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -245,7 +241,8 @@ def wait_http_ok(sock_path: Path, proc: subprocess.Popen[bytes], deadline: float
 
 
 class Server:
-    """A pouchd or bare-app process on a unix socket and (optionally) a TCP port of 127.0.0.1."""
+    """A floor's process (bare app, plain connexion app) on a unix socket and (optionally) a TCP port of
+    127.0.0.1; pouchd itself is :class:`PouchD`, from bench/pouchd.py."""
 
     kind = "server"
 
@@ -301,20 +298,30 @@ class Server:
         self.stop()
 
 
-class PouchD(Server):
-    """pouchd in production mode (no --validate-responses), with its own home directory."""
-
-    kind = "pouchd"
+class PouchD(pouchd.PouchD):
+    """pouchd from the bench's install in production mode (no --validate-responses), with its own
+    home directory; every start is recorded for :func:`stop_all`."""
 
     def __init__(self, workdir: Path, name: str = "pouchd", tcp: bool = True, home: Path | None = None) -> None:
-        super().__init__(workdir, name, tcp)
-        self.home = home or workdir / f"{name}-home"
+        super().__init__(workdir, executable=installed().pouchd, name=name, tcp=tcp, home=home)
 
-    def argv(self) -> list[str]:
-        args = [str(installed().pouchd), "-l", f"unix://{self.sock}", "--home-dir", str(self.home)]
-        if self.port is not None:
-            args += ["-l", f"tcp://127.0.0.1:{self.port}"]
-        return args
+    def _popen(self, argv: list[str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+        proc = super()._popen(argv, log)
+        _procs.append(proc)
+        return proc
+
+    def wait_ready(self, timeout: float = 30.0, interval: float = 0.005) -> float:
+        try:
+            return super().wait_ready(timeout, interval)
+        except pouchd.NotReady as e:
+            raise BenchError(str(e)) from None
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
+        try:
+            return super().stop(sig, timeout)
+        finally:
+            if self.proc in _procs:
+                _procs.remove(self.proc)
 
 
 class BareApp(Server):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from helpers import ROOT
 
 from bench.runner import HISTORY_HEADING, kept_history
 
@@ -21,7 +20,7 @@ def test_a_history_section_at_the_end_and_none_at_all() -> None:
 
 
 def test_the_repository_results_file_has_its_history() -> None:
-    results = Path(__file__).resolve().parents[1] / "bench" / "RESULTS.md"
+    results = ROOT / "bench" / "RESULTS.md"
     history = kept_history(results.read_text())
     assert "stop 7" in history and "now" in history
 

@@ -11,13 +11,11 @@ its ``--default-registry``), so nothing leaves 127.0.0.1.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import httpx
 import pytest
-import yaml
-from conftest import PouchD
+from helpers import InProcess, info, spec
 from registry import Registry, htpasswd_registry_fixture
 
 from pouch_server.bodies import BodyReader, go_fold, json_by_default
@@ -25,7 +23,7 @@ from pouch_server.bodies import BodyReader, go_fold, json_by_default
 USER = "gopher"
 PASSWORD = "g0-Pa55-w0rd"
 GO_CLIENT = {"User-Agent": "Go-http-client/1.1"}  # pouch's client: no Content-Type header at all
-SPEC = yaml.safe_load((Path(__file__).resolve().parent.parent / "api" / "swagger.yaml").read_text())
+SPEC = spec()
 
 
 # ---- reading, without a daemon ------------------------------------------------------------------
@@ -120,46 +118,37 @@ def test_the_spec_documents_415_for_both_posts() -> None:
         assert responses["415"] == {"$ref": "#/components/responses/UnsupportedMediaType"}
 
 
-# ---- raw requests to a live daemon -------------------------------------------------------------
+# ---- requests as the clients send them, to pouchd's app -----------------------------------------
 
 registry = htpasswd_registry_fixture("bodies-registry", {USER: PASSWORD})
 
 
-@pytest.fixture(scope="module")
-def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PouchD]:
-    d = PouchD(tmp_path_factory.mktemp("bodies-pouchd"), "--label", "base=1").start()
-    yield d
-    d.stop()
+@pytest.fixture
+def daemon(app_factory: Callable[..., InProcess]) -> InProcess:
+    return app_factory("--label", "base=1")
 
 
-@pytest.fixture(scope="module")
-def login_daemon(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> Iterator[PouchD]:
+@pytest.fixture
+def login_daemon(app_factory: Callable[..., InProcess], registry: Registry) -> InProcess:
     """A daemon whose default registry is the loopback one: an empty ServerAddress stays local."""
-    d = PouchD(tmp_path_factory.mktemp("bodies-login-pouchd"), "--default-registry", registry.address).start()
-    yield d
-    d.stop()
+    return app_factory("--default-registry", registry.address)
 
 
-def post(d: PouchD, path: str, body: object, headers: dict[str, str] | None = None) -> httpx.Response:
+def post(d: InProcess, path: str, body: object, headers: dict[str, str] | None = None) -> httpx.Response:
     with d.client() as c:
         request = c.build_request("POST", path, content=json.dumps(body).encode(), headers=headers or GO_CLIENT)
         assert "content-type" not in request.headers or headers  # as pouch's Go client sends it
         return c.send(request)
 
 
-def info(d: PouchD) -> dict:
-    with d.client() as c:
-        return c.get("/info").json()
-
-
-def test_update_without_content_type(daemon: PouchD) -> None:
+def test_update_without_content_type(daemon: InProcess) -> None:
     r = post(daemon, "/v1.24/daemon/update", {"Labels": ["go=1"], "ImageProxy": "http://go-proxy:3128"})
     assert r.status_code == 200, r.text
     now = info(daemon)
     assert "go=1" in now["Labels"] and now["HttpProxy"] == "http://go-proxy:3128"
 
 
-def test_update_with_lowercase_and_unknown_keys(daemon: PouchD) -> None:
+def test_update_with_lowercase_and_unknown_keys(daemon: InProcess) -> None:
     r = post(daemon, "/daemon/update", {"labels": ["lower=1"], "imageproxy": "http://lower:1", "Comment": "x"},
              headers={"Content-Type": "application/json"})
     assert r.status_code == 200, r.text
@@ -167,7 +156,7 @@ def test_update_with_lowercase_and_unknown_keys(daemon: PouchD) -> None:
     assert "lower=1" in now["Labels"] and now["HttpProxy"] == "http://lower:1"
 
 
-def test_update_repeated_keys_last_wins(daemon: PouchD) -> None:
+def test_update_repeated_keys_last_wins(daemon: InProcess) -> None:
     assert post(daemon, "/daemon/update", {"LABELS": 5, "labels": ["last=1"]}).status_code == 200
     assert "last=1" in info(daemon)["Labels"]
     # The other way round, the last value is the one the schema refuses.
@@ -178,13 +167,13 @@ def test_update_repeated_keys_last_wins(daemon: PouchD) -> None:
     assert "first=1" not in info(daemon)["Labels"]
 
 
-def test_update_empty_is_refused_by_the_spec_whatever_the_casing(daemon: PouchD) -> None:
+def test_update_empty_is_refused_by_the_spec_whatever_the_casing(daemon: InProcess) -> None:
     for body in ({}, {"labels": []}, {"IMAGEPROXY": ""}, {"Other": ["a=b"]}):
         r = post(daemon, "/daemon/update", body)
         assert r.status_code == 400 and r.json() == {"message": "daemon update config cannot be empty"}, body
 
 
-def test_blank_content_type_is_json_and_other_types_are_415(daemon: PouchD) -> None:
+def test_blank_content_type_is_json_and_other_types_are_415(daemon: InProcess) -> None:
     with daemon.client() as c:
         r = c.post("/daemon/update", content=b'{"Labels": ["blank=1"]}', headers={"Content-Type": ""})
         assert r.status_code == 200, r.text
@@ -196,7 +185,7 @@ def test_blank_content_type_is_json_and_other_types_are_415(daemon: PouchD) -> N
 
 
 @pytest.mark.parametrize("casing", ["go", "docker"])
-def test_login_without_content_type(login_daemon: PouchD, registry: Registry, casing: str) -> None:
+def test_login_without_content_type(login_daemon: InProcess, registry: Registry, casing: str) -> None:
     """As pouch's Go CLI sends it (spec casing, no Content-Type) and as the Docker CLI and docker-py
     send it (lowercase keys, plus docker-py's ``email``)."""
     good = {"Username": USER, "Password": PASSWORD, "ServerAddress": registry.address}
@@ -211,7 +200,7 @@ def test_login_without_content_type(login_daemon: PouchD, registry: Registry, ca
     assert PASSWORD not in r.text
 
 
-def test_login_lowercase_keys_without_address_use_the_default_registry(login_daemon: PouchD) -> None:
+def test_login_lowercase_keys_without_address_use_the_default_registry(login_daemon: InProcess) -> None:
     r = post(login_daemon, "/auth", {"username": USER, "password": PASSWORD})
     assert r.status_code == 200, r.text
     r = post(login_daemon, "/auth", {"username": USER, "password": "nope"})

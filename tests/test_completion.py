@@ -7,7 +7,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import BIN, run_pouch
+from helpers import BIN, run_pouch
 
 
 @pytest.mark.parametrize(("shell", "marker"), [

@@ -1,4 +1,5 @@
-"""The core path end to end: a real pouchd subprocess, the installed ``pouch`` command, raw HTTP."""
+"""The core path end to end: a real pouchd subprocess and the installed ``pouch`` command; routing,
+versions and error answers on pouchd's app in this process."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import POUCH, POUCHD, PouchD, run_pouch
+from helpers import POUCH, POUCHD, InProcess, PouchD, assert_error, run_pouch
 
 from pouch_cli.formatting import human_size_binary
 
@@ -41,7 +42,7 @@ def test_pouch_version_over_unix_socket(pouchd: PouchD) -> None:
 def test_pouch_version_over_tcp_matches_wire(pouchd: PouchD) -> None:
     r = run_pouch("version", host=f"tcp://127.0.0.1:{pouchd.port}")
     assert r.returncode == 0, r.stderr
-    wire = httpx.get(f"{pouchd.tcp_url}/v1.24/version").json()
+    wire = httpx.get(f"{pouchd.url}/v1.24/version").json()
     assert f"Arch:            {wire['Arch']}" in r.stdout.splitlines()
     assert f"GoVersion:       {wire['GoVersion']}" in r.stdout.splitlines()
 
@@ -115,83 +116,70 @@ def test_help_has_description_and_example(cmd: str) -> None:
 # ---- routing, versions, errors ----------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/_ping", "/v1.24/_ping"])
-def test_ping(pouchd: PouchD, path: str) -> None:
-    r = pouchd.client().get(path)
+def test_ping(app: InProcess, path: str) -> None:
+    r = app.client().get(path)
     assert r.status_code == 200 and r.text == "OK"
     assert r.headers["content-type"].startswith("text/plain")
 
 
 @pytest.mark.parametrize("path", ["/version", "/v1.24/version", "/info", "/v1.24/info"])
-def test_bare_and_versioned_paths(pouchd: PouchD, path: str) -> None:
-    r = pouchd.client().get(path)
+def test_bare_and_versioned_paths(app: InProcess, path: str) -> None:
+    r = app.client().get(path)
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/json"
     assert r.json()["KernelVersion"] == uname_r()
 
 
 @pytest.mark.parametrize("path", ["/openapi.json", "/v1.24/openapi.json"])
-def test_spec_is_served(pouchd: PouchD, path: str) -> None:
-    r = pouchd.client().get(path)
+def test_spec_is_served(app: InProcess, path: str) -> None:
+    r = app.client().get(path)
     assert r.status_code == 200 and r.json()["info"]["title"] == "Pouch Engine API"
 
 
 @pytest.mark.parametrize("path", ["/ui/", "/v1.24/ui/"])
-def test_swagger_ui_page_is_served(pouchd: PouchD, path: str) -> None:
-    r = pouchd.client().get(path)
+def test_swagger_ui_page_is_served(app: InProcess, path: str) -> None:
+    r = app.client().get(path)
     assert r.status_code == 200 and "swagger-ui" in r.text
 
 
-def assert_error(r: httpx.Response, status: int, message: str | None = None) -> str:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"] == "application/json"
-    body = r.json()
-    assert list(body) == ["message"] and isinstance(body["message"], str) and body["message"]
-    assert "Traceback" not in r.text and "/site-packages/" not in r.text
-    if message is not None:
-        assert body["message"] == message
-    return body["message"]
-
-
 @pytest.mark.parametrize("path", ["/nope", "/v1.24/nope", "/vabc/info", "/v1.24x/info", "/info/extra"])
-def test_unknown_path_is_404_json(pouchd: PouchD, path: str) -> None:
-    assert_error(pouchd.client().get(path), 404, "page not found")
+def test_unknown_path_is_404_json(app: InProcess, path: str) -> None:
+    assert_error(app.client().get(path), 404, "page not found")
 
 
 @pytest.mark.parametrize(("method", "path"), [("POST", "/version"), ("DELETE", "/v1.24/info"), ("PUT", "/_ping"),
                                               ("GET", "/daemon/update")])
-def test_wrong_method_is_405_json(pouchd: PouchD, method: str, path: str) -> None:
-    assert_error(pouchd.client().request(method, path), 405, "method not allowed")
+def test_wrong_method_is_405_json(app: InProcess, method: str, path: str) -> None:
+    assert_error(app.client().request(method, path), 405, "method not allowed")
 
 
-def test_invalid_requests_are_400_json(pouchd: PouchD) -> None:
-    c = pouchd.client()
+def test_invalid_requests_are_400_json(app: InProcess) -> None:
+    c = app.client()
     assert "since" in assert_error(c.get("/events", params={"since": "yesterday"}), 400)
     assert_error(c.post("/daemon/update", json={"Labels": "x=y"}), 400)
     assert_error(c.post("/daemon/update", content=b"{not json", headers={"content-type": "application/json"}), 400)
     assert_error(c.post("/v1.24/daemon/update", json={}), 400, "daemon update config cannot be empty")
 
 
-def test_wrong_content_type_is_4xx_json(pouchd: PouchD) -> None:
-    r = pouchd.client().post("/daemon/update", content=b"Labels=a", headers={"content-type": "text/plain"})
+def test_wrong_content_type_is_4xx_json(app: InProcess) -> None:
+    r = app.client().post("/daemon/update", content=b"Labels=a", headers={"content-type": "text/plain"})
     assert 400 <= r.status_code < 500
     assert_error(r, r.status_code)
 
 
-def test_every_response_carries_the_api_version(pouchd: PouchD) -> None:
+def test_every_response_carries_the_api_version(app: InProcess) -> None:
     for path in ("/_ping", "/version", "/nope"):
-        assert pouchd.client().get(path).headers["api-version"] == "1.24"
+        assert app.client().get(path).headers["api-version"] == "1.24"
 
 
-def test_handler_failure_is_500_json_with_request_id_logged(pouchd_factory) -> None:
-    d: PouchD = pouchd_factory()
-    state = d.home / "daemon-state.json"
+def test_handler_failure_is_500_json_with_request_id_logged(app: InProcess) -> None:
+    state = app.home / "daemon-state.json"
     state.unlink(missing_ok=True)
     state.mkdir()  # the state file can no longer be replaced: the update handler fails
-    message = assert_error(d.client().post("/daemon/update", json={"Labels": ["a=b"]}), 500)
+    message = assert_error(app.client().post("/daemon/update", json={"Labels": ["a=b"]}), 500)
     m = re.fullmatch(r"internal server error \(request id ([0-9a-f]+)\)", message)
     assert m, message
-    d.stop()
-    logs = d.logs()
+    logs = app.logs()
     assert m.group(1) in logs and "Traceback" in logs  # the details go to the log only
     state.rmdir()
 
@@ -262,9 +250,9 @@ def test_config_file_values_show_in_info(pouchd_factory, tmp_path: Path) -> None
     assert "Storage Driver: btrfs" in out and "Registry Mirrors:" in out
 
 
-def test_flags_show_in_info(pouchd_factory) -> None:
-    d: PouchD = pouchd_factory("--label", "a=1", "--label", "b=2", "--add-runtime", "runsc=/usr/bin/runsc",
-                               "--default-runtime", "runsc", "--registry-mirrors", "https://m1/,https://m2/")
+def test_flags_show_in_info(app_factory) -> None:
+    d: InProcess = app_factory("--label", "a=1", "--label", "b=2", "--add-runtime", "runsc=/usr/bin/runsc",
+                              "--default-runtime", "runsc", "--registry-mirrors", "https://m1/,https://m2/")
     info = d.client().get("/info").json()
     assert info["Labels"] == ["a=1", "b=2"]
     assert info["DefaultRuntime"] == "runsc" and info["Runtimes"]["runsc"]["path"] == "/usr/bin/runsc"
@@ -378,6 +366,6 @@ def test_non_root_defaults_work_with_no_flags(tmp_path: Path) -> None:
 
 
 def test_all_listeners_in_one_process(pouchd: PouchD) -> None:
-    assert httpx.get(f"{pouchd.tcp_url}/_ping").text == "OK"
+    assert httpx.get(f"{pouchd.url}/_ping").text == "OK"
     assert pouchd.client().get("/_ping").text == "OK"
     assert pouchd.client().get("/info").json()["ListenAddresses"] == [pouchd.host, f"tcp://127.0.0.1:{pouchd.port}"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import PouchD, run_pouch
+from helpers import InProcess, PouchD, Served, info, run_pouch, spec
 
 from pouch_common.labels import label_problem, merge_labels
 
@@ -24,21 +24,14 @@ STATE = "daemon-state.json"
 EMPTY = "daemon update config cannot be empty"
 
 
-def info(d: PouchD) -> dict:
-    with d.client() as c:
-        r = c.get("/info")
-    assert r.status_code == 200
-    return r.json()
-
-
-def post(d: PouchD, body: object, client: httpx.Client | None = None) -> httpx.Response:
+def post(d: Served, body: object, client: httpx.Client | None = None) -> httpx.Response:
     if client is not None:
         return client.post("/daemon/update", json=body)
     with d.client() as c:
         return c.post("/daemon/update", json=body)
 
 
-def state_file(d: PouchD) -> Path:
+def state_file(d: Served) -> Path:
     return d.home / STATE
 
 
@@ -52,8 +45,8 @@ def test_merge_labels_rule() -> None:
     assert merge_labels(["a=1"], []) == ["a=1"]
 
 
-def test_labels_merge_as_pouch_and_proxy_replaces(pouchd_factory) -> None:
-    d: PouchD = pouchd_factory("--label", "a=1", "--label", "b=2", "--image-proxy", "http://old:1")
+def test_labels_merge_as_pouch_and_proxy_replaces(app_factory) -> None:
+    d: InProcess = app_factory("--label", "a=1", "--label", "b=2", "--image-proxy", "http://old:1")
     before = info(d)
     assert before["Labels"] == ["a=1", "b=2"] and before["HttpProxy"] == "http://old:1"
 
@@ -77,8 +70,8 @@ def test_labels_merge_as_pouch_and_proxy_replaces(pouchd_factory) -> None:
 
 
 @pytest.mark.parametrize("body", [{}, {"Labels": []}, {"ImageProxy": ""}, {"Labels": [], "ImageProxy": ""}])
-def test_empty_update_is_400(pouchd: PouchD, body: dict) -> None:
-    r = post(pouchd, body)
+def test_empty_update_is_400(app: InProcess, body: dict) -> None:
+    r = post(app, body)
     assert r.status_code == 400
     assert r.headers["content-type"].startswith("application/json")
     assert r.json() == {"message": EMPTY}
@@ -95,18 +88,18 @@ def test_empty_update_is_400(pouchd: PouchD, body: dict) -> None:
     b'{"Labels": ["=nokey"]}',
     b'{"Labels": [""]}',
 ])
-def test_bad_body_is_400_and_changes_nothing(pouchd: PouchD, content: bytes) -> None:
-    assert post(pouchd, {"Labels": ["baseline=1"]}).status_code == 200
-    before_info = info(pouchd)
-    before_file = state_file(pouchd).read_bytes()
-    with pouchd.client() as c:
+def test_bad_body_is_400_and_changes_nothing(app: InProcess, content: bytes) -> None:
+    assert post(app, {"Labels": ["baseline=1"]}).status_code == 200
+    before_info = info(app)
+    before_file = state_file(app).read_bytes()
+    with app.client() as c:
         r = c.post("/daemon/update", content=content, headers={"content-type": "application/json"})
     assert r.status_code == 400, r.text
     assert r.headers["content-type"].startswith("application/json")
     assert isinstance(r.json()["message"], str) and r.json()["message"]
-    assert info(pouchd)["Labels"] == before_info["Labels"]
-    assert info(pouchd)["HttpProxy"] == before_info["HttpProxy"]
-    assert state_file(pouchd).read_bytes() == before_file
+    assert info(app)["Labels"] == before_info["Labels"]
+    assert info(app)["HttpProxy"] == before_info["HttpProxy"]
+    assert state_file(app).read_bytes() == before_file
 
 
 # --- durability --------------------------------------------------------------------------------
@@ -115,7 +108,7 @@ def test_updates_survive_a_sigterm_restart(pouchd_factory) -> None:
     d: PouchD = pouchd_factory("--label", "base=1")
     assert post(d, {"Labels": ["base=2", "kept=yes"], "ImageProxy": "http://kept:8080"}).status_code == 200
     assert d.stop(signal.SIGTERM) == 0
-    d2: PouchD = pouchd_factory("--label", "base=1", home=d.home, sock=d.tmp / "second.sock")
+    d2: PouchD = pouchd_factory("--label", "base=1", home=d.home, sock=d.workdir / "second.sock")
     after = info(d2)
     assert after["Labels"] == ["base=2", "kept=yes"]
     assert after["HttpProxy"] == "http://kept:8080"
@@ -271,17 +264,14 @@ LABELS = [("a=1", True), ("a==b", True), ("a= ", True), ("k\u3000k=v", True), ("
 
 
 @pytest.mark.parametrize(("label", "valid"), LABELS)
-def test_one_label_rule_for_the_cli_the_daemon_and_the_spec(pouchd: PouchD, tmp_path: Path, label: str,
+def test_one_label_rule_for_the_cli_the_daemon_and_the_spec(app: InProcess, tmp_path: Path, label: str,
                                                           valid: bool) -> None:
     import re
 
-    import yaml
-
-    spec = yaml.safe_load((Path(__file__).parent.parent / "api" / "swagger.yaml").read_text())
-    pattern = spec["components"]["schemas"]["DaemonUpdateConfig"]["properties"]["Labels"]["items"]["pattern"]
+    pattern = spec()["components"]["schemas"]["DaemonUpdateConfig"]["properties"]["Labels"]["items"]["pattern"]
     assert (re.search(pattern, label) is not None) is valid
     assert (label_problem(label) is None) is valid
-    assert (post(pouchd, {"Labels": [label]}).status_code == 200) is valid
+    assert (post(app, {"Labels": [label]}).status_code == 200) is valid
     config = tmp_path / "c.json"
     config.write_text("{}")
     r = run_pouch("updatedaemon", "--offline", "--config-file", str(config), "--label", label)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import PouchD
+from helpers import PouchD
 from registry import Registry, htpasswd_registry_fixture
 
 DOCKER = shutil.which("docker")
@@ -147,9 +147,8 @@ registry = htpasswd_registry_fixture("docker-cli-registry", {USER: PASSWORD})
 
 @pytest.fixture(scope="module")
 def login_daemon(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> Iterator[PouchD]:
-    d = PouchD(tmp_path_factory.mktemp("docker-cli-login"), "--default-registry", registry.address).start()
-    yield d
-    d.stop()
+    with PouchD(tmp_path_factory.mktemp("docker-cli-login"), "--default-registry", registry.address).start() as d:
+        yield d
 
 
 def docker_login(env: dict[str, str], d: PouchD, registry: Registry, password: str) -> subprocess.CompletedProcess[str]:

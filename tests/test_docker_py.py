@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import PouchD
+from helpers import PouchD
 from registry import Registry, htpasswd_registry_fixture, missing_tools
 
 docker = pytest.importorskip("docker")
@@ -31,10 +31,9 @@ registry = htpasswd_registry_fixture("docker-py-registry", {USER: PASSWORD}, opt
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory: pytest.TempPathFactory, registry: Registry | None) -> Iterator[PouchD]:
     default_registry = registry.address if registry else "127.0.0.1:1"
-    d = PouchD(tmp_path_factory.mktemp("docker-py-pouchd"), "--label", "zone=py",
-               "--default-registry", default_registry).start()
-    yield d
-    d.stop()
+    with PouchD(tmp_path_factory.mktemp("docker-py-pouchd"), "--label", "zone=py",
+                "--default-registry", default_registry).start() as d:
+        yield d
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,11 @@
 """GET /events and ``pouch events`` against a real pouchd: replay, live streaming, filters, errors,
-subscription lifetime, slow clients; and the CLI's time parsing and output format."""
+subscription lifetime, slow clients; bad parameters on pouchd's app in this process; and the CLI's
+time parsing and output format."""
 
 from __future__ import annotations
 
 import calendar
 import json
-import os
 import queue
 import re
 import signal
@@ -19,7 +19,7 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
-from conftest import POUCH, PouchD, run_pouch
+from helpers import POUCH, InProcess, PouchD, fd_count, info, run_pouch, wait_for
 
 from pouch_cli.errors import CLIError
 from pouch_cli.events import format_event, format_time, get_timestamp, parse_duration, parse_filters
@@ -74,11 +74,6 @@ def update(d: PouchD, labels: list[str] | None = None, proxy: str | None = None,
     assert r.status_code == 200, r.text
 
 
-def daemon_id(d: PouchD) -> str:
-    with d.client() as c:
-        return c.get("/info").json()["ID"]
-
-
 def raw_stream(d: PouchD, query: str = "") -> socket.socket:
     """A GET /events on a raw socket, read up to the end of the headers and no further."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -92,20 +87,6 @@ def raw_stream(d: PouchD, query: str = "") -> socket.socket:
         head += chunk
     assert head.startswith(b"HTTP/1.1 200"), head
     return s
-
-
-def fd_count(d: PouchD) -> int:
-    assert d.proc is not None
-    return len(os.listdir(f"/proc/{d.proc.pid}/fd"))
-
-
-def wait_for(predicate, timeout: float, interval: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
 
 
 class LineReader:
@@ -136,7 +117,7 @@ def test_daemon_start_is_in_history(pouchd: PouchD) -> None:
     events = replay(pouchd, filters=json.dumps({"event": ["start"]}))
     assert len(events) == 1
     ev = events[0]
-    ident = daemon_id(pouchd)
+    ident = info(pouchd)["ID"]
     assert ev["type"] == "daemon" and ev["action"] == "start" and ev["status"] == "start"
     assert ev["id"] == ident and ev["actor"]["ID"] == ident
     assert ev["actor"]["Attributes"]["name"] == socket.gethostname()
@@ -240,8 +221,8 @@ def test_filters_type_event_label(pouchd: PouchD) -> None:
     ({"since": "9" * 5000, "until": "10"}, "cannot be after"),
     ({"since": "9223372036854775808", "until": "10"}, "cannot be after"),
 ])
-def test_bad_parameters_are_400_with_a_message(pouchd: PouchD, params: dict, needle: str) -> None:
-    with pouchd.client() as c:
+def test_bad_parameters_are_400_with_a_message(app: InProcess, params: dict, needle: str) -> None:
+    with app.client() as c:
         r = c.get("/events", params=params)
     assert r.status_code == 400
     assert r.headers["content-type"].startswith("application/json")
@@ -284,14 +265,14 @@ def test_disconnected_clients_release_their_subscription(pouchd: PouchD) -> None
         assert c.get("/_ping").status_code == 200
     # Idle keep-alive connections of earlier tests may still close (timeout 5s): take the lowest.
     wait_for(lambda: False, 0.3)
-    baseline = fd_count(pouchd)
+    baseline = fd_count(pouchd.pid)
     socks = [raw_stream(pouchd) for _ in range(50)]
     try:
-        assert fd_count(pouchd) >= baseline + 50
+        assert fd_count(pouchd.pid) >= baseline + 50
     finally:
         for s in socks:
             s.close()
-    assert wait_for(lambda: fd_count(pouchd) <= baseline, timeout=10), (fd_count(pouchd), baseline)
+    assert wait_for(lambda: fd_count(pouchd.pid) <= baseline, timeout=10), (fd_count(pouchd.pid), baseline)
     # and the daemon still serves streams
     with event_stream(pouchd) as events:
         update(pouchd, ["after_disconnects=1"])
@@ -379,7 +360,7 @@ def test_cli_prints_replayed_events_in_pouch_format(pouchd: PouchD) -> None:
     assert m, lines[0]
     stamp, typ, action, actor, attrs = m.groups()
     assert stamp.endswith("Z")
-    assert (typ, action, actor) == ("daemon", "update", daemon_id(pouchd))
+    assert (typ, action, actor) == ("daemon", "update", info(pouchd)["ID"])
     keys = [kv.split("=", 1)[0] for kv in attrs.split(", ")]
     assert keys == sorted(keys)
     assert "clifmt=1" in attrs.split(", ") and "image-proxy=http://fmt.example:8080" in attrs.split(", ")

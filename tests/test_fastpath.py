@@ -2,18 +2,19 @@
 as connexion's full stack does, in production mode and with response validation on.
 
 A request that sends a Content-Type header always takes the full stack (request validation has
-something to check then), so the same request with and without that header compares the two paths.
+something to check then), so the same request with and without that header compares the two paths,
+on pouchd's app in this process; a connection's header deadline is the protocol's, on a pouchd.
 """
 
 from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from conftest import PouchD
+from helpers import InProcess, PouchD, Served
 from prometheus_client.parser import text_string_to_metric_families
 
 # Headers that legitimately differ between two answers.
@@ -22,13 +23,17 @@ VOLATILE = {"date", "x-request-id"}
 
 @pytest.fixture(scope="module", params=["production", "validating"])
 def daemon(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PouchD]:
-    d = PouchD(tmp_path_factory.mktemp(request.param), "--header-timeout", "1",
-               validate=request.param == "validating").start()
-    yield d
-    d.stop()
+    with PouchD(tmp_path_factory.mktemp(request.param), "--header-timeout", "1",
+                validate=request.param == "validating").start() as d:
+        yield d
 
 
-def both_paths(d: PouchD, method: str, path: str) -> tuple[httpx.Response, httpx.Response]:
+@pytest.fixture(params=["production", "validating"])
+def app(request: pytest.FixtureRequest, app_factory: Callable[..., InProcess]) -> InProcess:
+    return app_factory(validate=request.param == "validating")
+
+
+def both_paths(d: Served, method: str, path: str) -> tuple[httpx.Response, httpx.Response]:
     with d.client() as c:
         direct = c.request(method, path)
         full = c.request(method, path, headers={"Content-Type": "application/json"})
@@ -43,34 +48,34 @@ def stable_headers(r: httpx.Response, *ignore: str) -> list[tuple[str, str]]:
     ("GET", "/_ping"), ("HEAD", "/_ping"), ("GET", "/v1.24/_ping"), ("GET", "/version"),
     ("GET", "/v1.24/version"), ("GET", "/v1.24.0/version"), ("HEAD", "/version"),
 ])
-def test_direct_answer_is_the_full_stack_answer(daemon: PouchD, method: str, path: str) -> None:
-    direct, full = both_paths(daemon, method, path)
+def test_direct_answer_is_the_full_stack_answer(app: InProcess, method: str, path: str) -> None:
+    direct, full = both_paths(app, method, path)
     assert direct.status_code == full.status_code == 200
     assert stable_headers(direct) == stable_headers(full)
     assert direct.content == full.content
 
 
-def test_info_and_metrics_have_the_same_shape_on_both_paths(daemon: PouchD) -> None:
-    direct, full = both_paths(daemon, "GET", "/v1.24/info")
+def test_info_and_metrics_have_the_same_shape_on_both_paths(app: InProcess) -> None:
+    direct, full = both_paths(app, "GET", "/v1.24/info")
     assert stable_headers(direct, "content-length") == stable_headers(full, "content-length")
     assert direct.json().keys() == full.json().keys()
     assert direct.json()["ID"] == full.json()["ID"]
-    direct, full = both_paths(daemon, "GET", "/metrics")
+    direct, full = both_paths(app, "GET", "/metrics")
     assert direct.status_code == full.status_code == 200
     assert stable_headers(direct, "content-length") == stable_headers(full, "content-length")
     assert direct.headers["content-type"] == "text/plain"
     assert "engine_daemon_engine_info" in direct.text and "engine_daemon_engine_info" in full.text
 
 
-def test_operations_with_input_and_unknown_routes_keep_their_answers(daemon: PouchD) -> None:
-    with daemon.client() as c:
+def test_operations_with_input_and_unknown_routes_keep_their_answers(app: InProcess) -> None:
+    with app.client() as c:
         assert c.post("/version").status_code == 405
         assert c.get("/no/such/path").json() == {"message": "page not found"}
         assert c.get("/v1.99/version").status_code == 400
         assert c.get("/events", params={"since": "x"}).status_code == 400
 
 
-def request_counts(d: PouchD) -> dict[tuple[str, str], float]:
+def request_counts(d: Served) -> dict[tuple[str, str], float]:
     with d.client() as c:
         text = c.get("/metrics").text
     counts: dict[tuple[str, str], float] = {}
@@ -81,16 +86,16 @@ def request_counts(d: PouchD) -> dict[tuple[str, str], float]:
     return counts
 
 
-def test_requests_on_both_paths_are_counted_by_operation_and_status(daemon: PouchD) -> None:
-    before = request_counts(daemon)
-    with daemon.client() as c:
+def test_requests_on_both_paths_are_counted_by_operation_and_status(app: InProcess) -> None:
+    before = request_counts(app)
+    with app.client() as c:
         for _ in range(3):
             c.get("/v1.24/version")
         c.get("/version", headers={"Content-Type": "application/json"})
         c.get("/nowhere")
         c.head("/_ping")
         c.head("/_ping", headers={"Content-Type": "application/json"})
-    after = request_counts(daemon)
+    after = request_counts(app)
 
     def delta(op: str, status: str) -> float:
         return after.get((op, status), 0) - before.get((op, status), 0)
@@ -99,7 +104,7 @@ def test_requests_on_both_paths_are_counted_by_operation_and_status(daemon: Pouc
     assert delta("none", "404") == 1
     assert delta("SystemPingHead", "200") == 2  # the spec's HEAD operation, on both paths
     # The histogram counts the same requests, and its buckets are cumulative.
-    with daemon.client() as c:
+    with app.client() as c:
         families = {f.name: f for f in text_string_to_metric_families(c.get("/metrics").text)}
     samples = families["pouchd_http_request_duration_seconds"].samples
     version = [s for s in samples if s.labels.get("operation") == "SystemVersion" and s.labels["status"] == "200"]

@@ -36,7 +36,7 @@ import httpx
 import jsonschema
 import pytest
 import schemathesis
-from conftest import PouchD
+from helpers import PouchD
 from registry import Registry, missing_tools
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
@@ -120,10 +120,9 @@ def fuzz_daemon(tmp_path_factory: pytest.TempPathFactory, registry: Registry | N
     """One pouchd on a unix socket and 127.0.0.1, whose only way out is the loopback registry."""
     # An empty ServerAddress means the default registry: make that the loopback one too.
     default_registry = registry.address if registry else "127.0.0.1:1"
-    d = PouchD(tmp_path_factory.mktemp("fuzz-pouchd"), "--default-registry", default_registry,
-               env=leash_env(proxy_trap)).start()
-    yield d
-    d.stop()
+    with PouchD(tmp_path_factory.mktemp("fuzz-pouchd"), "--default-registry", default_registry,
+                env=leash_env(proxy_trap)).start() as d:
+        yield d
 
 
 def load_schema(daemon: PouchD, prefix: str, mode: str, operations: list[dict[str, Any]] | None = None) -> Any:
@@ -142,7 +141,7 @@ def load_schema(daemon: PouchD, prefix: str, mode: str, operations: list[dict[st
         "request-timeout": REQUEST_TIMEOUT,
     })
     # The served spec's `servers` is the prefix it was fetched under: requests go there too.
-    return schemathesis.openapi.from_url(f"{daemon.tcp_url}{prefix}/openapi.json", config=config, timeout=10)
+    return schemathesis.openapi.from_url(f"{daemon.url}{prefix}/openapi.json", config=config, timeout=10)
 
 
 @pytest.fixture(scope="module", params=["/v1.24", ""], ids=["v1.24", "unversioned"])

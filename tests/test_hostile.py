@@ -1,4 +1,9 @@
-"""Hostile and broken input: the daemon answers 4xx JSON, keeps serving, and its state is untouched."""
+"""Hostile and broken input: the daemon answers 4xx JSON, keeps serving, and its state is untouched.
+
+What reaches pouchd's app is sent to it in this process; what its protocol layer answers (sizes,
+times, malformed HTTP, raw paths) goes to a pouchd subprocess over its socket. Each is one daemon
+for the whole module, which must come out of it healthy.
+"""
 
 from __future__ import annotations
 
@@ -9,34 +14,28 @@ import re
 import socket
 import stat
 import time
+from collections.abc import Iterator
 
-import httpx
 import pytest
-from conftest import NOT_FROZEN, PouchD, pinging
-
-LEAKS = ("Traceback", "site-packages", "/work/", "pouch_server/", 'File "', "sys.set_int_max_str_digits")
-
-
-def assert_clean_error(r: httpx.Response, status: int) -> str:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"] == "application/json"
-    body = r.json()
-    assert list(body) == ["message"]
-    for leak in LEAKS:
-        assert leak not in r.text
-    return body["message"]
+from helpers import NOT_FROZEN, POUCHD, InProcess, PouchD, assert_error, info, pinging
 
 
 @pytest.fixture(scope="module")
-def daemon(tmp_path_factory: pytest.TempPathFactory):
-    d = PouchD(tmp_path_factory.mktemp("hostile"), "--label", "keep=me", "--header-timeout", "1",
-               "--body-timeout", "1", "--max-body-size", "64k").start()
-    yield d
-    d.stop()
+def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PouchD]:
+    with PouchD(tmp_path_factory.mktemp("hostile"), "--label", "keep=me", "--header-timeout", "1",
+                "--body-timeout", "1", "--max-body-size", "64k").start() as d:
+        yield d
 
 
-def labels(d: PouchD) -> list[str]:
-    return d.client().get("/info").json()["Labels"]
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcess]:
+    """One for the module (not one per test, as elsewhere): it must keep serving through all of it."""
+    with InProcess(tmp_path_factory.mktemp("hostile-app"), "--label", "keep=me") as d:
+        yield d
+
+
+def labels(d: PouchD | InProcess) -> list[str]:
+    return info(d)["Labels"]
 
 
 BAD_BODIES = [
@@ -48,45 +47,45 @@ BAD_BODIES = [
 
 
 @pytest.mark.parametrize("body", BAD_BODIES)
-def test_bad_update_bodies_are_400_and_change_nothing(daemon: PouchD, body: bytes) -> None:
-    before = labels(daemon)
-    r = daemon.client().post("/v1.24/daemon/update", content=body, headers={"content-type": "application/json"})
-    assert_clean_error(r, 400)
-    assert labels(daemon) == before
+def test_bad_update_bodies_are_400_and_change_nothing(app: InProcess, body: bytes) -> None:
+    before = labels(app)
+    r = app.client().post("/v1.24/daemon/update", content=body, headers={"content-type": "application/json"})
+    assert_error(r, 400)
+    assert labels(app) == before
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"])
-def test_wrong_content_type_is_415(daemon: PouchD, content_type: str) -> None:
-    r = daemon.client().post("/daemon/update", content=b'{"Labels": ["x=y"]}', headers={"content-type": content_type})
-    assert_clean_error(r, 415)
-    assert "x=y" not in labels(daemon)
+def test_wrong_content_type_is_415(app: InProcess, content_type: str) -> None:
+    r = app.client().post("/daemon/update", content=b'{"Labels": ["x=y"]}', headers={"content-type": content_type})
+    assert_error(r, 415)
+    assert "x=y" not in labels(app)
 
 
-def test_deeply_nested_json_is_400(daemon: PouchD) -> None:
+def test_deeply_nested_json_is_400(app: InProcess) -> None:
     n = 30000  # within the 64k body limit, far beyond the parser's recursion limit
     body = b'{"Labels": ' + b"[" * n + b"]" * n + b"}"
-    msg = assert_clean_error(daemon.client().post("/daemon/update", content=body,
+    msg = assert_error(app.client().post("/daemon/update", content=body,
                                                   headers={"content-type": "application/json"}), 400)
     assert msg == "request body is nested too deeply"
 
 
-def test_validation_errors_do_not_echo_values(daemon: PouchD) -> None:
-    r = daemon.client().post("/auth", json={"Username": "u", "Password": 918273645})
-    msg = assert_clean_error(r, 400)
+def test_validation_errors_do_not_echo_values(app: InProcess) -> None:
+    r = app.client().post("/auth", json={"Username": "u", "Password": 918273645})
+    msg = assert_error(r, 400)
     assert "918273645" not in r.text and "Password" in msg
 
 
 def test_body_over_limit_is_413(daemon: PouchD) -> None:
     big = json.dumps({"Labels": ["k=" + "v" * 70_000]}).encode()
     r = daemon.client().post("/daemon/update", content=big, headers={"content-type": "application/json"})
-    assert_clean_error(r, 413)
+    assert_error(r, 413)
 
     def chunks():
         for _ in range(80):
             yield b"x" * 1024
 
     r = daemon.client().post("/daemon/update", content=chunks(), headers={"content-type": "application/json"})
-    assert_clean_error(r, 413)
+    assert_error(r, 413)
     assert daemon.client().get("/_ping").text == "OK"
 
 
@@ -103,7 +102,7 @@ def test_chunked_bodies_are_accepted(daemon: PouchD) -> None:
 def test_default_body_limit_is_one_mebibyte(pouchd: PouchD) -> None:
     big = b'{"Labels": ["k=' + b"v" * (1024 * 1024) + b'"]}'
     r = pouchd.client().post("/daemon/update", content=big, headers={"content-type": "application/json"})
-    assert_clean_error(r, 413)
+    assert_error(r, 413)
 
 
 # Big but legal: bodies within the 1 MiB body limit (and a query within the header limit) that
@@ -128,7 +127,7 @@ def test_big_but_legal_requests_are_refused_without_freezing_the_daemon(pouchd: 
             r = c.post(path, content=body, headers={"content-type": "application/json"}, timeout=30)
         else:
             r = c.get(path, params={"filters": json.dumps(payload)}, timeout=30)
-        assert needle in assert_clean_error(r, status)
+        assert needle in assert_error(r, status)
         assert len(r.content) < 300  # nothing of the input comes back
     assert max(pings) < NOT_FROZEN, sorted(pings)[-3:]
     assert labels(pouchd) == before
@@ -140,7 +139,7 @@ def test_a_1mib_password_under_a_raised_body_limit_meets_the_field_limit(pouchd_
     with pinging(d) as pings, d.client() as c:
         # ServerAddress pinned to loopback; the request must not get that far anyway.
         r = c.post("/auth", json={"Username": "u", "Password": password, "ServerAddress": "127.0.0.1:9"})
-    assert assert_clean_error(r, 400) == "'Password': violates maxLength 16384"
+    assert assert_error(r, 400) == "'Password': violates maxLength 16384"
     assert max(pings) < NOT_FROZEN
     d.stop()
     assert "Zq9Zq9" not in d.logs()
@@ -187,7 +186,7 @@ def test_oversized_headers_are_431(daemon: PouchD) -> None:
     status, _, body = split_response(raw_exchange(daemon, data))
     assert status == 431 and "headers larger than" in json.loads(body)["message"]
     r = daemon.client().get("/_ping", headers={"X-Long": "b" * 80_000})
-    assert_clean_error(r, 431)
+    assert_error(r, 431)
 
 
 def test_pipelined_requests_are_answered_in_order(daemon: PouchD) -> None:
@@ -254,11 +253,11 @@ def test_path_traversal_under_ui_is_404(daemon: PouchD, path: str) -> None:
     ("/v1.24.0", 200), ("/v1.24.0.0", 200), ("/v" + "9" * 60, 400), ("/v0", 400), ("/v1." + "1" * 200, 400),
     ("/v1..24", 404), ("/v-1.24", 404), ("/V1.24", 404), ("/v1.24%2e0", 200), ("/v1%2e25", 400),
 ])
-def test_absurd_version_prefixes(daemon: PouchD, prefix: str, status: int) -> None:
-    r = daemon.client().get(f"{prefix}/version")
+def test_absurd_version_prefixes(app: InProcess, prefix: str, status: int) -> None:
+    r = app.client().get(f"{prefix}/version")
     assert r.status_code == status
     if status != 200:
-        assert_clean_error(r, status)
+        assert_error(r, status)
 
 
 @pytest.mark.parametrize("params", [
@@ -266,20 +265,20 @@ def test_absurd_version_prefixes(daemon: PouchD, prefix: str, status: int) -> No
     {"filters": '{"type": "container"'}, {"filters": '{"nope": ["x"]}'}, {"filters": '{"type": ["alien"]}'},
     {"filters": '{"event": "update"}'}, {"filters": "[1]"}, {"since": "\u0661\u0662"},
 ])
-def test_bad_event_parameters_are_400(daemon: PouchD, params: dict[str, str]) -> None:
-    assert_clean_error(daemon.client().get("/events", params=params), 400)
+def test_bad_event_parameters_are_400(app: InProcess, params: dict[str, str]) -> None:
+    assert_error(app.client().get("/events", params=params), 400)
 
 
-def test_unicode_labels_round_trip(daemon: PouchD) -> None:
+def test_unicode_labels_round_trip(app: InProcess) -> None:
     wanted = ["zone=杭州", "emoji=🐳", "ключ=значение", "mixed=a\u00e9\u4e2d"]
-    r = daemon.client().post("/daemon/update", json={"Labels": wanted})
+    r = app.client().post("/daemon/update", json={"Labels": wanted})
     assert r.status_code == 200
-    got = labels(daemon)
+    got = labels(app)
     for label in wanted:
         assert label in got
-    state = json.loads((daemon.home / "daemon-state.json").read_text(encoding="utf-8"))
+    state = json.loads((app.home / "daemon-state.json").read_text(encoding="utf-8"))
     assert set(wanted) <= set(state["labels"])
-    events = daemon.client().get("/events", params={"since": "0", "until": str(time.time())}).text
+    events = app.client().get("/events", params={"since": "0", "until": str(time.time())}).text
     last = [json.loads(x) for x in events.splitlines()][-1]
     assert last["actor"]["Attributes"]["zone"] == "杭州" and last["actor"]["Attributes"]["emoji"] == "🐳"
 
@@ -307,15 +306,14 @@ def test_group_flag_sets_the_socket_group(pouchd_factory) -> None:
 def test_unknown_group_is_a_clear_error(tmp_path) -> None:
     import subprocess
 
-    from conftest import POUCHD
-
     r = subprocess.run([POUCHD, "--home-dir", str(tmp_path / "h"), "-l", f"unix://{tmp_path}/s.sock",
                         "--group", "no-such-group-xyz"], capture_output=True, text=True, timeout=30)
     assert r.returncode == 1 and "group 'no-such-group-xyz' does not exist" in r.stderr
     assert not (tmp_path / "s.sock").exists()
 
 
-def test_daemon_still_healthy_after_all_of_it(daemon: PouchD) -> None:
-    assert daemon.client().get("/_ping").text == "OK"
-    assert "keep=me" in labels(daemon)
-    assert "Traceback" not in daemon.logs()
+def test_daemon_still_healthy_after_all_of_it(daemon: PouchD, app: InProcess) -> None:
+    for d in (daemon, app):
+        assert d.client().get("/_ping").text == "OK"
+        assert "keep=me" in labels(d)
+        assert "Traceback" not in d.logs()

@@ -1,4 +1,5 @@
-"""The daemon's input limits (pouch_common/limits.py, stated in api/swagger.yaml) against a real pouchd.
+"""The daemon's input limits (pouch_common/limits.py, stated in api/swagger.yaml) against a real pouchd,
+and its app in this process where only the answer and the state count.
 
 A request just over a limit is a 400 that names the limit, and nothing of it is applied: not in
 /info, not in the state file, not after a restart. A request at the limit is served. The largest
@@ -20,7 +21,19 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import NOT_FROZEN, POUCHD, PouchD, free_port, ping_once, pinging, run_pouch
+from helpers import (
+    NOT_FROZEN,
+    POUCHD,
+    InProcess,
+    PouchD,
+    Served,
+    assert_error,
+    free_port,
+    info,
+    ping_once,
+    pinging,
+    run_pouch,
+)
 
 from pouch_common.labels import label_attributes, merge_labels
 from pouch_common.limits import (
@@ -40,22 +53,19 @@ STATE = "daemon-state.json"
 
 # ---- helpers -----------------------------------------------------------------------------------
 
-def post_update(d: PouchD, body: bytes) -> httpx.Response:
+def post_update(d: Served, body: bytes) -> httpx.Response:
     with d.client() as c:
         return c.post("/daemon/update", content=body, headers={"content-type": "application/json"}, timeout=30)
 
 
-def snapshot(d: PouchD) -> tuple[list[str], str, bytes | None]:
-    with d.client() as c:
-        info = c.get("/info").json()
+def snapshot(d: Served) -> tuple[list[str], str, bytes | None]:
+    now = info(d)
     state = d.home / STATE
-    return info["Labels"], info["HttpProxy"], state.read_bytes() if state.exists() else None
+    return now["Labels"], now["HttpProxy"], state.read_bytes() if state.exists() else None
 
 
 def assert_limit_error(r: httpx.Response, *needles: str) -> str:
-    assert r.status_code == 400, r.text[:300]
-    assert r.headers["content-type"] == "application/json"
-    message = r.json()["message"]
+    message = assert_error(r, 400)
     for needle in needles:
         assert needle in message, message
     assert len(r.content) < 500  # the offending value is never echoed
@@ -252,7 +262,7 @@ def test_an_update_just_over_a_limit_is_refused_whole(daemon: PouchD, limit: str
 def test_nothing_refused_is_there_after_a_restart(daemon: PouchD) -> None:
     labels, proxy, state = snapshot(daemon)
     assert daemon.stop() == 0
-    again = PouchD(daemon.tmp, *daemon.extra, home=daemon.home, sock=daemon.tmp / "again.sock").start()
+    again = PouchD(daemon.workdir, *daemon.extra, home=daemon.home, sock=daemon.workdir / "again.sock").start()
     try:
         assert snapshot(again) == (labels, proxy, state)
         assert proxy == "http://start:1" and "applied=no" not in labels and "stored=1" in labels
@@ -260,8 +270,8 @@ def test_nothing_refused_is_there_after_a_restart(daemon: PouchD) -> None:
         again.stop()
 
 
-def test_updates_at_each_limit_are_applied(pouchd_factory) -> None:
-    d: PouchD = pouchd_factory()
+def test_updates_at_each_limit_are_applied(app_factory) -> None:
+    d: InProcess = app_factory()
     # Sixteen labels of the longest kind are as large as the daemon's labels may be together.
     longest = [f"long{i:02d}=" + "v" * (MAX_LABEL_LENGTH - 7) for i in range(MAX_LABELS_SIZE // MAX_LABEL_LENGTH)]
     proxy = "http://" + "p" * (MAX_IMAGE_PROXY_LENGTH - 7)
@@ -299,7 +309,7 @@ def test_the_largest_accepted_update_completes_while_ping_answers(pouchd_factory
     want = (largest_labels(2), "http://proxy2:3128")
     assert snapshot(d)[:2] == want
     assert d.stop() == 0
-    again: PouchD = pouchd_factory(home=d.home, sock=d.tmp / "again.sock")
+    again: PouchD = pouchd_factory(home=d.home, sock=d.workdir / "again.sock")
     assert snapshot(again)[:2] == want
 
 
@@ -318,11 +328,11 @@ def test_too_many_labels_are_refused_at_once(pouchd_factory, n: int) -> None:
 
 # ---- /events filter values ---------------------------------------------------------------------------
 
-def test_filter_values_over_the_limit_are_refused(pouchd: PouchD) -> None:
+def test_filter_values_over_the_limit_are_refused(app: InProcess) -> None:
     until = str(time.time())
     at_limit = json.dumps({"label": [f"k{i}" for i in range(MAX_FILTER_VALUES - 1)], "type": ["daemon"]})
     over = json.dumps({"label": [f"k{i}" for i in range(MAX_FILTER_VALUES)], "type": ["daemon"]})
-    with pouchd.client() as c:
+    with app.client() as c:
         r = c.get("/events", params={"since": "0", "until": until, "filters": at_limit})
         assert r.status_code == 200
         r = c.get("/events", params={"since": "0", "until": until, "filters": over})
@@ -348,11 +358,11 @@ def _auth_body(field: str, length: int, server: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("field", list(AUTH_LIMITS))
-def test_auth_fields_over_their_limit_are_refused_before_any_registry_is_asked(pouchd: PouchD, field: str) -> None:
+def test_auth_fields_over_their_limit_are_refused_before_any_registry_is_asked(app: InProcess, field: str) -> None:
     # A loopback port where nothing listens: were it asked, the answer would be "cannot reach".
     server = f"127.0.0.1:{free_port()}"
     limit = AUTH_LIMITS[field]
-    with pouchd.client() as c:
+    with app.client() as c:
         r = c.post("/auth", json=_auth_body(field, limit + 1, server))
         assert_limit_error(r, f"'{field}'", f"maxLength {limit}")
         assert "sss" not in r.text and "ppp" not in r.text
@@ -361,11 +371,11 @@ def test_auth_fields_over_their_limit_are_refused_before_any_registry_is_asked(p
     assert at_limit.status_code == 500 and "cannot reach" in at_limit.json()["message"], at_limit.text
 
 
-def test_auth_limits_hold_for_the_docker_clis_lowercase_keys(pouchd: PouchD) -> None:
+def test_auth_limits_hold_for_the_docker_clis_lowercase_keys(app: InProcess) -> None:
     """The Docker CLI and docker-py send ``username``, ``password``, ``serveraddress``: read as Go
     reads them, they meet the same limits, and without a Content-Type (pouch's Go CLI) too."""
     body = {"username": "alice", "password": "s" * 16385, "serveraddress": f"127.0.0.1:{free_port()}"}
-    with pouchd.client() as c:
+    with app.client() as c:
         r = c.post("/auth", json=body)
         assert_limit_error(r, "'Password'", "maxLength 16384")
         r = c.post("/daemon/update", content=json.dumps({"labels": ["k=" + "v" * MAX_LABEL_LENGTH]}).encode())

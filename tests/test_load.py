@@ -8,7 +8,6 @@ descriptors from /proc, and the ``pouchd_event_subscribers`` gauge). Every loop 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import socket
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import PouchD, subscribers, wait_for
+from helpers import PouchD, fd_count, subscribers, wait_for
 
 CONCURRENCY = 64
 ROUNDS = 3
@@ -35,10 +34,6 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise AssertionError("no VmRSS")
-
-
-def fd_count(pid: int) -> int:
-    return len(os.listdir(f"/proc/{pid}/fd"))
 
 
 def settled_fds(pid: int) -> int:
@@ -61,9 +56,7 @@ def assert_log_clean(d: PouchD) -> None:
 @pytest.fixture
 def daemon(pouchd_factory) -> PouchD:
     """A daemon in production mode: without --validate-responses, as a loaded daemon runs."""
-    d: PouchD = pouchd_factory(start=False)
-    d.argv = lambda: [a for a in PouchD.argv(d) if a != "--validate-responses"]  # type: ignore[method-assign]
-    return d.start()
+    return pouchd_factory(validate=False)
 
 
 # --- (a) 64 concurrent keep-alive connections ---------------------------------------------------
@@ -134,7 +127,7 @@ def _wrk_round(url: str, seconds: float, on_connected: Callable[[], None]) -> tu
 def test_concurrent_keepalive_clients_on_info(daemon: PouchD, client: str) -> None:
     assert daemon.proc is not None
     pid = daemon.proc.pid
-    url = f"{daemon.tcp_url}/v1.24/info"
+    url = f"{daemon.url}/v1.24/info"
     run_round = _wrk_round if client == "wrk" else _httpx_round
     baseline_fds = settled_fds(pid)
     rss: list[int] = []

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import POUCH, PouchD, free_port, run_pouch
+from helpers import POUCH, InProcess, PouchD, free_port, run_pouch
 from registry import SERVICE, Registry, TokenServer, missing_tools
 
 from pouch_cli.credentials import server_key
@@ -211,7 +211,7 @@ def test_login_bad_password(pouchd_factory, basic_registry: Registry, home: Path
     assert not config_file(home).exists()
     assert wrong not in r.stderr and wrong not in d.logs()
     # The wire answer is a 401 with pouch's error shape.
-    resp = httpx.post(f"{d.tcp_url}/auth", json={"ServerAddress": basic_registry.address, "Username": USER,
+    resp = httpx.post(f"{d.url}/auth", json={"ServerAddress": basic_registry.address, "Username": USER,
                                                  "Password": wrong}, timeout=30)
     assert resp.status_code == 401
     assert "401 Unauthorized" in resp.json()["message"] and wrong not in resp.text
@@ -257,31 +257,31 @@ def test_login_silent_server_times_out_within_bounds(pouchd_factory, home: Path)
 
 
 @needs_registry
-def test_explicit_schemes(pouchd_factory, basic_registry: Registry) -> None:
-    d = pouchd_factory()
+def test_explicit_schemes(app: InProcess, basic_registry: Registry) -> None:
     body = {"Username": USER, "Password": PASSWORD}
-    ok = httpx.post(f"{d.tcp_url}/auth", json={**body, "ServerAddress": f"http://{basic_registry.address}"},
-                    timeout=30)
-    assert ok.status_code == 200 and ok.json() == {"Status": "Login Succeeded", "IdentityToken": ""}
-    # https only: the registry speaks plain HTTP, so this fails, and says why.
-    tls = httpx.post(f"{d.tcp_url}/auth", json={**body, "ServerAddress": f"https://{basic_registry.address}"},
-                     timeout=30)
+    with app.client(timeout=30) as c:
+        ok = c.post("/auth", json={**body, "ServerAddress": f"http://{basic_registry.address}"})
+        assert ok.status_code == 200 and ok.json() == {"Status": "Login Succeeded", "IdentityToken": ""}
+        # https only: the registry speaks plain HTTP, so this fails, and says why.
+        tls = c.post("/auth", json={**body, "ServerAddress": f"https://{basic_registry.address}"})
     assert tls.status_code == 500
     assert "TLS handshake failed" in tls.json()["message"] and "http://" not in tls.json()["message"]
 
 
 @needs_registry
-def test_auth_field_and_malformed_requests(pouchd_factory, basic_registry: Registry) -> None:
-    d = pouchd_factory("-D")
-    url = f"{d.tcp_url}/v1.24/auth"
-    ok = httpx.post(url, json={"ServerAddress": basic_registry.address, "Auth": B64}, timeout=30)
-    assert ok.status_code == 200, ok.text
-    bad_auth = httpx.post(url, json={"ServerAddress": basic_registry.address, "Auth": "%%%"}, timeout=30)
-    assert bad_auth.status_code == 400 and "invalid Auth" in bad_auth.json()["message"]
-    for address in ("ftp://127.0.0.1:1", "127.0.0.1:port", f"{USER}:{PASSWORD}@127.0.0.1:1"):
-        resp = httpx.post(url, json={"ServerAddress": address, "Username": USER, "Password": PASSWORD}, timeout=30)
-        assert resp.status_code == 400, (address, resp.text)
-        assert PASSWORD not in resp.text
+def test_auth_field_and_malformed_requests(app_factory, basic_registry: Registry) -> None:
+    d: InProcess = app_factory("-D")
+    url = "/v1.24/auth"
+    with d.client(timeout=30) as c:
+        ok = c.post(url, json={"ServerAddress": basic_registry.address, "Auth": B64})
+        assert ok.status_code == 200, ok.text
+        bad_auth = c.post(url, json={"ServerAddress": basic_registry.address, "Auth": "%%%"})
+        assert bad_auth.status_code == 400 and "invalid Auth" in bad_auth.json()["message"]
+        for address in ("ftp://127.0.0.1:1", "127.0.0.1:port", f"{USER}:{PASSWORD}@127.0.0.1:1"):
+            resp = c.post(url, json={"ServerAddress": address, "Username": USER, "Password": PASSWORD})
+            assert resp.status_code == 400, (address, resp.text)
+            assert PASSWORD not in resp.text
+    assert "basic auth at" in d.logs()  # debug logging is on (it says nothing secret)
     assert_no_secret(d.logs())
 
 
@@ -291,10 +291,10 @@ def test_empty_server_address_uses_default_registry(pouchd_factory, basic_regist
     d = pouchd_factory("--default-registry", basic_registry.address)
     for body in ({"ServerAddress": "", "Username": USER, "Password": PASSWORD},
                  {"Username": USER, "Password": PASSWORD}):
-        resp = httpx.post(f"{d.tcp_url}/auth", json=body, timeout=30)
+        resp = httpx.post(f"{d.url}/auth", json=body, timeout=30)
         assert resp.status_code == 200, resp.text
         assert resp.json() == {"Status": "Login Succeeded", "IdentityToken": ""}
-    bad = httpx.post(f"{d.tcp_url}/auth", json={"Username": USER, "Password": "x"}, timeout=30)
+    bad = httpx.post(f"{d.url}/auth", json={"Username": USER, "Password": "x"}, timeout=30)
     assert bad.status_code == 401 and basic_registry.address in bad.json()["message"]
     # The CLI with no SERVER asks /info for DefaultRegistry, and stores under it.
     r = pouch(d, home, "login", "-u", USER, "--password-stdin", input=PASSWORD)
@@ -453,7 +453,7 @@ def test_bearer_login_stores_identity_token(pouchd_factory, token_registry: Regi
 
     # The identity token logs in without a password (OAuth2 refresh_token grant).
     token_server.requests.clear()
-    resp = httpx.post(f"{d.tcp_url}/auth", json={"ServerAddress": token_registry.address, "Username": USER,
+    resp = httpx.post(f"{d.url}/auth", json={"ServerAddress": token_registry.address, "Username": USER,
                                                  "IdentityToken": entry["identitytoken"]}, timeout=30)
     assert resp.status_code == 200, resp.text
     assert resp.json()["IdentityToken"] in token_server.refresh_tokens  # the token server issued a new one
@@ -463,7 +463,7 @@ def test_bearer_login_stores_identity_token(pouchd_factory, token_registry: Regi
     assert req.params["refresh_token"] == entry["identitytoken"]
     assert (req.params["client_id"], req.params["service"]) == ("pouch", SERVICE)
 
-    resp = httpx.post(f"{d.tcp_url}/auth", json={"ServerAddress": token_registry.address,
+    resp = httpx.post(f"{d.url}/auth", json={"ServerAddress": token_registry.address,
                                                  "IdentityToken": "rt-forged"}, timeout=30)
     assert resp.status_code == 401 and "rt-forged" not in resp.text
 
@@ -485,7 +485,7 @@ def test_bearer_without_refresh_token(pouchd_factory, token_registry: Registry, 
     d = pouchd_factory()
     token_server.issue_refresh_tokens = False
     try:
-        resp = httpx.post(f"{d.tcp_url}/auth", json={"ServerAddress": token_registry.address, "Username": USER,
+        resp = httpx.post(f"{d.url}/auth", json={"ServerAddress": token_registry.address, "Username": USER,
                                                      "Password": PASSWORD}, timeout=30)
         assert resp.status_code == 200
         assert resp.json() == {"Status": "Login Succeeded", "IdentityToken": ""}
@@ -497,14 +497,12 @@ def test_bearer_without_refresh_token(pouchd_factory, token_registry: Registry, 
 
 
 @needs_registry
-def test_registry_token_is_presented_as_is(pouchd_factory, token_registry: Registry,
+def test_registry_token_is_presented_as_is(app: InProcess, token_registry: Registry,
                                            token_server: TokenServer) -> None:
-    d = pouchd_factory()
     jwt = token_server.key.jwt(USER, SERVICE)
-    resp = httpx.post(f"{d.tcp_url}/auth", json={"ServerAddress": token_registry.address, "RegistryToken": jwt},
-                      timeout=30)
-    assert resp.status_code == 200, resp.text
-    forged = token_server.key.jwt(USER, "another-service")  # wrong audience: the registry refuses it
-    resp = httpx.post(f"{d.tcp_url}/auth", json={"ServerAddress": token_registry.address,
-                                                 "RegistryToken": forged}, timeout=30)
+    with app.client(timeout=30) as c:
+        resp = c.post("/auth", json={"ServerAddress": token_registry.address, "RegistryToken": jwt})
+        assert resp.status_code == 200, resp.text
+        forged = token_server.key.jwt(USER, "another-service")  # wrong audience: the registry refuses it
+        resp = c.post("/auth", json={"ServerAddress": token_registry.address, "RegistryToken": forged})
     assert resp.status_code == 401 and forged not in resp.text

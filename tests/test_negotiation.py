@@ -1,4 +1,5 @@
-"""API version negotiation, as the Docker Engine does it."""
+"""API version negotiation, as the Docker Engine does it: the daemon's answers (on its app, in this
+process), and the pouch and docker CLIs against a pouchd subprocess."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PouchD, run_pouch
+from helpers import POUCH, InProcess, PouchD, run_pouch
 
 from pouch_cli.client import negotiate
 
 
-def test_ping_get_and_head_headers(pouchd: PouchD) -> None:
+def test_ping_get_and_head_headers(app: InProcess) -> None:
     for method in ("GET", "HEAD"):
-        r = pouchd.client().request(method, "/_ping")
+        r = app.client().request(method, "/_ping")
         assert r.status_code == 200
         assert r.headers["api-version"] == "1.24"
         assert r.headers["server"].startswith("pouchd/")
@@ -29,9 +30,9 @@ def test_ping_get_and_head_headers(pouchd: PouchD) -> None:
     ("1.23", "client version 1.23 is too old. Minimum supported API version is 1.24"),
     ("1.12", "client version 1.12 is too old. Minimum supported API version is 1.24"),
 ])
-def test_versions_out_of_range_are_400(pouchd: PouchD, version: str, message: str) -> None:
+def test_versions_out_of_range_are_400(app: InProcess, version: str, message: str) -> None:
     for path in ("/version", "/_ping", "/nope"):
-        r = pouchd.client().get(f"/v{version}{path}")
+        r = app.client().get(f"/v{version}{path}")
         assert r.status_code == 400
         assert r.json() == {"message": message}
         assert r.headers["content-type"] == "application/json" and r.headers["api-version"] == "1.24"
@@ -42,8 +43,8 @@ def test_versions_out_of_range_are_400(pouchd: PouchD, version: str, message: st
     ("0." + "9" * 5000, "too old"),
     ("1." + "0" * 5000 + "24", None),  # leading zeros: still 1.24
 ])
-def test_absurdly_long_versions_are_judged_not_crashed_on(pouchd: PouchD, version: str, verdict: str | None) -> None:
-    r = pouchd.client().get(f"/v{version}/version")
+def test_absurdly_long_versions_are_judged_not_crashed_on(app: InProcess, version: str, verdict: str | None) -> None:
+    r = app.client().get(f"/v{version}/version")
     if verdict is None:
         assert r.status_code == 200 and r.json()["ApiVersion"] == "1.24"
     else:
@@ -51,13 +52,13 @@ def test_absurdly_long_versions_are_judged_not_crashed_on(pouchd: PouchD, versio
 
 
 @pytest.mark.parametrize("prefix", ["/vx", "/v1.x", "/v", "/version1.24"])
-def test_non_numeric_prefix_is_404(pouchd: PouchD, prefix: str) -> None:
-    r = pouchd.client().get(f"{prefix}/info")
+def test_non_numeric_prefix_is_404(app: InProcess, prefix: str) -> None:
+    r = app.client().get(f"{prefix}/info")
     assert r.status_code == 404 and r.json() == {"message": "page not found"}
 
 
-def test_version_reports_min_api_version(pouchd: PouchD) -> None:
-    body = pouchd.client().get("/v1.24/version").json()
+def test_version_reports_min_api_version(app: InProcess) -> None:
+    body = app.client().get("/v1.24/version").json()
     assert body["ApiVersion"] == "1.24" and body["MinAPIVersion"] == "1.24"
 
 
@@ -71,7 +72,7 @@ def test_negotiate_takes_the_lower_version() -> None:
 
 def test_cli_pings_first_when_no_version_is_set(pouchd: PouchD) -> None:
     env = {k: v for k, v in os.environ.items() if k != "POUCH_API_VERSION"}
-    r = subprocess.run([str(Path(os.sys.executable).parent / "pouch"), "-H", pouchd.host, "-D", "version"],
+    r = subprocess.run([POUCH, "-H", pouchd.host, "-D", "version"],
                        capture_output=True, text=True, env=env, timeout=30)
     assert r.returncode == 0
     requests = [x for x in r.stderr.splitlines() if x.startswith("DEBU[pouch] ") and "<-" not in x]

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import PouchD, subscribers, wait_for
+from helpers import PouchD, info, subscribers, wait_for
 
 Kind = str  # "unix" or "tcp"
 KINDS: tuple[Kind, ...] = ("unix", "tcp")
@@ -136,13 +136,6 @@ def request_bytes(method: str, path: str, body: bytes | None = None, *, close: b
 
 def update_body(*labels: str) -> bytes:
     return json.dumps({"Labels": list(labels)}).encode()
-
-
-def info(d: PouchD) -> dict:
-    with d.client() as c:
-        r = c.get("/v1.24/info")
-    assert r.status_code == 200, r.text
-    return r.json()
 
 
 def open_stream(d: PouchD, kind: Kind, query: str = "") -> Conn:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from helpers import ROOT, spec
 from openapi_spec_validator import validate
 
-ROOT = Path(__file__).resolve().parent.parent
-SPEC = yaml.safe_load((ROOT / "api" / "swagger.yaml").read_text())
+SPEC = spec()
 REFERENCE_PATH = ROOT.parent / "shared" / "reference" / "pouch-v1.24-system.yaml"
 
 # Fields we add on purpose, beyond pouch's contract (additive, documented in the README).
@@ -50,7 +49,7 @@ def test_every_operation_documents_error_responses() -> None:
             assert "500" in op["responses"], (path, method)
 
 
-def _resolve(node: dict[str, Any], components: dict[str, Any], prefix: str) -> tuple[str | None, dict[str, Any]]:
+def _resolve(node: dict[str, Any], components: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
     ref = node.get("$ref")
     if ref:
         name = ref.rsplit("/", 1)[1]
@@ -58,9 +57,9 @@ def _resolve(node: dict[str, Any], components: dict[str, Any], prefix: str) -> t
     return None, node
 
 
-def _canon(node: dict[str, Any], components: dict[str, Any], prefix: str, depth: int = 0) -> Any:
+def _canon(node: dict[str, Any], components: dict[str, Any], depth: int = 0) -> Any:
     """A schema reduced to what is on the wire: type, format, enum, default, nullability, shape."""
-    name, node = _resolve(node, components, prefix)
+    name, node = _resolve(node, components)
     if depth > 6:
         return name
     out: dict[str, Any] = {}
@@ -69,12 +68,12 @@ def _canon(node: dict[str, Any], components: dict[str, Any], prefix: str, depth:
             out[key] = node[key]
     out["nullable"] = bool(node.get("nullable") or node.get("x-nullable"))
     if "items" in node:
-        out["items"] = _canon(node["items"], components, prefix, depth + 1)
+        out["items"] = _canon(node["items"], components, depth + 1)
     if isinstance(node.get("additionalProperties"), dict):
-        out["additionalProperties"] = _canon(node["additionalProperties"], components, prefix, depth + 1)
+        out["additionalProperties"] = _canon(node["additionalProperties"], components, depth + 1)
     if "properties" in node:
         out["properties"] = {
-            k: _canon(v, components, prefix, depth + 1) for k, v in node["properties"].items()
+            k: _canon(v, components, depth + 1) for k, v in node["properties"].items()
         }
     if "required" in node:
         out["required"] = sorted(node["required"])
@@ -91,8 +90,8 @@ def test_schema_mirrors_reference(name: str) -> None:
     reference = yaml.safe_load(REFERENCE_PATH.read_text())
     ref_defs = reference["definitions"]
     ours = SPEC["components"]["schemas"]
-    want = _canon(ref_defs[name], ref_defs, "#/definitions/")
-    got = _canon(ours[name], ours, "#/components/schemas/")
+    want = _canon(ref_defs[name], ref_defs)
+    got = _canon(ours[name], ours)
     for extra in ADDITIONS.get(name, set()):
         got.get("properties", {}).pop(extra, None)
     # x-nullable: false is go-swagger's default made explicit; false == absent.

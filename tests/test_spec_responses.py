@@ -17,22 +17,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import PouchD
+from helpers import PouchD, run_pouch
+from helpers import spec as spec_file
 from tls_certs import CA
 
-# What provokes each status: 400 a version prefix out of range, 408 headers that never end, 413 a
-# body over --max-body-size, 415 a body that says it is not JSON, 431 headers over 64 KiB, 403 a TLS
-# client certificate whose common name is not whitelisted.
-PROVOKED = (400, 403, 408, 413, 415, 431)
 TIMEOUT = 0.3
 
 
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PouchD]:
-    d = PouchD(tmp_path_factory.mktemp("responses"), "--header-timeout", str(TIMEOUT),
-               "--body-timeout", str(TIMEOUT), "--max-body-size", "1k").start()
-    yield d
-    d.stop()
+    with PouchD(tmp_path_factory.mktemp("responses"), "--header-timeout", str(TIMEOUT),
+                "--body-timeout", str(TIMEOUT), "--max-body-size", "1k").start() as d:
+        yield d
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +36,11 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PouchD, ssl.
     tmp = tmp_path_factory.mktemp("responses-tls")
     ca = CA(tmp / "ca")
     server, guest = ca.issue("server", "pouchd", server=True), ca.issue("guest", "guest")
-    d = PouchD(tmp, "--tlscert", str(server.cert), "--tlskey", str(server.key), "--tlscacert", str(ca.pem),
-               "--tlsverify", "--manager-whitelist", "admin").start()
     ctx = ssl.create_default_context(cafile=str(ca.pem))
     ctx.load_cert_chain(guest.cert, guest.key)
-    yield d, ctx
-    d.stop()
+    with PouchD(tmp, "--tlscert", str(server.cert), "--tlskey", str(server.key), "--tlscacert", str(ca.pem),
+                "--tlsverify", "--manager-whitelist", "admin").start() as d:
+        yield d, ctx
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +95,10 @@ def exchange(d: PouchD, data: bytes, method: str, ctx: ssl.SSLContext | None = N
 
 
 def provoke(d: PouchD, tls: tuple[PouchD, ssl.SSLContext], path: str, method: str) -> dict[int, tuple[int, bytes]]:
-    """Try each of PROVOKED on one operation: {status tried: (status answered, body)}."""
+    """Try each status that can be provoked from outside on one operation: {status tried: (status
+    answered, body)}. 400 is a version prefix out of range, 408 headers that never end, 413 a body
+    over --max-body-size, 415 a body that says it is not JSON, 431 headers over 64 KiB, 403 a TLS
+    client certificate whose common name is not whitelisted."""
     answers: dict[int, tuple[int, bytes]] = {}
     answers[400] = exchange(d, request(method, "/v9.99" + path), method)
     answers[413] = exchange(d, request(method, path, "Content-Type: application/json", "Content-Length: 2048"),
@@ -166,11 +164,10 @@ def test_every_answered_status_is_documented(daemon: PouchD, tls: tuple[PouchD, 
 def test_error_answers_are_shared_components() -> None:
     """In the file as written: each operation's error answers refer to components/responses (one
     text per status, not one per operation), and only the two operations with a body document 415."""
-    from test_spec import SPEC
-
-    components = SPEC["components"]["responses"]
+    written = spec_file()
+    components = written["components"]["responses"]
     with_415 = []
-    for path, item in SPEC["paths"].items():
+    for path, item in written["paths"].items():
         for method, op in item.items():
             for status, response in op["responses"].items():
                 if status.startswith(("4", "5")):
@@ -179,7 +176,7 @@ def test_error_answers_are_shared_components() -> None:
             if "415" in op["responses"]:
                 with_415.append((path, method))
     assert with_415 == [("/auth", "post"), ("/daemon/update", "post")]
-    assert SPEC["paths"]["/_ping"]["head"]["responses"]["400"] == {"$ref": "#/components/responses/ErrorWithoutBody"}
+    assert written["paths"]["/_ping"]["head"]["responses"]["400"] == {"$ref": "#/components/responses/ErrorWithoutBody"}
     assert "content" not in components["ErrorWithoutBody"]
     assert components["UnsupportedMediaType"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Error"}
@@ -218,8 +215,6 @@ def test_cli_on_a_documented_status_that_is_not_pouchs_json(tmp_path) -> None:
     from something else (a proxy's HTML 403) is still one line from pouch, with the status."""
     import http.server
     import threading
-
-    from conftest import run_pouch
 
     class Proxy(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:

@@ -10,9 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PouchD
-
-ROOT = Path(__file__).resolve().parents[1]
+from helpers import ROOT, PouchD
 
 
 def modules_after(code: str) -> set[str]:
@@ -153,9 +151,8 @@ def test_the_models_package_loads_each_model_on_first_use() -> None:
 def test_custom_templates_override_templates_the_generator_has() -> None:
     """A template the pinned generator no longer has would be silently ignored: say which."""
     from importlib.resources import files
-    from pathlib import Path
 
-    ours = Path(__file__).parent.parent / "scripts" / "codegen_templates"
+    ours = ROOT / "scripts" / "codegen_templates"
     upstream = files("openapi_python_client") / "templates"
     names = [p.name for p in ours.glob("*.jinja")]
     assert names, ours

@@ -78,7 +78,7 @@ class UIPage:
 
 @pytest.fixture
 def ui(browser: Browser, pouchd) -> Iterator[UIPage]:
-    u = UIPage(browser, pouchd.tcp_url)
+    u = UIPage(browser, pouchd.url)
     yield u
     u.close()
 

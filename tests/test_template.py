@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import PouchD, run_pouch
+from helpers import PouchD, run_pouch
 
 from pouch_cli.template import TemplateError, compile_template, render_format
 

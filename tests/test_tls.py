@@ -8,12 +8,13 @@ import shutil
 import socket
 import ssl
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest import POUCHD, PouchD, run_pouch, wait_for
+from helpers import POUCHD, PouchD, run_pouch, wait_for
 from prometheus_client.parser import text_string_to_metric_families
 from tls_certs import CA
 
@@ -36,12 +37,11 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 @pytest.fixture(scope="module")
-def tls_daemon(tmp_path_factory: pytest.TempPathFactory, pki: dict):
-    d = PouchD(tmp_path_factory.mktemp("tlsd"), "--tlscert", str(pki["server"].cert), "--tlskey",
-               str(pki["server"].key), "--tlscacert", str(pki["ca"].pem), "--tlsverify",
-               "--manager-whitelist", "admin,ops", "-D").start()
-    yield d
-    d.stop()
+def tls_daemon(tmp_path_factory: pytest.TempPathFactory, pki: dict) -> Iterator[PouchD]:
+    with PouchD(tmp_path_factory.mktemp("tlsd"), "--tlscert", str(pki["server"].cert), "--tlskey",
+                str(pki["server"].key), "--tlscacert", str(pki["ca"].pem), "--tlsverify",
+                "--manager-whitelist", "admin,ops", "-D").start() as d:
+        yield d
 
 
 def tls_args(pki: dict, who: str, ca: Path | None = None) -> list[str]:

@@ -11,10 +11,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PouchD
-from node_tools import ROOT, missing, tool
+from helpers import ROOT, PouchD, missing_node_tools, node_tool
 
-pytestmark = pytest.mark.skipif(missing("tsc") is not None, reason=missing("tsc") or "")
+pytestmark = pytest.mark.skipif(missing_node_tools("tsc") is not None, reason=missing_node_tools("tsc") or "")
 
 TS_DIR = ROOT / "tests" / "typescript"
 LABEL = "zone=ts-test"
@@ -22,7 +21,7 @@ LABEL = "zone=ts-test"
 
 def compile_client(out: Path) -> Path:
     """Compile the generated client and the test with the project's tsconfig (strict), into ``out``."""
-    r = subprocess.run([tool("tsc"), "-p", str(TS_DIR), "--strict", "--outDir", str(out)],
+    r = subprocess.run([node_tool("tsc"), "-p", str(TS_DIR), "--strict", "--outDir", str(out)],
                        capture_output=True, text=True, timeout=180)
     assert r.returncode == 0, r.stdout + r.stderr
     return out / "tests" / "typescript" / "pouch_client.test.js"
@@ -32,7 +31,7 @@ def test_generated_client_compiles_strict_and_works_against_pouchd(tmp_path: Pat
     test_js = compile_client(tmp_path / "build")
     assert (tmp_path / "build" / "generated" / "typescript" / "sdk.gen.js").exists()
     d: PouchD = pouchd_factory("--label", LABEL)
-    env = {**os.environ, "POUCHD_URL": d.tcp_url, "POUCHD_LABEL": LABEL}
+    env = {**os.environ, "POUCHD_URL": d.url, "POUCHD_LABEL": LABEL}
     r = subprocess.run(["node", "--test", "--test-reporter=tap", str(test_js)], capture_output=True, text=True,
                        env=env, timeout=120, cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -61,7 +60,7 @@ def test_a_type_error_fails_the_strict_compile(tmp_path: Path) -> None:
         "  const { data } = await systemVersion();\n"
         "  return data.ApiVersion;  // possibly undefined, and a string, not a number\n"
         "}\n")
-    r = subprocess.run([tool("tsc"), "-p", str(bad), "--strict", "--noEmit"], capture_output=True, text=True,
+    r = subprocess.run([node_tool("tsc"), "-p", str(bad), "--strict", "--noEmit"], capture_output=True, text=True,
                        timeout=180)
     assert r.returncode != 0
     assert "misuse.test.ts" in r.stdout

@@ -1,0 +1,161 @@
+"""One pouchd process, for the benchmarks and the test suite alike: a temporary unix socket (and,
+with ``tcp``, a port of 127.0.0.1), its own home directory and log file; started, waited for until
+it answers ``GET /_ping``, stopped.
+
+Standard library only, and it imports nothing else of the bench: bench/common.py runs it from the
+bench's own install in production mode, tests/helpers.py from the dev install with response
+validation on.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Self
+
+
+class NotReady(RuntimeError):
+    """pouchd exited, or did not answer in time; the message carries its log."""
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ping(sock: Path, timeout: float = 5.0) -> bool:
+    """Whether ``GET /_ping`` over the unix socket ``sock`` is answered 200 (False when nothing
+    listens there yet). Raw bytes, no client library: cheap enough to poll every few ms."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(timeout)
+            s.connect(str(sock))
+            s.sendall(b"GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n")
+            head = b""
+            while b"\r\n" not in head and len(head) < 4096:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                head += chunk
+    except OSError:
+        return False
+    return head.startswith(b"HTTP/1.1 200 ")
+
+
+class PouchD:
+    """One pouchd started with ``--listen unix://SOCK`` (and ``tcp://127.0.0.1:PORT``) and
+    ``--home-dir``; ``extra`` flags follow those."""
+
+    kind = "pouchd"
+
+    def __init__(self, workdir: Path, *extra: str, executable: str | os.PathLike[str], name: str = "pouchd",
+                 tcp: bool = True, home: Path | None = None, sock: Path | None = None,
+                 env: Mapping[str, str] | None = None, validate: bool = False) -> None:
+        self.workdir = workdir
+        self.executable = os.fspath(executable)
+        self.extra = list(extra)
+        self.sock = sock or workdir / f"{name}.sock"
+        self.home = home or workdir / f"{name}-home"
+        self.port = free_port() if tcp else None
+        self.env = env  # added to this process's environment
+        self.validate = validate  # --validate-responses: every answer checked against the spec
+        self.log_path = workdir / f"{name}-{time.monotonic_ns()}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def host(self) -> str:
+        """The unix socket as pouch's ``-H`` takes it."""
+        return f"unix://{self.sock}"
+
+    @property
+    def url(self) -> str:
+        """The base URL of the TCP listener."""
+        if self.port is None:
+            raise ValueError("this pouchd has no TCP listener (tcp=False)")
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        if self.proc is None:
+            raise ValueError("pouchd was not started")
+        return self.proc.pid
+
+    def argv(self) -> list[str]:
+        args = [self.executable, "--listen", self.host, "--home-dir", str(self.home)]
+        if self.validate:
+            args.append("--validate-responses")
+        if self.port is not None:
+            args += ["--listen", f"tcp://127.0.0.1:{self.port}"]
+        return args + self.extra
+
+    def _popen(self, argv: list[str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+        """Start the process (the benchmarks also keep track of every process they start)."""
+        env = None if self.env is None else {**os.environ, **self.env}
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env)
+
+    def start(self, wait: bool = True, timeout: float = 30.0) -> Self:
+        """Start pouchd (again, after a stop: its log goes on in the same file) and, with ``wait``,
+        wait until it answers; one that does not is stopped, and that is an error."""
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+            self.proc = self._popen(self.argv(), log)
+        if wait:
+            try:
+                self.wait_ready(timeout)
+            except BaseException:
+                self.proc.kill()
+                self.proc.wait()
+                raise
+        return self
+
+    def wait_ready(self, timeout: float = 30.0, interval: float = 0.01) -> float:
+        """Poll ``GET /_ping`` on the unix socket until it answers 200: the ``time.monotonic()``
+        of that answer."""
+        if self.proc is None:
+            raise ValueError("pouchd was not started")
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise NotReady(f"pouchd exited with {self.proc.returncode}:\n{self.logs()}")
+            if ping(self.sock, timeout=max(0.1, deadline - time.monotonic())):
+                return time.monotonic()
+            if time.monotonic() > deadline:
+                raise NotReady(f"pouchd not ready after {timeout}s:\n{self.logs()}")
+            time.sleep(interval)
+
+    def logs(self) -> str:
+        """Everything pouchd wrote to stdout and stderr, over all its starts."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def log_tail(self, n: int = 30) -> str:
+        return "\n".join(self.logs().splitlines()[-n:]) or "(no log)"
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
+        """Send ``sig`` unless pouchd has exited already, and wait for its exit: its status. One
+        still running after ``timeout`` seconds is killed, and that is an error."""
+        if self.proc is None:
+            raise ValueError("pouchd was not started")
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise RuntimeError(f"pouchd did not stop within {timeout}s:\n{self.log_tail()}") from None
+        return self.proc.returncode
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self.proc is not None:
+            self.stop()
