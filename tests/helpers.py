@@ -105,7 +105,8 @@ class InProcess:
         self.config = load_config([*argv, "--validate-responses"] if validate else argv)
         self.daemon = Daemon(self.config, self.config.listen)
         self.app = create_app(self.daemon.operations(), debug=self.config.debug,
-                              validate_responses=self.config.validate_responses, observe=self.daemon.metrics.observe)
+                              validate_responses=self.config.validate_responses, observe=self.daemon.metrics.observe,
+                              manager_whitelist=frozenset(self.config.manager_whitelist))
         self._asgi = httpx.ASGITransport(app=self.app)
         self._runner = asyncio.Runner()
         self._log = io.StringIO()

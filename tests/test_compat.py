@@ -18,10 +18,10 @@ import warnings
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
 import pouch_server._compat
 
-ROOT = Path(__file__).resolve().parents[1]
 UPSTREAMS = ("connexion", "uvicorn", "starlette", "httpx", "httptools", "jsonschema", "werkzeug",
              "prometheus_client", "yaml")
 COMPAT_MODULES = sorted(m.name for m in pkgutil.iter_modules(pouch_server._compat.__path__))
