@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx
 
@@ -27,6 +27,19 @@ from pouch_common.version import API_VERSION, api_version_tuple
 if TYPE_CHECKING:
     import argparse
     import ssl
+
+    from pouch_client.types import Response
+
+T = TypeVar("T")
+
+
+class Model(Protocol):
+    """A generated model (``SystemInfo``, ``SystemVersion``...): the object :func:`show` prints."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+M = TypeVar("M", bound=Model)
 
 
 # Plain classes rather than dataclasses: `import dataclasses` (and inspect) is a millisecond of
@@ -170,8 +183,9 @@ def error_message(status: int, content: bytes) -> str:
     """The daemon's ``{"message": ...}`` text, or a description of the unexpected answer."""
     try:
         body = json.loads(content)
-        if isinstance(body, dict) and isinstance(body.get("message"), str):
-            return body["message"]
+        message = body.get("message") if isinstance(body, dict) else None
+        if isinstance(message, str):
+            return message
     except ValueError:
         pass
     text = content.decode("utf-8", "replace").strip()
@@ -187,8 +201,9 @@ def describe_transport_error(opts: ClientOptions, e: httpx.TransportError) -> st
     return f"talking to pouchd at {opts.host}: {cause}"
 
 
-def call(opts: ClientOptions, action: str, op: Callable[..., Any], **kwargs: Any) -> Any:
-    """Run ``op.sync_detailed`` and return the parsed body, or raise CLIError("<action>: <cause>")."""
+def call(opts: ClientOptions, action: str, op: Callable[..., Response[T | Error]], **kwargs: Any) -> T | None:
+    """Run ``op`` (an operation's ``sync_detailed``) and return the parsed body (None for an operation
+    whose answer has none), or raise CLIError("<action>: <cause>")."""
     answers: list[httpx.Response] = []
     try:
         with build_client(opts) as client:
@@ -209,7 +224,7 @@ def call(opts: ClientOptions, action: str, op: Callable[..., Any], **kwargs: Any
     return response.parsed
 
 
-def show(opts: ClientOptions, action: str, op: Callable[..., Any], fmt: str | None,
+def show(opts: ClientOptions, action: str, op: Callable[..., Response[M | Error]], fmt: str | None,
          default: Callable[[dict[str, Any]], str], *, aliases: Mapping[str, str] | None = None,
          optional: frozenset[str] = frozenset()) -> None:
     """Fetch one object and print it: with ``--format`` when given (checked before the request),
@@ -219,6 +234,9 @@ def show(opts: ClientOptions, action: str, op: Callable[..., Any], fmt: str | No
         from pouch_cli.template import checked_format
 
         render = checked_format(fmt, aliases, optional)
-    data = call(opts, action, op).to_dict()
+    model = call(opts, action, op)
+    if model is None:  # the generated client parses a 200 into the operation's model, or fails
+        raise CLIError(f"{action}: the daemon's answer had no body")
+    data = model.to_dict()
     sys.stdout.write(render(data) if render else default(data))
     sys.stdout.flush()

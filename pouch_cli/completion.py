@@ -30,7 +30,8 @@ def _commands() -> list[tuple[str, str, tuple[Param, ...]]]:
     """(name, summary, params) of every command, and ("", "", global params) first."""
     from pouch_cli.main import COMMANDS, GLOBAL_PARAMS, load_command
 
-    out = [("", "", (*GLOBAL_PARAMS, Param(("-h", "--help"), "Show the help and exit.")))]
+    out: list[tuple[str, str, tuple[Param, ...]]] = [
+        ("", "", (*GLOBAL_PARAMS, Param(("-h", "--help"), "Show the help and exit.")))]
     for name, (_, summary) in COMMANDS.items():
         params = (*load_command(name).PARAMS, Param(("-h", "--help"), "Show the help and exit."))
         out.append((name, summary, params))

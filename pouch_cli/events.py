@@ -20,6 +20,7 @@ from pouch_cli.args import Param
 from pouch_cli.client import ClientOptions, build_client, client_options, describe_transport_error, error_message
 from pouch_cli.errors import CLIError
 from pouch_client.api.system import system_events
+from pouch_client.types import UNSET
 
 if TYPE_CHECKING:
     import argparse
@@ -164,8 +165,8 @@ def stream_events(opts: ClientOptions, since: str | None, until: str | None,
                   filters: dict[str, list[str]]) -> None:
     """Print the daemon's events, one line each as it arrives, until the stream ends."""
     kwargs = system_events._get_kwargs(
-        since=since, until=until,
-        filters=json.dumps(filters, separators=(",", ":")) if filters else None,
+        since=UNSET if since is None else since, until=UNSET if until is None else until,
+        filters=json.dumps(filters, separators=(",", ":")) if filters else UNSET,
     )
     action = "failed to get events"
     try:

@@ -17,7 +17,7 @@ from pouch_cli.errors import Abort, CLIError
 from pouch_client.api.registry import registry_login
 from pouch_client.api.system import system_info
 from pouch_client.models.auth_config import AuthConfig
-from pouch_client.types import Unset
+from pouch_client.types import UNSET, Unset
 
 if TYPE_CHECKING:
     import argparse
@@ -28,7 +28,7 @@ PASSWORD_FLAG_WARNING = "WARNING! Using --password via the CLI is insecure. Use 
 def default_registry(opts: ClientOptions) -> str:
     """The daemon's DefaultRegistry (GET /info), as pouch's CLI asks for it."""
     info = call(opts, "failed to get the default registry", system_info.sync_detailed)
-    registry = info.default_registry
+    registry = UNSET if info is None else info.default_registry
     if isinstance(registry, Unset) or not registry:
         raise CLIError("failed to get the default registry: pouchd did not report one; give a SERVER")
     return registry
@@ -103,6 +103,8 @@ def run(args: argparse.Namespace) -> None:
 
     result = call(opts, "failed to login", registry_login.sync_detailed,
                   body=AuthConfig(username=username, password=password, server_address=server))
+    if result is None:  # the generated client parses a 200 into AuthResponse, or fails
+        raise CLIError("failed to login: the daemon's answer had no body")
     token = result.identity_token if isinstance(result.identity_token, str) else ""
     try:
         store.store(server, username, password, token)

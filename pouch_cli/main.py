@@ -11,11 +11,15 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from types import ModuleType
+from typing import TYPE_CHECKING, Protocol, cast
 
 from pouch_cli import __version__
 from pouch_cli.args import Param, make_parser
 from pouch_cli.errors import Abort, CLIError
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
 # command name -> (module, one-line summary for `pouch --help`, kept here so that listing the
 # commands imports none of them)
@@ -45,9 +49,27 @@ GLOBAL_PARAMS = (
 )
 
 
-def load_command(name: str) -> ModuleType:
+class Command(Protocol):
+    """What a command module declares."""
+
+    HELP: str
+    EXAMPLE: str
+
+    @property
+    def PARAMS(self) -> Sequence[Param]: ...
+
+    def run(self, args: argparse.Namespace) -> None: ...
+
+
+if TYPE_CHECKING:  # mypy checks that every command module is a Command (none is imported here at run time)
+    from pouch_cli import completion, events, info, login, logout, updatedaemon, version
+
+    _MODULES: tuple[Command, ...] = (completion, events, info, login, logout, updatedaemon, version)
+
+
+def load_command(name: str) -> Command:
     """The module of command ``name`` (imported on first use)."""
-    return importlib.import_module(COMMANDS[name][0])
+    return cast("Command", importlib.import_module(COMMANDS[name][0]))
 
 
 def run(argv: list[str]) -> None:

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 def skip_httpx_cli() -> None:
     if "httpx" not in sys.modules:
+        # None in sys.modules makes an import fail (the import system's documented way to block one);
+        # typeshed types the values as modules only.
         sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 

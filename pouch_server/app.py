@@ -49,7 +49,8 @@ def load_spec(path: Path = SPEC_PATH) -> dict[str, Any]:
     """
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with path.open("rb") as f:
-        return yaml.load(f, Loader=loader)  # a safe loader either way
+        spec: dict[str, Any] = yaml.load(f, Loader=loader)  # a safe loader either way
+    return spec
 
 
 class OperationResolver(Resolver):

@@ -43,10 +43,9 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
-from connexion.context import operation as current_operation
 from connexion.context import receive as current_receive
 from connexion.context import scope as current_scope
 from connexion.decorators.parameter import AsyncParameterDecorator
@@ -88,7 +87,8 @@ class _NoArgumentsParameterDecorator(AsyncParameterDecorator):
     """Passes no arguments when the operation can have none; otherwise connexion's own behaviour."""
 
     def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
-        if current_operation.parameters or current_operation.request_body:
+        operation = operation_var.get()
+        if operation.parameters or operation.request_body:
             return super().__call__(function)
 
         @functools.wraps(function)
@@ -105,7 +105,7 @@ class _OneTypeResponseDecorator(ResponseDecoratorHooks):
     _only_type: str | None = None
 
     def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
-        self.set_produces(current_operation.produces)
+        self.set_produces(operation_var.get().produces)
         return super().__call__(function)
 
     def set_produces(self, produces: list[str]) -> None:
@@ -138,11 +138,13 @@ class _OnceDecorator(DecoratorHooks):
                 uri_parser = self.uri_parser  # reads the operation from the request context
                 decorated = self.decorate(function)
                 # An operation without parameters or body never reads the request object.
-                needs_request = bool(current_operation.parameters or current_operation.request_body)
+                operation = operation_var.get()
+                needs_request = bool(operation.parameters or operation.request_body)
             if not needs_request:
                 return await decorated(None)
-            request = self.framework.get_request(uri_parser=uri_parser, scope=current_scope,
-                                                 receive=current_receive)
+            # connexion's proxies of the request's scope and receive channel stand for them.
+            request = self.framework.get_request(uri_parser=uri_parser, scope=cast("Scope", current_scope),
+                                                 receive=cast("Receive", current_receive))
             return await decorated(request)
 
         return wrapper
@@ -154,7 +156,7 @@ class CachedAsyncOperation(AsyncOperation):
         self.handler = fn
 
     @functools.cached_property
-    def fn(self) -> Callable[..., Any]:  # type: ignore[override]
+    def fn(self) -> Callable[..., Any]:
         return _OnceDecorator(pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)(self.handler)
 
 
@@ -197,9 +199,12 @@ class StaticRoutingMiddleware(RoutingMiddleware):
         # declared after its GET was never reached).
         for implicit_head in (False, True):
             for route in routes:
+                endpoint = route.endpoint  # a RoutingOperation: connexion's routes call one
+                if not isinstance(endpoint, RoutingOperation):
+                    continue
                 for method in route.methods or ():
                     if (method == "HEAD" and "GET" in (route.methods or ())) == implicit_head:
-                        self._static.setdefault((prefix + route.path, method), (prefix, route.endpoint))
+                        self._static.setdefault((prefix + route.path, method), (prefix, endpoint))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -282,7 +287,8 @@ class CachedRequestValidationOperation(RequestValidationOperation):
             reader=reader,
             schema_validator=schema_validator,
         )
-        return await validator.wrap_receive(receive, scope=scope)
+        wrapped: tuple[Receive, Scope] = await validator.wrap_receive(receive, scope=scope)
+        return wrapped
 
     @functools.cached_property
     def _uri_parser(self) -> Any:
@@ -323,7 +329,10 @@ class _DirectOperation:
     def __init__(self, operation: AbstractOperation, jsonifier: Any) -> None:
         self.operation = operation
         self._handler = operation.function
-        self._responses = _OneTypeResponseDecorator(framework=StarletteFramework, jsonifier=jsonifier)
+        # connexion's Starlette framework leaves Framework.get_body abstract; connexion passes the class
+        # (never an instance) in the same way (StarletteDecorator.framework).
+        self._responses = _OneTypeResponseDecorator(framework=StarletteFramework,  # type: ignore[type-abstract]
+                                                    jsonifier=jsonifier)
         self._responses.set_produces(operation.produces)
         self._dumps = jsonifier.dumps
         # The content type connexion's response code infers for a str or a dict the handler returns

@@ -29,9 +29,14 @@ access_log = logging.getLogger("pouchd.access")
 _VERSION_PREFIX = re.compile(r"^/v(\d+(?:\.\d+)*)(?=/|$)")
 
 
-_MAX = api_version_tuple(API_VERSION)
-_MIN = api_version_tuple(MIN_API_VERSION)
-assert _MAX is not None and _MIN is not None
+def _own_version(version: str) -> tuple[int, ...]:
+    parsed = api_version_tuple(version)
+    assert parsed is not None, version  # pouch_common/version.py's constants: dot-separated digits
+    return parsed
+
+
+_MAX = _own_version(API_VERSION)
+_MIN = _own_version(MIN_API_VERSION)
 
 
 @functools.lru_cache(maxsize=64)

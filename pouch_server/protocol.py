@@ -69,6 +69,8 @@ class PouchHttpProtocol(HttpToolsBase):
 
     limits: ClassVar[Limits] = Limits()
 
+    # asyncio's BaseProtocol takes any BaseTransport; uvicorn's HttpToolsProtocol, extended here,
+    # narrows it to the stream Transport that a server's connections always get (with the same ignore).
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._transport = transport
@@ -226,7 +228,7 @@ class TLSHttpProtocol(PouchHttpProtocol):
     """For TLS listeners: every request's scope also carries the client certificate's common name
     (scope ``extensions``, :data:`PEER_COMMON_NAME`), read once per connection."""
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as above
         self._peer_common_name = peer_common_name(transport)
         super().connection_made(transport)
 

@@ -57,7 +57,7 @@ def _rule_broken(error: ValidationError) -> str:
     rule, expected = error.validator, error.validator_value
     if rule == "type":
         return f"must be of type {expected}"
-    if rule == "enum":
+    if rule == "enum" and isinstance(expected, list):  # an enum is a list (the JSON Schema meta-schema says so)
         return "must be one of " + ", ".join(map(str, expected))
     if rule == "additionalProperties":
         return "has properties that are not allowed"
@@ -77,7 +77,7 @@ class WordedParameterValidator(ParameterValidator):
     @staticmethod
     def validate_parameter(parameter_type: str, value: t.Any, param: dict[str, t.Any],
                            param_name: str | None = None) -> str | None:
-        error = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
+        error: str | None = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
         if error is None or value is None:
             return error  # valid, or connexion's "Missing ... parameter" (names the parameter only)
         schema = param.get("schema", param)

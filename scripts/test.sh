@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up everything and run every check: lint, the whole test suite, and the generated-client
+# Set up everything and run every check: lint, types, the whole test suite, and the generated-client
 # staleness check. Extra arguments go to pytest (e.g. scripts/test.sh -k events).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,7 @@ scripts/setup.sh --dev
 . .venv/bin/activate
 ruff check .
 ruff format --check pouch_server pouch_cli >/dev/null || echo "note: ruff format would reformat some files" >&2
+mypy  # --strict over pouch_common, pouch_server and pouch_cli ([tool.mypy] in pyproject.toml)
 set +e
 pytest "$@"
 rc=$?

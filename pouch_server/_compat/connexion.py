@@ -87,7 +87,9 @@ class ResponseDecoratorHooks(AsyncResponseDecorator):
         result: str | None = AsyncResponseDecorator._infer_content_type(data, headers)
         return result
 
-    def _infer_content_type(self, data: Any, headers: dict[str, Any]) -> str | None:
+    # Upstream declares a static method; build_framework_response calls it through ``self``, so an
+    # instance method can take its place (and reach the subclass's inference).
+    def _infer_content_type(self, data: Any, headers: dict[str, Any]) -> str | None:  # type: ignore[override]
         return self.infer_content_type(data, headers)
 
 

@@ -67,14 +67,24 @@ class Event:
         each of the 1,024 events of the history: up to 2 GiB).
         """
         last = _last_line
-        if last[0] is self:
-            return last[1]
+        if last.event is self:
+            return last.line
         line = json.dumps(self.to_wire(), separators=(",", ":")).encode() + b"\n"
-        _last_line[:] = [self, line]
+        last.event, last.line = self, line
         return line
 
 
-_last_line: list[Any] = [None, b""]  # [event, its line]: the one encoding Event.to_line keeps
+class _LastLine:
+    """The one encoding :meth:`Event.to_line` keeps: the last event encoded, and its line."""
+
+    __slots__ = ("event", "line")
+
+    def __init__(self) -> None:
+        self.event: Event | None = None
+        self.line = b""
+
+
+_last_line = _LastLine()
 
 
 def parse_timestamp(name: str, value: str | None) -> int | None:
