@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass as _dataclass
+from dataclasses import field as _field
 from typing import Any, Self, TypeVar
-
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AuthConfig")
 
 
-@_attrs_define
+@_dataclass(slots=True)
 class AuthConfig:
     """Credentials for a registry. Each field has a maximum length, far above what registries use, so that what a login
     costs the daemon is bounded whatever is sent (400 beyond).
@@ -33,7 +32,7 @@ class AuthConfig:
     server_address: str | Unset = UNSET
     identity_token: str | Unset = UNSET
     registry_token: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _field(init=False, default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         username = self.username

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass as _dataclass
+from dataclasses import field as _field
 from typing import Any, Self, TypeVar
-
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="EventsActorAttributes")
 
 
-@_attrs_define
+@_dataclass(slots=True)
 class EventsActorAttributes:
-    additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, str] = _field(init=False, default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
 

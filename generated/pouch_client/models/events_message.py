@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass as _dataclass
+from dataclasses import field as _field
 from typing import TYPE_CHECKING, Any, Self, TypeVar
-
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..models.event_type import EventType, check_event_type
 from ..models.events_message_scope import EventsMessageScope, check_events_message_scope
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="EventsMessage")
 
 
-@_attrs_define
+@_dataclass(slots=True)
 class EventsMessage:
     """One event: which kind of object (`type`) did what (`action`), which object (`id`,
     `actor`), and when.
@@ -54,7 +53,7 @@ class EventsMessage:
     Action: str | Unset = UNSET
     Actor: EventsActor | Unset = UNSET
     scope: EventsMessageScope | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _field(init=False, default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status

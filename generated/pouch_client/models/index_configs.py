@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass as _dataclass
+from dataclasses import field as _field
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
-
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.index_info_type_0 import IndexInfoType0
@@ -13,12 +12,12 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="IndexConfigs")
 
 
-@_attrs_define
+@_dataclass(slots=True)
 class IndexConfigs:
     """Per-registry settings, keyed by registry name."""
 
-    additional_properties: dict[str, IndexInfoType0 | None] = _attrs_field(
-        init=False, factory=dict
+    additional_properties: dict[str, IndexInfoType0 | None] = _field(
+        init=False, default_factory=dict
     )
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass as _dataclass
+from dataclasses import field as _field
 from typing import Any, Self, TypeVar, cast
-
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="IndexInfoType0")
 
 
-@_attrs_define
+@_dataclass(slots=True)
 class IndexInfoType0:
     """Settings of one registry.
 
@@ -26,7 +25,7 @@ class IndexInfoType0:
     mirrors: list[str] | Unset = UNSET
     secure: bool | Unset = UNSET
     official: bool | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _field(init=False, default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

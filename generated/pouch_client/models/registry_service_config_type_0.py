@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass as _dataclass
+from dataclasses import field as _field
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
-
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -15,7 +14,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="RegistryServiceConfigType0")
 
 
-@_attrs_define
+@_dataclass(slots=True)
 class RegistryServiceConfigType0:
     """The daemon's registry settings.
 
@@ -35,7 +34,7 @@ class RegistryServiceConfigType0:
     insecure_registry_cid_rs: list[str] | Unset = UNSET
     index_configs: IndexConfigs | Unset = UNSET
     mirrors: list[str] | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _field(init=False, default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         allow_nondistributable_artifacts_cid_rs: list[str] | Unset = UNSET

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass as _dataclass
+from dataclasses import field as _field
 from typing import Any, Self, TypeVar, cast
-
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Runtime")
 
 
-@_attrs_define
+@_dataclass(slots=True)
 class Runtime:
     """An OCI runtime the daemon can start containers with.
 
@@ -26,7 +25,7 @@ class Runtime:
     options: Any | Unset = UNSET
     path: str | Unset = UNSET
     runtime_args: list[str] | None | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _field(init=False, default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_

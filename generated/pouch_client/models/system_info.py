@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass as _dataclass
+from dataclasses import field as _field
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
-
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..models.system_info_cgroup_driver import (
     SystemInfoCgroupDriver,
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="SystemInfo")
 
 
-@_attrs_define
+@_dataclass(slots=True)
 class SystemInfo:
     """Facts about the host and the daemon's configuration.
 
@@ -116,7 +115,7 @@ class SystemInfo:
     runc_commit: Commit | Unset = UNSET
     security_options: list[str] | Unset = UNSET
     listen_addresses: list[str] | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any] = _field(init=False, default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.registry_service_config_type_0 import RegistryServiceConfigType0

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass as _dataclass
+from dataclasses import field as _field
 from typing import TYPE_CHECKING, Any, Self, TypeVar
-
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.runtime import Runtime
@@ -13,7 +12,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="SystemInfoRuntimes")
 
 
-@_attrs_define
+@_dataclass(slots=True)
 class SystemInfoRuntimes:
     """OCI runtimes configured on the daemon, by name
 
@@ -22,7 +21,7 @@ class SystemInfoRuntimes:
 
     """
 
-    additional_properties: dict[str, Runtime] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Runtime] = _field(init=False, default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
 
