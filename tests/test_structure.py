@@ -55,6 +55,8 @@ def test_version_without_format_does_not_load_the_template_engine() -> None:
 NOT_FOR_A_PLAIN_VERSION = {"ssl", "_ssl", "certifi", "httpcore", "h11", "anyio", "idna", "click", "pouch_server",
                            "pouch_client.models.system_info", "pouch_client.models.auth_config", "dateutil"}
 
+ONLY_BEYOND_HTTPX = {"pouch_cli", "pouch_client", "pouch_common", "argparse", "gettext", "dataclasses"}
+
 _FLOOR = "import sys; sys.modules['httpx._main'] = None; import httpx"
 
 
@@ -74,6 +76,11 @@ def test_pouch_version_loads_no_tls_no_click_no_server(pouchd: PouchD, transport
     floor = modules_after(_FLOOR)
     assert not (_top(loaded) - floor) & NOT_FOR_A_PLAIN_VERSION
     assert "httpcore" not in loaded and "certifi" not in loaded  # no TLS transport, no CA bundle
+    # Beyond bare httpx: pouch's own packages, argparse (with its gettext) and dataclasses (the
+    # generated client's models) only; no attrs, platform, dateutil or typing_extensions. Over TCP
+    # also the idna codec, which the standard library's getaddrinfo loads for a str host (~0.5 ms).
+    allowed = ONLY_BEYOND_HTTPX | ({"encodings", "stringprep"} if transport == "tcp" else set())
+    assert {m.split(".")[0] for m in loaded - floor} <= allowed
 
 
 def _imports(path: Path) -> set[str]:
@@ -146,6 +153,45 @@ def test_the_models_package_loads_each_model_on_first_use() -> None:
     assert set(models.__all__) <= set(dir(models))
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         models.Nope  # noqa: B018
+
+
+def test_the_generated_client_imports_nothing_but_httpx_and_the_standard_library() -> None:
+    """It is installed with pouch: a module it imports must be a dependency. No attrs (its classes
+    are dataclasses: scripts/codegen_templates); a date-time field in the spec would make it import
+    dateutil, which pyproject.toml would then have to list again."""
+    import tomllib
+
+    imported = set().union(*(_imports(p) for p in (ROOT / "generated" / "pouch_client").rglob("*.py")))
+    assert imported - set(sys.stdlib_module_names) - {"__future__"} == {"httpx"}
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert any(d.startswith("httpx==") for d in dependencies)
+    assert not [d for d in dependencies if d.startswith(("attrs", "python-dateutil"))]  # nothing else uses them
+
+
+def _upstream_template(name: str) -> str:
+    from importlib.resources import files
+
+    return (files("openapi_python_client") / "templates" / name).read_text()
+
+
+@pytest.mark.parametrize("name", ["model.py.jinja", "types.py.jinja"])
+def test_patched_templates_are_upstream_but_for_attrs(name: str) -> None:
+    """These two are copies of upstream's with attrs' decorator and field swapped for dataclasses'
+    and nothing else: a generator upgrade that changes upstream's fails here, instead of being
+    silently left out of pouch_client."""
+    import difflib
+
+    ours = (ROOT / "scripts" / "codegen_templates" / name).read_text()
+    assert ours.startswith("{#")
+    ours = ours[ours.index("#}\n") + 3:]  # without the comment that explains the override
+    changed = [line for line in difflib.unified_diff(_upstream_template(name).splitlines(), ours.splitlines(),
+                                                     lineterm="", n=0)
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    removed = [line for line in changed if line.startswith("-")]
+    added = [line for line in changed if line.startswith("+")]
+    assert removed and all("attrs" in line or "define" in line for line in removed), changed
+    assert len(added) == len(removed) and all("dataclass" in line or "_field(" in line for line in added), changed
+    assert "attrs" not in ours
 
 
 def test_custom_templates_override_templates_the_generator_has() -> None:
