@@ -60,6 +60,7 @@ class PouchD:
                  tcp: bool = True, home: Path | None = None, sock: Path | None = None,
                  env: Mapping[str, str] | None = None, validate: bool = False) -> None:
         self.workdir = workdir
+        self.name = name  # names its files in workdir (the memory bench's wrk script too)
         self.executable = os.fspath(executable)
         self.extra = list(extra)
         self.sock = sock or workdir / f"{name}.sock"

@@ -33,3 +33,11 @@ def test_the_other_cli_gets_the_daemons_socket() -> None:
         "curl", "-s", "--unix-socket", "/tmp/x y/pouchd.sock", "http://d/v1.24/version"]
     assert other_argv("'/opt/pouch go' -H {host} version", sock) == [
         "/opt/pouch go", "-H", "unix:///tmp/x y/pouchd.sock", "version"]
+
+
+def test_a_pouchd_names_its_files(tmp_path: Path) -> None:
+    """The memory benchmark names its wrk script after the server (``server.name``), as for the bare app."""
+    from bench.pouchd import PouchD
+
+    d = PouchD(tmp_path, executable="pouchd", name="mem", tcp=False)
+    assert d.name == "mem" and d.sock == tmp_path / "mem.sock" and d.workdir == tmp_path
