@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from pouch_cli._compat import events_request
 from pouch_cli.args import Param
 from pouch_cli.client import ClientOptions, build_client, client_options, describe_transport_error, error_message
 from pouch_cli.errors import CLIError
-from pouch_client.api.system import system_events
-from pouch_client.types import UNSET
 
 if TYPE_CHECKING:
     import argparse
@@ -164,10 +163,7 @@ def format_event(event: dict[str, Any]) -> str:
 def stream_events(opts: ClientOptions, since: str | None, until: str | None,
                   filters: dict[str, list[str]]) -> None:
     """Print the daemon's events, one line each as it arrives, until the stream ends."""
-    kwargs = system_events._get_kwargs(
-        since=UNSET if since is None else since, until=UNSET if until is None else until,
-        filters=json.dumps(filters, separators=(",", ":")) if filters else UNSET,
-    )
+    kwargs = events_request(since, until, json.dumps(filters, separators=(",", ":")) if filters else None)
     action = "failed to get events"
     try:
         # A live stream may stay silent for hours: no read timeout, but connecting still times out.

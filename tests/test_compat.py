@@ -4,7 +4,8 @@ pouch_server/_compat/ has one module per upstream library whose private names po
 written for one version (``WRITTEN_FOR``). When a pin moves, the first test below names the
 module whose assumptions must be checked again. The others check that nothing else in
 pouch_server imports a private name of an upstream library or overrides one of its private
-methods, so that the fence stays the only place to look.
+methods, so that the fence stays the only place to look. pouch_cli/_compat.py is the CLI's one
+fence, around the generated client's private helper that ``pouch events`` streams with.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import inspect
 import pkgutil
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import ROOT
@@ -48,14 +50,19 @@ def test_the_compat_modules_are_the_expected_ones() -> None:
     assert COMPAT_MODULES == ["connexion", "starlette", "uvicorn"]
 
 
-def _server_modules() -> list[tuple[str, Path]]:
+def _package_modules(package: str) -> list[tuple[str, Path]]:
+    """(dotted name, path) of every module of ``package`` outside its compat fence."""
     out = []
-    for path in sorted((ROOT / "pouch_server").rglob("*.py")):
+    for path in sorted((ROOT / package).rglob("*.py")):
         parts = path.relative_to(ROOT).with_suffix("").parts
         if "_compat" in parts or parts[-1] == "__main__":
             continue
         out.append((".".join(parts[:-1] if parts[-1] == "__init__" else parts), path))
     return out
+
+
+def _server_modules() -> list[tuple[str, Path]]:
+    return _package_modules("pouch_server")
 
 
 def _is_private(name: str) -> bool:
@@ -108,11 +115,13 @@ def test_no_private_upstream_method_is_overridden_outside_compat() -> None:
     assert not offenders, f"override upstream privates in pouch_server/_compat/ only: {offenders}"
 
 
-def test_private_attributes_used_outside_compat_are_pouchds_own() -> None:
-    """``x._name`` outside the fence must name something pouch_server itself defines: a private
-    attribute of an upstream object is reached only through pouch_server/_compat/."""
+@pytest.mark.parametrize("package", ["pouch_server", "pouch_cli", "pouch_common"])
+def test_private_attributes_used_outside_compat_are_pouchds_own(package: str) -> None:
+    """``x._name`` outside the fence must name something the package itself defines: a private
+    attribute of an upstream object (or of the generated client) is reached only through the
+    package's _compat module(s)."""
     ours: set[str] = set()
-    trees = [(name, ast.parse(path.read_text(), str(path))) for name, path in _server_modules()]
+    trees = [(name, ast.parse(path.read_text(), str(path))) for name, path in _package_modules(package)]
     for _, tree in trees:
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -123,7 +132,7 @@ def test_private_attributes_used_outside_compat_are_pouchds_own() -> None:
                 ours.add(node.attr)
     offenders = [f"{name}:{node.lineno} .{node.attr}" for name, tree in trees for node in ast.walk(tree)
                  if isinstance(node, ast.Attribute) and _is_private(node.attr) and node.attr not in ours]
-    assert not offenders, f"private upstream attributes belong in pouch_server/_compat/: {offenders}"
+    assert not offenders, f"private upstream attributes belong in {package}'s _compat: {offenders}"
 
 
 def test_the_checks_above_catch_a_private_use() -> None:
@@ -150,3 +159,20 @@ def test_uvicorn_state_is_read_only_through_compat() -> None:
                  for node in ast.walk(ast.parse(path.read_text(), str(path)))
                  if isinstance(node, ast.Attribute) and node.attr in UVICORN_STATE]
     assert not offenders, f"uvicorn's internals belong in pouch_server/_compat/uvicorn.py: {offenders}"
+
+
+def test_the_cli_fence_matches_the_installed_generator() -> None:
+    """pouch_cli/_compat.py reaches into the generated client (see its docstring): it names the
+    openapi-python-client version whose templates it was written for, and that private helper is
+    still there with the parameters it passes."""
+    compat: Any = _import("pouch_cli._compat")
+    installed = importlib.metadata.version(compat.UPSTREAM)
+    assert installed == compat.WRITTEN_FOR, (
+        f"{compat.UPSTREAM} {installed} generates the client, but pouch_cli/_compat.py was written for "
+        f"{compat.WRITTEN_FOR}: check _get_kwargs in its endpoint template, adjust, update WRITTEN_FOR")
+    system_events: Any = _import("pouch_client.api.system.system_events")
+    assert set(inspect.signature(system_events._get_kwargs).parameters) == {"since", "until", "filters"}
+    kwargs = compat.events_request("1", "2", '{"type":["daemon"]}')
+    assert kwargs == {"method": "get", "url": "/events",
+                      "params": {"since": "1", "until": "2", "filters": '{"type":["daemon"]}'}}
+    assert compat.events_request(None, None, None)["params"] == {}
