@@ -150,14 +150,18 @@ def report_slow_callbacks(loop: asyncio.AbstractEventLoop) -> None:
     """-D: asyncio's own report of slow loop steps (debug mode), ``Executing <Task ...> took 0.312
     seconds`` on the ``asyncio`` logger, with the request named in the task (see PouchMiddleware).
 
-    On uvloop this covers callbacks and tasks (every request handler, validator and stream runs
-    in a task) but not transport callbacks (a connection's ``data_received``, where the HTTP
-    parser runs): uvloop calls those straight from libuv without timing them. Debug mode also
-    records where each callback and task was created, which makes every request slower (see the
-    README); it is on only with -D.
+    pouchd runs this on asyncio's own loop (see _loop_factory), where every step is timed:
+    callbacks, task steps (every request handler, validator and stream runs in a task) and
+    transport callbacks (a connection's ``data_received``, where the HTTP parser runs), which
+    uvloop would call straight from libuv without timing them. Debug mode also records where each
+    callback and task was created, which makes every request slower (see the README); it is on
+    only with -D.
     """
     loop.set_debug(True)
     loop.slow_callback_duration = SLOW_CALLBACK_SECONDS
+    kind = type(loop)
+    log.debug("event-loop steps over %.0f ms are logged (%s.%s in debug mode)", SLOW_CALLBACK_SECONDS * 1000,
+              kind.__module__, kind.__qualname__)
 
 
 async def serve(config: DaemonConfig) -> int:
@@ -239,8 +243,15 @@ async def serve(config: DaemonConfig) -> int:
     return 0
 
 
-def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop when installed, as uvicorn's own ``loop="auto"`` picks; else asyncio's default loop."""
+def _loop_factory(debug: bool = False) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop when installed, as uvicorn's own ``loop="auto"`` picks; else asyncio's default loop.
+
+    With -D, asyncio's own loop: its debug mode times every step, transport callbacks included
+    (a connection's ``data_received``, where the HTTP parser runs), which uvloop's does not. -D is
+    for finding problems, so the report is complete rather than fast (see report_slow_callbacks).
+    """
+    if debug:
+        return None
     try:
         import uvloop
     except ImportError:
@@ -256,7 +267,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     setup_logging(config.debug)
     try:
-        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        with asyncio.Runner(loop_factory=_loop_factory(config.debug)) as runner:
             code = runner.run(serve(config))
     except ConfigError as e:
         print(f"Error: {e}", file=sys.stderr)
