@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn, Protocol
 
 from pouch_cli.errors import CLIError
 
@@ -48,16 +48,35 @@ class Parser(argparse.ArgumentParser):
 
 
 def make_parser(prog: str, description: str, params: Sequence[Param], epilog: str | None = None,
-                usage: str | None = None) -> Parser:
+                usage: str | None = None, inherited: Sequence[Param] = ()) -> Parser:
+    """A parser for ``params``; ``inherited`` are options that were parsed already (pouch's global
+    ones, which pouch's Go CLI accepts after the command too, as cobra's persistent flags): given
+    again here they replace the earlier value, left out they keep it."""
     parser = Parser(prog=prog, description=description, epilog=epilog, usage=usage, allow_abbrev=False,
                     formatter_class=argparse.RawDescriptionHelpFormatter)
     for p in params:
-        if p.positional:
-            parser.add_argument(p.flags[0], help=p.help, choices=p.choices, metavar=p.metavar,
-                                nargs=None if p.required else "?")
-        elif p.metavar is None:
-            parser.add_argument(*p.flags, dest=p.dest, help=p.help, action="store_true")
-        else:
-            parser.add_argument(*p.flags, dest=p.dest, help=p.help, metavar=p.metavar, choices=p.choices,
-                                action="append" if p.repeat else "store", default=[] if p.repeat else None)
+        _add(parser, p)
+    if inherited:
+        group = parser.add_argument_group("global options (also before the command)")
+        for p in inherited:
+            _add(group, p, default=argparse.SUPPRESS)
     return parser
+
+
+class _Container(Protocol):
+    """An argparse parser or argument group: what takes ``add_argument``."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action: ...
+
+
+def _add(parser: _Container, p: Param, default: object = None) -> None:
+    if p.positional:
+        parser.add_argument(p.flags[0], help=p.help, choices=p.choices, metavar=p.metavar,
+                            nargs=None if p.required else "?")
+    elif p.metavar is None:
+        parser.add_argument(*p.flags, dest=p.dest, help=p.help, action="store_true",
+                            default=False if default is None else default)
+    else:
+        parser.add_argument(*p.flags, dest=p.dest, help=p.help, metavar=p.metavar, choices=p.choices,
+                            action="append" if p.repeat else "store",
+                            default=([] if p.repeat else None) if default is None else default)

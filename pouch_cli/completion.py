@@ -2,8 +2,9 @@
 
 The scripts are static, written from the same declarations argparse parses (``COMMANDS``,
 ``GLOBAL_PARAMS`` and each command's ``PARAMS``), so a TAB never starts Python. They complete
-command names, the options of the command being typed (global ones before it), the values of
-options with a fixed set of choices, and file names for FILE options.
+command names, the options of the command being typed (the global ones before it, and all of
+them but ``-v`` after it too), the values of options with a fixed set of choices, and file names
+for FILE options.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def _commands() -> list[tuple[str, str, tuple[Param, ...]]]:
     out: list[tuple[str, str, tuple[Param, ...]]] = [
         ("", "", (*GLOBAL_PARAMS, Param(("-h", "--help"), "Show the help and exit.")))]
     for name, (_, summary) in COMMANDS.items():
-        params = (*load_command(name).PARAMS, Param(("-h", "--help"), "Show the help and exit."))
+        params = (*load_command(name).PARAMS, Param(("-h", "--help"), "Show the help and exit."),
+                  *GLOBAL_PARAMS[:-1])  # the global options but -v are accepted after a command too
         out.append((name, summary, params))
     return out
 

@@ -3,7 +3,8 @@
 Subcommands live one per module (as pouch's cli/version.go, cli/info.go); a module is imported
 only when its command runs, so ``pouch version`` does not pay for ``pouch login``. Each command
 module declares ``HELP`` (its description), ``EXAMPLE``, ``PARAMS`` (:class:`pouch_cli.args.Param`)
-and ``run(args)``. Global options come before the command, the command's own after it.
+and ``run(args)``. Global options come before the command and, as with pouch's Go CLI (cobra's
+persistent flags), may also follow it; the command's own come after it.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ GLOBAL_PARAMS = (
     Param(("--tlscert",), "Client certificate [$POUCH_CERT_PATH/cert.pem].", metavar="FILE"),
     Param(("--tlskey",), "Client key [$POUCH_CERT_PATH/key.pem].", metavar="FILE"),
     Param(("--tlsverify",), "Use TLS and verify the daemon's certificate [env POUCH_TLS_VERIFY]."),
-    Param(("-v", "--version"), "Print the client's version and exit."),
+    Param(("-v", "--version"), "Print the client's version and exit."),  # last: only before a command
 )
 
 
@@ -93,7 +94,8 @@ def run(argv: list[str]) -> None:
         top.error(f"no such command {args.command!r}")
     module = load_command(args.command)
     prog = f"pouch {args.command}"
-    make_parser(prog, module.HELP, module.PARAMS, module.EXAMPLE).parse_args(args.args, namespace=args)
+    make_parser(prog, module.HELP, module.PARAMS, module.EXAMPLE, inherited=GLOBAL_PARAMS[:-1]).parse_args(
+        args.args, namespace=args)
     module.run(args)
 
 

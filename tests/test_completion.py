@@ -34,6 +34,7 @@ echo "${COMPREPLY[*]}"; }
 complete_words pouch ver
 complete_words pouch info --fo
 complete_words pouch ""
+complete_words pouch version --tls
 """
     env = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}"}
     r = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=30)
@@ -42,6 +43,7 @@ complete_words pouch ""
     assert lines[0] == "version"
     assert lines[1] == "--format"
     assert {"version", "info", "completion"} <= set(lines[2].split())
+    assert set(lines[3].split()) == {"--tlscacert", "--tlscert", "--tlskey", "--tlsverify"}  # global, after it
 
 
 @pytest.mark.skipif(not shutil.which("zsh"), reason="no zsh")

@@ -69,6 +69,20 @@ def test_pouch_host_from_env(pouchd: PouchD) -> None:
     assert r.returncode == 0, r.stderr
 
 
+def test_global_flags_also_after_the_command(pouchd: PouchD, tmp_path: Path) -> None:
+    """As pouch's Go CLI (cobra's persistent flags): `pouch version -H ADDR -D` works; given on
+    both sides of the command, the later one wins; left out after it, the earlier one stays."""
+    r = run_pouch("version", "-H", pouchd.host, "-D")
+    assert r.returncode == 0, r.stderr
+    assert "GoVersion:" in r.stdout and "GET http://d/v1.24/version" in r.stderr
+    r = run_pouch("-H", f"unix://{tmp_path}/none.sock", "info", "-H", pouchd.host)
+    assert r.returncode == 0, r.stderr
+    r = run_pouch("-H", pouchd.host, "-D", "info", "-f", "{{.Name}}")
+    assert r.returncode == 0 and "GET http://d/v1.24/info" in r.stderr, r.stderr
+    r = run_pouch("version", "-v")  # the client's own version is asked before a command only
+    assert r.returncode == 1 and r.stderr.startswith("Error: unrecognized arguments: -v")
+
+
 def test_proxy_variables_do_not_apply_to_the_unix_socket(pouchd: PouchD) -> None:
     proxy = "http://127.0.0.1:9"  # nothing listens there: a request sent to it would fail
     env = {name: proxy for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")}
