@@ -10,6 +10,10 @@ structs; clients nobody here wrote rely on that:
   match no field and keeps the last of repeated keys. :class:`BodyReader` does the same, driven
   by the operation's body schema (its property names are the struct's field names), before the
   schema validates the result.
+* pouch's Go CLI sends ``"Labels": null`` for ``pouch updatedaemon --image-proxy URL`` (a nil
+  slice without ``omitempty``): Go decodes ``null`` into a slice, map or pointer as nil and into
+  any other field as nothing at all. A field sent as ``null`` is read the same way: an array or
+  object field is then absent, any other keeps what came before it.
 
 A reader is compiled once per operation from its (reference-resolved) body schema; reading a body
 is then one pass over the parsed JSON with dictionary look-ups, linear in the body's size (which
@@ -23,7 +27,7 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.types import Scope
 
@@ -63,6 +67,14 @@ def _fold_char(c: str) -> str:
     return upper if len(upper) == 1 else lower
 
 
+class Field(NamedTuple):
+    """A property of an object schema, as the Go struct field it stands for."""
+
+    name: str  # as the spec spells it
+    reader: BodyReader | None  # of its value
+    nil_on_null: bool  # an array or object: Go sets it to nil for ``null`` (else ``null`` does nothing)
+
+
 class BodyReader:
     """How the JSON values of one schema are read: an object with ``properties`` is a Go struct
     (keys matched to the properties, unknown keys dropped), one without is a map (every key kept);
@@ -71,9 +83,9 @@ class BodyReader:
     __slots__ = ("fields", "folded", "items", "values")
 
     def __init__(self) -> None:
-        # name as sent -> (property name, reader of its value); None for a map
-        self.fields: dict[str, tuple[str, BodyReader | None]] | None = None
-        self.folded: dict[str, tuple[str, BodyReader | None]] = {}
+        # name as sent -> its field; None for a map
+        self.fields: dict[str, Field] | None = None
+        self.folded: dict[str, Field] = {}
         self.values: BodyReader | None = None  # additionalProperties (map values)
         self.items: BodyReader | None = None
 
@@ -89,7 +101,7 @@ class BodyReader:
         return _read(parse_json(raw, object_pairs_hook=tuple), self, changed), changed[0]
 
 
-def parse_json(raw: str, **kwargs: Any) -> Any:
+def parse_json(raw: str | bytes, **kwargs: Any) -> Any:
     """``json.loads`` with the cyclic garbage collector paused.
 
     Parsing allocates one container per JSON array or object, and every 700 allocations start a
@@ -132,7 +144,7 @@ def _compile(schema: Any, memo: dict[int, BodyReader | None]) -> BodyReader | No
     if properties:
         reader.fields = {}
         for name, sub in properties.items():
-            entry = (name, _compile(sub, memo))
+            entry = Field(name, _compile(sub, memo), sub.get("type") in ("array", "object"))
             reader.fields[name] = entry
             reader.folded.setdefault(go_fold(name), entry)
     additional = schema.get("additionalProperties")
@@ -164,7 +176,12 @@ def _read(value: Any, reader: BodyReader | None, changed: list[bool]) -> Any:
                     if reader.values is not None:
                         out[key] = _read(item, reader.values, changed)
                     continue  # no such field: ignored, as Go ignores it
-            out[entry[0]] = _read(item, entry[1], changed)
+            if item is None:
+                changed[0] = True
+                if entry.nil_on_null:
+                    out.pop(entry.name, None)
+                continue
+            out[entry.name] = _read(item, entry.reader, changed)
         return out
     if kind is list:
         items = reader.items if reader is not None else None

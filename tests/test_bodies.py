@@ -15,7 +15,8 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from helpers import InProcess, info, spec
+from connexion.json_schema import Draft4RequestValidator
+from helpers import InProcess, PouchD, info, raw_exchange, spec, split_response
 from registry import Registry, htpasswd_registry_fixture
 
 from pouch_server.bodies import BodyReader, go_fold, json_by_default
@@ -95,6 +96,30 @@ def test_nested_objects_maps_and_arrays() -> None:
     }
 
 
+def test_null_is_read_as_go_reads_it() -> None:
+    """Go decodes ``null`` into a slice (or map, or pointer) as nil, and into any other field as
+    nothing at all: an array field sent as null is absent, a string keeps what came before."""
+    schema = SPEC["components"]["schemas"]["DaemonUpdateConfig"]
+    # pouch updatedaemon --image-proxy URL, as pouch's Go CLI encodes it (Labels has no omitempty)
+    assert read(schema, '{"ImageProxy":"http://p","Labels":null}') == ({"ImageProxy": "http://p"}, True)
+    assert read(schema, '{"Labels": ["a=b"], "labels": null}')[0] == {}
+    assert read(schema, '{"ImageProxy": "a", "imageproxy": null}')[0] == {"ImageProxy": "a"}
+    assert read(schema, '{"ImageProxy": null, "Labels": ["a=b"]}')[0] == {"Labels": ["a=b"]}
+
+
+def test_the_spec_itself_refuses_an_empty_update() -> None:
+    """"Not both empty" is the schema's rule (its anyOf), not only the handler's: a generator or
+    validator working from the spec alone knows which updates pouchd takes."""
+    validator = Draft4RequestValidator({"$ref": "#/components/schemas/DaemonUpdateConfig",
+                                        "components": SPEC["components"]})
+    for body in ({}, {"Labels": []}, {"ImageProxy": ""}, {"Labels": None}, {"Labels": None, "ImageProxy": ""},
+                 {"Labels": [], "ImageProxy": ""}):
+        assert not validator.is_valid(body), body
+    for body in ({"Labels": ["a=b"]}, {"ImageProxy": "http://p"}, {"Labels": None, "ImageProxy": "http://p"},
+                 {"Labels": [], "ImageProxy": "http://p"}):
+        assert validator.is_valid(body), body
+
+
 def test_values_that_are_not_objects_pass_as_parsed() -> None:
     schema = SPEC["components"]["schemas"]["DaemonUpdateConfig"]
     assert read(schema, "[1, {}]") == ([1, {}], False)
@@ -146,6 +171,18 @@ def test_update_without_content_type(daemon: InProcess) -> None:
     assert r.status_code == 200, r.text
     now = info(daemon)
     assert "go=1" in now["Labels"] and now["HttpProxy"] == "http://go-proxy:3128"
+
+
+def test_update_as_pouchs_go_cli_sends_an_image_proxy_alone(daemon: InProcess) -> None:
+    """``pouch updatedaemon --image-proxy URL`` (pouch's Go CLI): ``"Labels": null``, no
+    Content-Type; and with no flag at all, ``{"Labels": null}``, which is empty (pouch's 400)."""
+    with daemon.client() as c:
+        r = c.post("/v1.24/daemon/update", content=b'{"ImageProxy":"http://go:3128","Labels":null}', headers=GO_CLIENT)
+        assert r.status_code == 200, r.text
+        r = c.post("/v1.24/daemon/update", content=b'{"Labels":null}', headers=GO_CLIENT)
+        assert r.status_code == 400 and r.json() == {"message": "daemon update config cannot be empty"}
+    now = info(daemon)
+    assert now["HttpProxy"] == "http://go:3128" and now["Labels"] == ["base=1"]
 
 
 def test_update_with_lowercase_and_unknown_keys(daemon: InProcess) -> None:
@@ -205,3 +242,36 @@ def test_login_lowercase_keys_without_address_use_the_default_registry(login_dae
     assert r.status_code == 200, r.text
     r = post(login_daemon, "/auth", {"username": USER, "password": "nope"})
     assert r.status_code == 401, r.text
+
+
+# ---- the same bytes through the real daemon: uvicorn's protocol, pouchd's limits, the socket --------
+
+def go_post(path: str, body: bytes) -> bytes:
+    """A POST as Go's net/http writes it for pouch's client: no Content-Type, gzip accepted."""
+    return (f"POST {path} HTTP/1.1\r\nHost: d\r\nUser-Agent: Go-http-client/1.1\r\n"
+            f"Content-Length: {len(body)}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n").encode() + body
+
+
+def test_go_and_docker_wires_through_the_real_daemon(pouchd_factory: Callable[..., PouchD],
+                                                     registry: Registry) -> None:
+    d = pouchd_factory("--label", "base=1", "--default-registry", registry.address, tcp=False)
+    # pouch updatedaemon --image-proxy URL, then --label: pouch's Go CLI
+    status, headers, body = split_response(raw_exchange(
+        d, go_post("/v1.24/daemon/update", b'{"ImageProxy":"http://go:3128","Labels":null}')))
+    assert status == 200, body
+    status, _, body = split_response(raw_exchange(d, go_post("/v1.24/daemon/update", b'{"Labels":["go=2"]}')))
+    assert status == 200, body
+    # lowercase keys, without a Content-Type either
+    status, _, body = split_response(raw_exchange(
+        d, go_post("/daemon/update", b'{"labels":["lower=3"],"imageproxy":"http://lower:1"}')))
+    assert status == 200, body
+    now = info(d)
+    assert now["Labels"] == ["base=1", "go=2", "lower=3"] and now["HttpProxy"] == "http://lower:1"
+    # /auth as pouch's Go CLI sends it, and as docker's clients spell it (no address: the default)
+    login = json.dumps({"Username": USER, "Password": PASSWORD, "ServerAddress": registry.address}).encode()
+    status, headers, body = split_response(raw_exchange(d, go_post("/v1.24/auth", login)))
+    assert status == 200 and json.loads(body) == {"Status": "Login Succeeded", "IdentityToken": ""}, body
+    lower = json.dumps({"username": USER, "password": "Zq-not-it", "email": "g@example.com"}).encode()
+    status, headers, body = split_response(raw_exchange(d, go_post("/v1.24/auth", lower)))
+    assert status == 401 and headers["content-type"] == "application/json", body
+    assert "Zq-not-it" not in body.decode()

@@ -208,14 +208,14 @@ export type SystemInfo = {
  * The parts of the daemon's configuration that may change while it runs; at least one must be set.
  */
 export type DaemonUpdateConfig = ({
-    Labels: unknown;
+    Labels: Array<unknown>;
 } | {
     ImageProxy: unknown;
 }) & {
     /**
-     * labels to merge into the daemon's labels, `key=value`; at most 256 (the daemon holds at most 256 labels, of at most 65536 characters together: an update that would take it beyond either is refused)
+     * labels to merge into the daemon's labels, `key=value`; at most 256 (the daemon holds at most 256 labels, of at most 65536 characters together: an update that would take it beyond either is refused); `null`, as pouch's Go CLI sends it when it has no labels, is the same as no `Labels`
      */
-    Labels?: Array<string>;
+    Labels?: Array<string> | null;
     /**
      * new proxy for pulling images (at most 2048 characters)
      */

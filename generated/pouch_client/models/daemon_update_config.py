@@ -15,20 +15,26 @@ class DaemonUpdateConfig:
     """The parts of the daemon's configuration that may change while it runs; at least one must be set.
 
     Attributes:
-        labels (list[str] | Unset): labels to merge into the daemon's labels, `key=value`; at most 256 (the daemon holds
-            at most 256 labels, of at most 65536 characters together: an update that would take it beyond either is refused)
+        labels (list[str] | None | Unset): labels to merge into the daemon's labels, `key=value`; at most 256 (the
+            daemon holds at most 256 labels, of at most 65536 characters together: an update that would take it beyond
+            either is refused); `null`, as pouch's Go CLI sends it when it has no labels, is the same as no `Labels`
             Example: ['storage=ssd', 'zone=hangzhou'].
         image_proxy (str | Unset): new proxy for pulling images (at most 2048 characters) Example:
             http://proxy.example.com:8080.
     """
 
-    labels: list[str] | Unset = UNSET
+    labels: list[str] | None | Unset = UNSET
     image_proxy: str | Unset = UNSET
     additional_properties: dict[str, Any] = _field(init=False, default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        labels: list[str] | Unset = UNSET
-        if not isinstance(self.labels, Unset):
+        labels: list[str] | None | Unset
+        if isinstance(self.labels, Unset):
+            labels = UNSET
+        elif isinstance(self.labels, list):
+            labels = self.labels
+
+        else:
             labels = self.labels
 
         image_proxy = self.image_proxy
@@ -46,7 +52,23 @@ class DaemonUpdateConfig:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        labels = cast(list[str], d.pop("Labels", UNSET))
+
+        def _parse_labels(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                labels_type_0 = cast(list[str], data)
+
+                return labels_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        labels = _parse_labels(d.pop("Labels", UNSET))
 
         image_proxy = d.pop("ImageProxy", UNSET)
 
