@@ -18,6 +18,9 @@ if [[ $dev == 1 ]]; then
   command -v docker-registry >/dev/null || need+=(docker-registry)
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   command -v wrk >/dev/null || need+=(wrk)
+  # The Docker CLI, a client nobody here wrote (tests/test_docker_cli.py): these machines ship one;
+  # where none is, Debian's docker.io brings it (its daemon is never started: see policy-rc.d below).
+  command -v docker >/dev/null || need+=(docker.io)
   command -v zsh >/dev/null || need+=(zsh)    # the completion scripts are checked in each shell
   command -v fish >/dev/null || need+=(fish)
   # Node for the spec tools: Debian's nodejs when there is none (these machines ship Node 20).

@@ -70,12 +70,27 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+# Where a test daemon logs in when a login names no registry: a closed port of loopback. Docker
+# Hub, pouchd's own default, is never tried from here; a test that means a registry names it.
+NO_REGISTRY = "127.0.0.1:1"
+
+
+def pin_default_registry(flags: tuple[str, ...]) -> tuple[str, ...]:
+    """``flags`` with ``--default-registry NO_REGISTRY`` unless they set a default registry (by flag
+    or, possibly, in a config file, where the flag as well would be an error)."""
+    if any(f == "--default-registry" or f.startswith("--default-registry=") or f.startswith("--config-file")
+           for f in flags):
+        return flags
+    return (*flags, "--default-registry", NO_REGISTRY)
+
+
 class PouchD(pouchd.PouchD):
     """The dev install's pouchd as a subprocess (bench/pouchd.py), every answer checked against the
-    spec (``--validate-responses``) unless ``validate=False`` (production mode)."""
+    spec (``--validate-responses``) unless ``validate=False`` (production mode). Its default
+    registry is pinned to loopback (:func:`pin_default_registry`)."""
 
     def __init__(self, tmp: Path, *extra: str, validate: bool = True, **kw: Any) -> None:
-        super().__init__(tmp, *extra, executable=POUCHD, validate=validate, **kw)
+        super().__init__(tmp, *pin_default_registry(extra), executable=POUCHD, validate=validate, **kw)
 
     def client(self, **kw: Any) -> httpx.Client:
         """An HTTP client on the unix socket (its URLs are ``http://d/...``, as pouch's)."""
@@ -91,7 +106,8 @@ class InProcess:
     down runs, uvicorn's protocol does not (the socket, TLS, limits on time and size, chunked
     bodies), nor pouchd's start-up and shutdown (signals, the ``daemon start`` event).
 
-    One request at a time, from one thread; its event loop runs only while a request is answered.
+    Its default registry is pinned to loopback, as :class:`PouchD`'s. One request at a time, from
+    one thread; its event loop runs only while a request is answered.
     Each answer is read whole before it is returned: a live event stream never ends here.
     """
 
@@ -101,7 +117,8 @@ class InProcess:
         from pouch_server.daemon import Daemon
 
         self.home = tmp / "pouchd-home"
-        argv = ["--home-dir", str(self.home), "--listen", f"unix://{tmp / 'pouchd.sock'}", *flags]
+        argv = ["--home-dir", str(self.home), "--listen", f"unix://{tmp / 'pouchd.sock'}",
+                *pin_default_registry(flags)]
         self.config = load_config([*argv, "--validate-responses"] if validate else argv)
         self.daemon = Daemon(self.config, self.config.listen)
         self.app = create_app(self.daemon.operations(), debug=self.config.debug,
@@ -234,24 +251,33 @@ def ping_once(d: PouchD) -> float:
 
 @contextlib.contextmanager
 def pinging(d: PouchD) -> Iterator[list[float]]:
-    """/_ping every 5 ms, each on a new connection, while the body runs: the round trips, in seconds."""
+    """/_ping every 5 ms, each on a new connection, while the body runs: the round trips, in seconds.
+    A ping that fails (no answer within its 30 s, a wrong answer) fails the test when the body ends,
+    rather than silently ending the pings that the test then judges."""
     times: list[float] = []
+    errors: list[BaseException] = []
     stop = threading.Event()
 
     def run() -> None:
-        while not stop.is_set():
-            times.append(ping_once(d))
-            stop.wait(0.005)
+        try:
+            while not stop.is_set():
+                times.append(ping_once(d))
+                stop.wait(0.005)
+        except BaseException as e:  # handed to the test's thread below
+            errors.append(e)
 
     t = threading.Thread(target=run)
     t.start()
     try:
-        while not times:  # the pinger is running before the work starts
+        while not times and not errors:  # the pinger is running before the work starts
             time.sleep(0.005)
         yield times
     finally:
         stop.set()
         t.join(35)
+    if errors:
+        raise AssertionError(f"a /_ping failed while the work ran: {errors[0]!r}") from errors[0]
+    assert not t.is_alive(), "a /_ping was still waiting 35 s after the work ended"
 
 
 def run_pouch(*args: str, host: str | None = None, env: dict[str, str] | None = None,
@@ -260,3 +286,43 @@ def run_pouch(*args: str, host: str | None = None, env: dict[str, str] | None = 
     argv = [POUCH] + (["-H", host] if host else []) + list(args)
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(argv, capture_output=True, text=True, env=full_env, input=input, timeout=timeout)
+
+
+def metric_samples(d: Served, name: str) -> list[tuple[dict[str, str], float]]:
+    """The samples called ``name`` (e.g. ``pouchd_http_requests_total``) on ``d``'s /metrics now,
+    as (labels, value)."""
+    # Imported here: most test modules never read a metric.
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with d.client() as c:
+        text = c.get("/metrics").text
+    return [(sample.labels, sample.value) for family in text_string_to_metric_families(text)
+            for sample in family.samples if sample.name == name]
+
+
+def raw_exchange(d: PouchD, data: bytes, timeout: float = 5.0) -> bytes:
+    """``data`` sent as is on a new connection to ``d``'s unix socket; all it answers until it
+    closes the connection or ``timeout`` passes."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(timeout)
+        s.connect(str(d.sock))
+        s.sendall(data)
+        out = b""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        return out
+
+
+def split_response(raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    """A raw HTTP/1.1 answer: its status, headers (names lower-cased) and body."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body

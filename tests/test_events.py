@@ -123,6 +123,9 @@ def test_daemon_start_is_in_history(pouchd: PouchD) -> None:
     assert ev["actor"]["Attributes"]["name"] == socket.gethostname()
     assert ev["time"] == ev["timeNano"] // NS
     assert abs(ev["timeNano"] - time.time_ns()) < 600 * NS
+    # docker's names, with the same values, for clients that index by them (docker-py's users)
+    assert ev["Type"] == ev["type"] and ev["Action"] == ev["action"] and ev["Actor"] == ev["actor"]
+    assert ev["scope"] == "local"
 
 
 def test_replay_since_until_bounds_are_inclusive_and_until_ends_the_stream(pouchd: PouchD) -> None:
@@ -212,6 +215,9 @@ def test_filters_type_event_label(pouchd: PouchD) -> None:
     ({"filters": '["type"]'}, "filters"),
     ({"filters": '{"type": "daemon"}'}, "type"),
     ({"filters": '{"type": [1]}'}, "type"),
+    # Nested some thousand deep, which a query string holds: the parser's recursion, not a 500.
+    ({"filters": "[" * 3000 + "]" * 3000}, "nested too deeply"),
+    ({"filters": '{"label": ' + "[" * 3000 + "]" * 3000 + "}"}, "nested too deeply"),
     ({"since": "yesterday"}, "since"),
     ({"since": "-5"}, "since"),
     ({"until": "1.1234567890"}, "until"),
