@@ -36,8 +36,9 @@ import httpx
 import jsonschema
 import pytest
 import schemathesis
-from helpers import PouchD
-from registry import Registry, missing_tools
+from connexion.json_schema import Draft4RequestValidator
+from helpers import PouchD, info
+from registry import Registry, htpasswd_registry_fixture, missing_tools
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
@@ -45,7 +46,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from pouch_server.bodies import go_fold
+from pouch_common.labels import labels_limit_problem, merge_labels
+from pouch_server.bodies import BodyReader, go_fold
 from pouch_server.managers.events import FilterError, parse_timestamp
 
 USER = "fuzzer"
@@ -87,15 +89,8 @@ class ProxyTrap:
         self.sock.close()
 
 
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry | None]:
-    """A real registry on 127.0.0.1 for /auth, or None when its tools are missing."""
-    if missing_tools():
-        yield None
-        return
-    r = Registry(tmp_path_factory.mktemp("fuzz-registry"), htpasswd={USER: PASSWORD}).start()
-    yield r
-    r.stop()
+# A real registry on 127.0.0.1 for /auth, or None when its tools are missing.
+registry = htpasswd_registry_fixture("fuzz-registry", {USER: PASSWORD}, optional=True)
 
 
 @pytest.fixture(scope="module")
@@ -254,9 +249,9 @@ def check_event_stream(case: Any, response: Any) -> None:
 # A schema-valid request that breaks one of these is refused with 400, which Schemathesis' "valid
 # data is accepted" check cannot know; such a case is held to the rule's 400 message instead.
 
-def prose_rule(case: Any) -> tuple[str, bool] | None:
+def prose_rule(case: Any, daemon_labels: list[str] | None = None) -> tuple[str, bool] | None:
     """For a schema-valid ``case`` that may break a rule: (words its 400 must say, whether it
-    must be a 400); None when no such rule applies."""
+    must be a 400); None when no such rule applies. ``daemon_labels``: what the daemon holds now."""
     if case.meta is None or not case.meta.generation.mode.is_positive or not _is_json(case):
         return None
     body = case.body if isinstance(case.body, dict) else {}
@@ -269,6 +264,19 @@ def prose_rule(case: Any) -> tuple[str, bool] | None:
         # filters is JSON inside a string: its shape is prose (OpenAPI 3.0 could say it only with
         # `content` instead of `schema`, which would change pouch's parameter).
         return "filter", False
+    if case.operation.path == "/daemon/update" and daemon_labels is not None:
+        # The limits on all the labels the daemon holds (256, 65536 characters) depend on what
+        # earlier cases left there: the spec can state them only in prose.
+        components = case.operation.schema.raw_schema["components"]
+        reader = BodyReader.for_schema(components["schemas"]["DaemonUpdateConfig"])
+        assert reader is not None
+        read = reader.read(json.dumps(case.body))[0] if isinstance(case.body, dict) else None
+        valid = read is not None and Draft4RequestValidator(
+            {"$ref": "#/components/schemas/DaemonUpdateConfig", "components": components}).is_valid(read)
+        if valid and isinstance(new := read.get("Labels"), list):
+            problem = labels_limit_problem(merge_labels(daemon_labels, new), before=daemon_labels)
+            if problem is not None:
+                return problem, True
     return None
 
 
@@ -291,14 +299,17 @@ def has_folded_keys(case: Any) -> bool:
 
 @fuzzed.parametrize()
 @pytest.mark.timeout(300)
-def test_contract(case: Any, registry: Registry | None) -> None:
+def test_contract(case: Any, registry: Registry | None, fuzz_daemon: PouchD) -> None:
     excluded: list[Any] = []
+    daemon_labels = None
     if case.operation.path == "/auth":
         assert registry is not None  # left out of the schema otherwise
         excluded += pin_server_address(case, registry)
     elif case.operation.path == "/events":
         excluded += bound_events(case)
-    rule = prose_rule(case)
+    elif case.operation.path == "/daemon/update":
+        daemon_labels = info(fuzz_daemon)["Labels"]
+    rule = prose_rule(case, daemon_labels)
     if rule is not None:
         excluded.append(positive_data_acceptance)
     if has_folded_keys(case) and case.meta is not None:

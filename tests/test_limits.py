@@ -17,6 +17,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -44,6 +45,7 @@ from pouch_common.limits import (
     MAX_LABELS_SIZE,
 )
 from pouch_server.app import load_spec
+from pouch_server.managers.events import HISTORY_SIZE as HISTORY
 from pouch_server.managers.events import Event, compile_filters
 
 SPEC = load_spec()
@@ -294,6 +296,11 @@ def test_updates_at_each_limit_are_applied(app_factory) -> None:
 
 # ---- the largest accepted update does not freeze the daemon ----------------------------------------
 
+# The largest accepted update is answered (applied or refused) within this many seconds; it takes
+# some 60-150 ms on the 2-core bench machine (bench/RESULTS.md, the "stall" rows).
+ANSWERED = 5.0
+
+
 def test_the_largest_accepted_update_completes_while_ping_answers(pouchd_factory) -> None:
     d: PouchD = pouchd_factory()
     with d.client() as c, c.stream("GET", "/events", params={"filters": '{"event": ["update"]}'}) as events:
@@ -302,7 +309,7 @@ def test_the_largest_accepted_update_completes_while_ping_answers(pouchd_factory
                 start = time.perf_counter()
                 r = post_update(d, largest_update(round_))
                 assert r.status_code == 200, r.text[:300]
-                assert time.perf_counter() - start < 10 * NOT_FROZEN
+                assert time.perf_counter() - start < ANSWERED
         assert max(pings) < NOT_FROZEN, sorted(pings)[-5:]
         event = json.loads(next(line for line in events.iter_lines() if line.strip()))
     assert len(event["actor"]["Attributes"]) == MAX_LABELS + 1  # every label, and image-proxy
@@ -436,6 +443,34 @@ def test_debug_logs_a_slow_event_loop_step_naming_its_request(pouchd_factory) ->
     assert slow and f"name='POST /daemon/update id={rid}'" in slow[0] and " took " in slow[0], log[-2000:]
     # asyncio's own loop, whose debug mode also times transport callbacks (uvloop's does not).
     assert "event-loop steps over 100 ms are logged (asyncio.unix_events." in log, log[:2000]
+
+
+def test_a_replay_of_the_whole_history_holds_the_loop_for_no_step_over_100ms(pouchd_factory) -> None:
+    """The history full of the largest events (1,024 updates, each carrying all of the largest
+    labels), replayed to two fast readers at once: with -D, asyncio reports any step over 100 ms,
+    and none is the replay's (sent in one step, it took 250-700 ms on this 2-core machine)."""
+    d: PouchD = pouchd_factory("-D", tcp=False)
+    labels = largest_labels()
+    with d.client() as c:
+        assert c.post("/daemon/update", json={"Labels": labels}).status_code == 200
+        for i in range(1, HISTORY):  # one label changed each time; every event carries them all
+            r = c.post("/daemon/update", json={"Labels": [labels[0][:-4] + f"{i:04d}"]})
+            assert r.status_code == 200, r.text
+    until = str(time.time())
+
+    def replay() -> int:
+        with d.client(timeout=60) as c:
+            r = c.get("/events", params={"since": "0", "until": until, "filters": '{"event": ["update"]}'})
+        assert r.status_code == 200
+        return len(r.content.splitlines())
+
+    with pinging(d) as pings, ThreadPoolExecutor(2) as pool:
+        counts = list(pool.map(lambda _: replay(), range(2)))
+    assert counts == [HISTORY] * 2  # `daemon start` has left the history
+    assert max(pings) < NOT_FROZEN, sorted(pings)[-5:]
+    d.stop(signal.SIGTERM)
+    slow = [line for line in d.logs().splitlines() if "WARNING asyncio: Executing" in line and "GET /events" in line]
+    assert not slow, slow[:3]
 
 
 def test_without_debug_no_step_is_timed(pouchd_factory) -> None:

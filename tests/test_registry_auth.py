@@ -257,6 +257,7 @@ def test_token_server_refuses_or_fails(status: int, expected: int) -> None:
     httpx.Response(200, json=[TOKEN]),
     httpx.Response(200, text="token=" + TOKEN),
     httpx.Response(200, text=""),
+    httpx.Response(200, text="[" * 5000 + "]" * 5000),  # deeper than the parser recurses
 ])
 def test_token_server_gives_no_token(answer: httpx.Response) -> None:
     e = Net(token_registry(lambda request: answer)).fail(CREDS)

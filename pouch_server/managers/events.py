@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pouch_common.limits import MAX_FILTER_VALUES
+from pouch_server.bodies import parse_json
 
 EVENT_TYPES = ("container", "daemon", "image", "network", "plugin", "volume")
 FILTER_KEYS = ("type", "event", "label", "container", "image", "network", "volume", "plugin")
@@ -61,8 +62,9 @@ class Event:
         """The event as one line of a stream, encoded once for all the streams that send it.
 
         A live event reaches every subscriber in the same turn of the event loop, and a ``daemon
-        update`` can carry 1 MiB of labels (twice over on the wire: pouch's ``actor`` and docker's
-        ``Actor``): encoded per stream, 100 streams held the loop for some 400 ms. Only the last
+        update`` carries all the daemon's labels (up to 64 Ki characters, twice over on the wire:
+        pouch's ``actor`` and docker's ``Actor``): encoded per stream, 100 streams held the loop
+        for some 400 ms when labels could reach 1 MiB. Only the last
         event encoded is kept, not one encoding per event (a cached property would keep one for
         each of the 1,024 events of the history: up to 2 GiB).
         """
@@ -115,9 +117,11 @@ def parse_filters(value: str | None) -> dict[str, list[str]]:
     if value is None or value.strip() == "":
         return {}
     try:
-        raw = json.loads(value)
-    except ValueError:
-        raise FilterError(f"invalid filters {value!r}: not JSON") from None
+        raw = parse_json(value)
+    except ValueError:  # the value is not echoed: it may be as long as the request's headers
+        raise FilterError("invalid filters: not JSON") from None
+    except RecursionError:  # arrays in arrays, some thousand deep: fits in a query string
+        raise FilterError("invalid filters: nested too deeply") from None
     if not isinstance(raw, dict):
         raise FilterError("invalid filters: want a JSON object of lists")
     out: dict[str, list[str]] = {}
@@ -214,8 +218,11 @@ class Subscription:
 WAKE_BATCH = 16
 
 
+HISTORY_SIZE = 1024  # the events kept for replay
+
+
 class EventBus:
-    def __init__(self, history: int = 1024, queue_size: int = 1024) -> None:
+    def __init__(self, history: int = HISTORY_SIZE, queue_size: int = 1024) -> None:
         self._history: deque[Event] = deque(maxlen=history)
         self._subs: set[Subscription] = set()
         self._seq = itertools.count(1)
@@ -284,6 +291,11 @@ class EventBus:
                     last_seq = ev.seq
                     if sent(ev):
                         yield ev
+                        # One replayed event per turn of the event loop. Sending does not
+                        # yield while the socket takes the data, so a fast reader got the whole
+                        # history in one step: 1,024 updates with all their labels to encode,
+                        # 250-700 ms during which no other client was answered.
+                        await asyncio.sleep(0)
             elif history:
                 last_seq = history[-1].seq
             if until_ns is not None and until_ns <= time.time_ns():

@@ -33,7 +33,6 @@ import asyncio
 import base64
 import contextlib
 import ipaddress
-import json
 import logging
 import os
 import re
@@ -47,6 +46,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from pouch_common.registry import DEFAULT_REGISTRY, HUB_NAMES, HUB_V2_HOST
+from pouch_server.bodies import parse_json
 
 if TYPE_CHECKING:
     import ssl
@@ -549,8 +549,8 @@ class RegistryAuth(httpx.Auth):
         if answer.status_code != 200:
             raise RegistryError(500, f"token server {realm_shown} answered {_status_text(answer.status_code)}")
         try:
-            data = json.loads(answer.content)
-        except ValueError:
+            data = parse_json(answer.content)
+        except (ValueError, RecursionError):  # not JSON, or nested too deeply to parse
             data = None
         token: object = ""
         refresh = ""
