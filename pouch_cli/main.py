@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 from pouch_cli import __version__
 from pouch_cli.args import Param, make_parser
 from pouch_cli.errors import Abort, CLIError
+from pouch_common.version import API_VERSION
 
 if TYPE_CHECKING:
     import argparse
@@ -34,7 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "version": ("pouch_cli.version", "Print the version of pouchd."),
 }
 
-DESCRIPTION = "pouch talks to pouchd, the Pouch Engine daemon (API v1.24)."
+DESCRIPTION = f"pouch talks to pouchd, the Pouch Engine daemon (API v{API_VERSION})."
 
 
 GLOBAL_PARAMS = (

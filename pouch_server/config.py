@@ -23,7 +23,7 @@ from pouch_common import paths
 from pouch_common.labels import label_problem, labels_limit_problem
 from pouch_common.limits import MAX_IMAGE_PROXY_LENGTH
 from pouch_common.registry import DEFAULT_REGISTRY
-from pouch_common.version import __version__
+from pouch_common.version import API_VERSION, __version__
 
 
 class ConfigError(Exception):
@@ -46,6 +46,13 @@ class RuntimeSpec:
 #: same, each value also split at commas), ``runtimes`` (NAME=PATH flags; an object in the file),
 #: ``size`` (bytes, ``512k``, ``1m``) and ``seconds``.
 Kind = Literal["str", "bool", "list", "csv", "runtimes", "size", "seconds"]
+
+# The defaults of the HTTP protocol's limits, stated once: the options below show and set them,
+# and pouch_server/protocol.py's ``Limits`` defaults to them (it imports this module, not the
+# other way round: the managers import this one, and must not load uvicorn with it).
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_BODY_TIMEOUT = 30.0
+DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -128,12 +135,13 @@ class DaemonConfig:
     group: str | None = option("-G", "--group", kind="str", metavar="GROUP",
                                help="group that owns the unix sockets (name or gid); members may use the daemon")
     max_body_size: int = option(
-        "--max-body-size", kind="size", default=1024 * 1024, metavar="SIZE", default_text=lambda: "1m",
+        "--max-body-size", kind="size", default=DEFAULT_MAX_BODY_SIZE, metavar="SIZE",
+        default_text=lambda: _size_text(DEFAULT_MAX_BODY_SIZE),
         help="largest request body accepted, e.g. 1048576, 512k, 1m; larger gets 413")
-    header_timeout: float = option("--header-timeout", kind="seconds", default=10.0, metavar="SECONDS",
-                                   help="time a client has to send a request's headers")
-    body_timeout: float = option("--body-timeout", kind="seconds", default=30.0, metavar="SECONDS",
-                                 help="time a client has to send a request's body")
+    header_timeout: float = option("--header-timeout", kind="seconds", default=DEFAULT_HEADER_TIMEOUT,
+                                   metavar="SECONDS", help="time a client has to send a request's headers")
+    body_timeout: float = option("--body-timeout", kind="seconds", default=DEFAULT_BODY_TIMEOUT,
+                                 metavar="SECONDS", help="time a client has to send a request's body")
     # Not one of pouch's flags: on in tests so that every response is checked against the spec.
     validate_responses: bool = option("--validate-responses", kind="bool", default=False, in_file=False,
                                       help=argparse.SUPPRESS)
@@ -161,7 +169,7 @@ def _default_text(name: str, opt: Option) -> str | None:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="pouchd",
-        description="pouchd serves the system API of the Pouch Engine (v1.24) on unix sockets and TCP.",
+        description=f"pouchd serves the system API of the Pouch Engine (v{API_VERSION}) on unix sockets and TCP.",
         epilog="example: pouchd -l unix:///run/pouchd.sock -l tcp://127.0.0.1:4243 --label zone=a",
     )
     for name, opt in OPTIONS.items():
@@ -246,6 +254,14 @@ def parse_size(key: str, value: Any, source: str) -> int:
     if n <= 0:
         raise ConfigError(f"{key} in {source} must be positive")
     return n
+
+
+def _size_text(n: int) -> str:
+    """``n`` bytes as a size option takes them, in the largest unit that divides them: ``1m``."""
+    for unit in ("g", "m", "k"):
+        if n % _SIZE_UNITS[unit] == 0:
+            return f"{n // _SIZE_UNITS[unit]}{unit}"
+    return str(n)
 
 
 def parse_seconds(key: str, value: Any, source: str) -> float:

@@ -31,6 +31,7 @@ from typing import ClassVar, cast
 
 from pouch_server import wire
 from pouch_server._compat.uvicorn import HttpToolsBase
+from pouch_server.config import DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_BODY_SIZE
 from pouch_server.tls import PEER_COMMON_NAME, peer_common_name
 
 log = logging.getLogger("pouchd")
@@ -45,10 +46,13 @@ _REASONS = {400: b"Bad Request", 408: b"Request Timeout", 413: b"Content Too Lar
 
 @dataclass(frozen=True)
 class Limits:
-    header_timeout: float = 10.0
-    body_timeout: float = 30.0
+    """One server's limits; the defaults are pouchd's options' (--header-timeout, --body-timeout,
+    --max-body-size). The header size limit is not an option."""
+
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
     max_header_bytes: int = 64 * 1024
-    max_body_bytes: int = 1024 * 1024
+    max_body_bytes: int = DEFAULT_MAX_BODY_SIZE
 
 
 def _raw_response(status: int, message: str, extra_headers: list[tuple[bytes, bytes]]) -> bytes:

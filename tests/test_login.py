@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 from helpers import POUCH, InProcess, PouchD, free_port, run_pouch
-from registry import SERVICE, Registry, TokenServer, missing_tools
+from registry import SERVICE, Registry, TokenServer, htpasswd_registry_fixture, missing_tools
 
 from pouch_cli.credentials import server_key
 from pouch_common.registry import HUB_INDEX as HUB_KEY
@@ -41,14 +41,7 @@ needs_registry = pytest.mark.skipif(missing_tools() is not None, reason=missing_
 
 # ---- fixtures ----------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def basic_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    reason = missing_tools()
-    if reason:
-        pytest.skip(reason)
-    r = Registry(tmp_path_factory.mktemp("basic-registry"), htpasswd={USER: PASSWORD}).start()
-    yield r
-    r.stop()
+basic_registry = htpasswd_registry_fixture("basic-registry", {USER: PASSWORD})
 
 
 @pytest.fixture(scope="module")

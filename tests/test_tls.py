@@ -14,8 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from helpers import POUCHD, PouchD, run_pouch, wait_for
-from prometheus_client.parser import text_string_to_metric_families
+from helpers import POUCHD, PouchD, metric_samples, run_pouch, wait_for
 from tls_certs import CA
 
 from pouch_server.tls import PEER_COMMON_NAME, ManagerWhitelist
@@ -73,11 +72,8 @@ def test_client_not_in_whitelist_gets_403(tls_daemon: PouchD, pki: dict) -> None
 
 def refused_count(d: PouchD) -> float:
     """``pouchd_http_requests_total`` for requests refused before routing with a 403."""
-    with d.client() as c:
-        families = text_string_to_metric_families(c.get("/metrics").text)
-    return sum(sample.value for family in families for sample in family.samples
-               if sample.name == "pouchd_http_requests_total"
-               and sample.labels == {"operation": "none", "status": "403"})
+    return sum(value for labels, value in metric_samples(d, "pouchd_http_requests_total")
+               if labels == {"operation": "none", "status": "403"})
 
 
 def test_refused_client_is_answered_logged_and_counted_like_any_other(tls_daemon: PouchD, pki: dict) -> None:
