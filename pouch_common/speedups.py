@@ -13,6 +13,15 @@ Stdlib only, and imported first by both ``pouch_cli`` and ``pouch_server.app``.
    :func:`deferred_imports` makes such a plain ``import`` bind a module that loads on first use
    (the standard library's ``importlib.util.LazyLoader``), so the cost is only paid if a remote
    reference is ever resolved. Upstream behaviour: connexion/json_schema.py, connexion 3.3.
+3. ``import httpx`` loads ``ssl`` (and ``_ssl``, OpenSSL's bindings: some 3.5 ms) through
+   ``httpx._auth`` -> ``urllib.request`` -> ``http.client``, whose HTTPS support is optional
+   (``try: import ssl``). pouch never uses it: its TLS goes through httpcore, which imports ssl
+   itself, and over a unix socket or plain TCP it needs no ssl at all. :func:`without_https_in`
+   runs those two modules, when first imported, with ssl marked absent, so they leave their HTTPS
+   parts out (``http.client.HTTPSConnection``, ``urllib.request.HTTPSHandler``); ssl itself stays
+   importable by anything else. (The lazy loader of 2. cannot do this: a second ``import ssl``
+   reads the module's ``__spec__``, which loads it.) Upstream behaviour: http/client.py and
+   urllib/request.py, CPython 3.11 to 3.14; httpx/_auth.py, httpx 0.28.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
@@ -71,3 +80,62 @@ def deferred_imports(*names: str) -> Iterator[None]:
         yield
     finally:
         sys.meta_path.remove(finder)
+
+
+class _WithoutSSL:
+    """A loader that runs another one's module with ``ssl`` marked absent (and is that loader
+    for everything else a module's ``__loader__`` is asked: its source, its resources)."""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.loader, name)
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        return self.loader.create_module(spec)  # type: ignore[no-any-return]
+
+    def exec_module(self, module: ModuleType) -> None:
+        if "ssl" in sys.modules:  # loaded already: nothing to save
+            self.loader.exec_module(module)
+            return
+        sys.modules["ssl"] = None  # type: ignore[assignment]  # absent, as in skip_httpx_cli
+        try:
+            self.loader.exec_module(module)
+        finally:
+            if "ssl" in sys.modules and sys.modules["ssl"] is None:
+                del sys.modules["ssl"]
+
+
+class _WithoutSSLFinder:
+    """A meta path finder (duck-typed) for the named modules: found as the other finders find
+    them, run by :class:`_WithoutSSL`; once each has been found, it leaves ``sys.meta_path``."""
+
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None,
+                  target: ModuleType | None = None) -> ModuleSpec | None:
+        if fullname not in self.names:
+            return None
+        self.names.discard(fullname)
+        if not self.names and self in sys.meta_path:
+            sys.meta_path.remove(self)
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    # duck-typed: importlib.abc.Loader would load importlib.resources and tempfile
+                    spec.loader = _WithoutSSL(spec.loader)  # type: ignore[assignment]
+                return spec
+        return None
+
+
+def without_https_in(*names: str) -> None:
+    """When first imported, the modules ``names`` run with ``ssl`` marked absent (see 3. above).
+    Nothing happens for a module already imported, nor when ssl is."""
+    pending = {n for n in names if n not in sys.modules}
+    if pending and "ssl" not in sys.modules:
+        sys.meta_path.insert(0, _WithoutSSLFinder(pending))

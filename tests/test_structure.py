@@ -70,10 +70,11 @@ def test_pouch_version_loads_no_tls_no_click_no_server(pouchd: PouchD, transport
     loaded = modules_after("import contextlib, io\nfrom pouch_cli.main import run\n"
                            f"with contextlib.redirect_stdout(io.StringIO()): run(['-H', {host!r}, 'version'])")
     assert {"pouch_cli.version", "pouch_client.models.system_version"} <= loaded  # it did run
-    # `import httpx` itself loads ssl (httpx._auth -> urllib.request -> http.client -> ssl), and so
-    # does the generated client (`import ssl` for a type annotation): nothing beyond what bare
-    # httpx loads is allowed. Should httpx stop loading it, pouch must not load it either.
+    # Nothing of TLS at all, though bare `import httpx` loads ssl (httpx._auth -> urllib.request ->
+    # http.client -> ssl): pouch leaves out those modules' HTTPS support (pouch_common/speedups.py).
     floor = modules_after(_FLOOR)
+    assert "ssl" in floor  # else that speed-up has nothing left to do: drop it
+    assert not loaded & {"ssl", "_ssl"}
     assert not (_top(loaded) - floor) & NOT_FOR_A_PLAIN_VERSION
     assert "httpcore" not in loaded and "certifi" not in loaded  # no TLS transport, no CA bundle
     # Beyond bare httpx: pouch's own packages, argparse (with its gettext) and dataclasses (the
@@ -204,3 +205,21 @@ def test_custom_templates_override_templates_the_generator_has() -> None:
     assert names, ours
     for name in names:
         assert (upstream / name).is_file(), f"openapi-python-client has no template {name}: revisit {ours / name}"
+
+
+def test_without_https_leaves_ssl_importable_and_goes_away() -> None:
+    """pouch's http.client and urllib.request are without HTTPS (pouch's TLS is httpcore's); ssl
+    itself still loads for whoever asks, and the finder leaves once both modules are found."""
+    out = subprocess.run([sys.executable, "-c", (
+        "import sys, pouch_cli, http.client, urllib.request\n"
+        "assert 'ssl' not in sys.modules\n"
+        "assert not hasattr(http.client, 'HTTPSConnection') and not hasattr(urllib.request, 'HTTPSHandler')\n"
+        "assert not any(type(f).__name__ == '_WithoutSSLFinder' for f in sys.meta_path)\n"
+        "import ssl; ssl.create_default_context()\n"
+        "import inspect; assert 'class HTTPConnection' in inspect.getsource(http.client)\n"
+        "print('ok')")], capture_output=True, text=True)
+    assert out.stdout == "ok\n", out.stderr
+    # ssl loaded first: nothing to leave out.
+    out = subprocess.run([sys.executable, "-c", "import ssl, pouch_cli, http.client; print(hasattr(http.client, "
+                          "'HTTPSConnection'))"], capture_output=True, text=True, check=True)
+    assert out.stdout == "True\n"
