@@ -31,6 +31,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
 BARE_APP = BENCH_DIR / "bare_app.py"
 CONNEXION_APP = BENCH_DIR / "connexion_app.py"
+POUCHD_NOFREEZE = BENCH_DIR / "pouchd_nofreeze.py"
+NOFREEZE_MARK = "bench: gc.freeze() skipped"  # what bench/pouchd_nofreeze.py prints (it imports nothing of the bench)
 SPEC = BENCH_DIR.parent / "api" / "swagger.yaml"
 WRK = Path("/usr/bin/wrk")
 
@@ -97,6 +99,7 @@ class Settings:
     events_reps: int = 20
     stall_rounds: int = 6
     stall_updates: int = 4
+    replay_rounds: int = 2  # the stall benchmark's history-replay windows, per number of readers
     other_cli: str | None = None  # a command line to compare `pouch version` with (bench/cli_bench.py)
 
     @classmethod
@@ -104,7 +107,7 @@ class Settings:
         if not quick:
             return cls(other_cli=other_cli)
         return cls(quick=True, cli_runs=6, wrk_seconds=1, wrk_rounds=2, startup_runs=4, events_reps=8,
-                   stall_rounds=3, other_cli=other_cli)
+                   stall_rounds=3, replay_rounds=1, other_cli=other_cli)
 
 
 def median(xs: list[float]) -> float:
@@ -322,6 +325,22 @@ class PouchD(pouchd.PouchD):
         finally:
             if self.proc in _procs:
                 _procs.remove(self.proc)
+
+
+class PouchDNoFreeze(PouchD):
+    """The same pouchd started through bench/pouchd_nofreeze.py, which makes its ``gc.freeze()``
+    a no-op: to measure what the freeze does, beside the normal pouchd, in the same run."""
+
+    kind = "pouchd without gc.freeze"
+
+    def argv(self) -> list[str]:
+        return [installed().python, str(POUCHD_NOFREEZE), *super().argv()[1:]]
+
+    def check_freeze_skipped(self) -> None:
+        """Raise unless pouchd did call the replaced gc.freeze (after start-up, so check after a request)."""
+        if NOFREEZE_MARK not in self.logs():
+            raise BenchError(f"{self.kind}: pouchd never called gc.freeze(), so this is not what is "
+                             f"measured:\n{self.log_tail()}")
 
 
 class BareApp(Server):

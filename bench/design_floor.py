@@ -8,6 +8,12 @@ formatting. Run with the bench install's interpreter.
 import sys
 
 sys.modules["httpx._main"] = None  # as pouch does (pouch_common/speedups.py)
+try:  # ssl left out of http.client and urllib.request, as pouch does (where it does)
+    from pouch_common.speedups import without_https_in
+except ImportError:
+    pass
+else:
+    without_https_in("http.client", "urllib.request")
 
 from pouch_client import Client  # noqa: E402
 from pouch_client.api.system import system_version  # noqa: E402

@@ -4,6 +4,11 @@ pouchd runs in production mode (no --validate-responses) on a TCP port of 127.0.
 (bench/bare_app.py) serves the bytes captured from that same pouchd, on the same uvicorn, with
 the same kind of TCP socket. For each (endpoint, connections) cell, rounds alternate the order
 pouchd/bare then bare/pouchd; each figure is the median over the rounds.
+
+At the most connections, a third server takes part, for information: the same pouchd started
+without its ``gc.freeze()`` (bench/pouchd_nofreeze.py), run next to pouchd in each round
+(nofreeze/pouchd/bare, then bare/pouchd/nofreeze), so that the freeze's effect on p99 is measured
+on its own, in the same conditions.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from bench.common import (
     ENDPOINTS,
     BareApp,
     PouchD,
+    PouchDNoFreeze,
     Result,
     Row,
     Server,
@@ -33,20 +39,28 @@ def run(ws: Workspace, settings: Settings) -> Result:
     require_wrk()
     result = Result("http")
     work = ws.subdir("http")
-    with PouchD(work) as pouchd, BareApp(work, work / "fixtures.json") as bare:
+    top = max(settings.wrk_connections)
+    with PouchD(work) as pouchd, BareApp(work, work / "fixtures.json") as bare, \
+            PouchDNoFreeze(work, "pouchd-nofreeze") as nofreeze:
         pouchd.start()
         capture_fixtures(pouchd, bare.fixtures)
         bare.start()
-        servers: dict[str, Server] = {"pouchd": pouchd, "bare": bare}
+        nofreeze.start()
+        servers: dict[str, Server | PouchD] = {"pouchd": pouchd, "bare": bare, "nofreeze": nofreeze}
         cells = [(path, c) for path in ENDPOINTS for c in settings.wrk_connections]
         # Warm-up: first requests build pouchd's per-operation caches; one short run per endpoint.
         for srv in servers.values():
             for path in ENDPOINTS:
-                run_wrk(srv.url + path, max(settings.wrk_connections), 1, THREADS)
+                run_wrk(srv.url + path, top, 1, THREADS)
+        nofreeze.check_freeze_skipped()
         reports: dict[tuple[str, int, str], list[WrkReport]] = {}
         for rnd in range(settings.wrk_rounds):
-            order = ["pouchd", "bare"] if rnd % 2 == 0 else ["bare", "pouchd"]
             for path, conns in cells:
+                order = ["pouchd", "bare"]
+                if conns == top:  # beside pouchd, so that pouchd and bare stay back to back
+                    order.insert(0, "nofreeze")
+                if rnd % 2:
+                    order.reverse()
                 for name in order:
                     rep = run_wrk(servers[name].url + path, conns, settings.wrk_seconds, THREADS)
                     reports.setdefault((path, conns, name), []).append(rep)
@@ -62,15 +76,26 @@ def run(ws: Workspace, settings: Settings) -> Result:
                                ratio >= floor_ratio if floor_ratio else None))
         for q in ("p50", "p99"):
             lp, lb = median([getattr(r, q) for r in p]), median([getattr(r, q) for r in b])
-            judged = q == "p99" and conns == max(settings.wrk_connections)
+            judged = q == "p99" and conns == top
             result.rows.append(Row("http", f"{cell} latency {q}", f"{lp * 1000:.2f} ms", f"{lb * 1000:.2f} ms",
                                    lp / lb, f"≤ {TARGET_P99:.2f}{X}" if judged else "",
                                    lp / lb <= TARGET_P99 if judged else None))
-        for name, reps in (("pouchd", p), ("bare", b)):
+        runs = [("pouchd", p), ("bare", b)]
+        if conns == top:
+            # Information: the same p99 from pouchd without gc.freeze(), right under the judged row.
+            n = reports[(path, conns, "nofreeze")]
+            ln = median([r.p99 for r in n])
+            lb = median([r.p99 for r in b])
+            result.rows.append(Row("http", f"{cell} latency p99, pouchd without gc.freeze (info)",
+                                   f"{ln * 1000:.2f} ms", f"{lb * 1000:.2f} ms", ln / lb))
+            runs.append(("pouchd without gc.freeze", n))
+        for name, reps in runs:
             result.samples[f"{cell} {name} req/s"] = [round(r.rps) for r in reps]
             result.samples[f"{cell} {name} p99 ms"] = [round(r.p99 * 1000, 2) for r in reps]
     result.notes.append(f"wrk -t{THREADS} -d{settings.wrk_seconds}s --latency, {settings.wrk_rounds} rounds per "
                         "cell, alternating pouchd/bare; floor = bare Starlette app serving pouchd's exact bytes. "
                         "The req/s ratio is the median of the rounds' own ratios; latency ratios are of "
-                        "medians, pouchd/bare (lower is better).")
+                        "medians, pouchd/bare (lower is better). At "
+                        f"{top} connections also pouchd without gc.freeze() (bench/pouchd_nofreeze.py, "
+                        "information), run next to pouchd in each round; its p99 ratio is to the same bare runs.")
     return result

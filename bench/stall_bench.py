@@ -14,11 +14,22 @@ Windows alternate:
 
 The same again with 100 ``GET /events`` subscribers (read by a separate process,
 bench/event_readers.py), each of which is sent every update's event: all 64 Ki characters of labels.
+
+Then the replay of the event history: pouchd keeps the last 1,024 events for ``since``, and each
+``daemon update`` event carries all the daemon's labels. The history is filled with updates at the
+limits on labels (new values each time), then quiet windows alternate with loaded ones in which
+1, then 4, clients (bench/replay_readers.py, another process) read ``GET /events?since=0&until=<now>``
+(the whole history, then the end of the stream) over and over, as fast as they can.
+
 Targets (issue 11): no /_ping waits more than 250 ms; each update is answered within 5 s.
+
+The limits (labels, their size, the body) are read from the measured install, so the bench always
+sends the largest update that install accepts.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 import subprocess
@@ -34,6 +45,7 @@ from bench.common import (
     Result,
     Row,
     Settings,
+    Skipped,
     Workspace,
     http_unix,
     installed,
@@ -45,24 +57,112 @@ from bench.common import (
 
 TARGET_PING = 0.250  # seconds
 TARGET_UPDATE = 5.0
-MAX_LABELS = 256  # pouch_common/limits.py (the bench imports nothing of the project)
-MAX_LABELS_SIZE = 64 * 1024
-BODY_LIMIT = 1024 * 1024
 PING_GAP = 0.002
 SUBSCRIBERS = 100
 READERS = BENCH_DIR / "event_readers.py"
+REPLAY_READERS = BENCH_DIR / "replay_readers.py"
+REPLAY_CLIENTS = (1, 4)  # clients replaying the history at once, one set of windows each
+# A loaded window lasts until every client has replayed the whole history at least once, and at
+# least twice in all (one client alone is quick: its window would hold few pings).
+REPLAYS_PER_WINDOW = 2
+REPLAY_WINDOW_MAX = 30.0  # seconds: a window ends then even if replays are still running
 
 
-def largest_update(n: int) -> bytes:
-    """The largest update accepted: 256 labels of 64 Ki characters together (the most the daemon
-    holds), values changing with ``n``, and a property the daemon ignores, as Go's decoder does,
-    filling the body to its 1 MiB limit with what costs the JSON parser most (empty lists)."""
-    size = MAX_LABELS_SIZE // MAX_LABELS
-    labels = [f"stall{i:03d}=" + str(n % 10) * (size - 9) for i in range(MAX_LABELS)]
-    head = json.dumps({"Labels": labels, "Padding": []}).encode()[:-2]
-    body = head + b"[]," * ((BODY_LIMIT - len(head) - 3) // 3) + b"0]}"
-    assert len(body) <= BODY_LIMIT
+@dataclass(frozen=True)
+class DaemonLimits:
+    """What bounds the largest update, as the measured install has it (:func:`daemon_limits`)."""
+
+    max_labels: int  # pouch_common.limits.MAX_LABELS
+    max_labels_size: int  # pouch_common.limits.MAX_LABELS_SIZE
+    max_label_length: int  # pouch_common.limits.MAX_LABEL_LENGTH
+    body_limit: int  # pouchd's default --max-body-size (pouch_server/config.py)
+    history: int  # events kept for replay (pouch_server/managers/events.py, EventBus)
+
+
+# Run by the measured install's interpreter: -I keeps the working directory (perhaps a source
+# tree) off sys.path, so the numbers are the install's.
+_LIMITS_QUERY = """
+import inspect, json
+from dataclasses import fields
+from pouch_common import limits
+from pouch_server.config import DaemonConfig
+from pouch_server.managers.events import EventBus
+print(json.dumps({
+    "max_labels": limits.MAX_LABELS,
+    "max_labels_size": limits.MAX_LABELS_SIZE,
+    "max_label_length": limits.MAX_LABEL_LENGTH,
+    "body_limit": next(f.default for f in fields(DaemonConfig) if f.name == "max_body_size"),
+    "history": inspect.signature(EventBus).parameters["history"].default,
+}))
+"""
+
+
+@functools.cache
+def daemon_limits(python: str) -> DaemonLimits:
+    """The limits of the install whose interpreter is ``python`` (the bench runs from the dev venv,
+    and may measure another tree: ``--source``). Skipped when that tree has none (before issue 11)."""
+    proc = subprocess.run([python, "-I", "-c", _LIMITS_QUERY], capture_output=True, text=True, timeout=60)
+    if proc.returncode != 0:
+        raise Skipped(f"cannot read the daemon's limits from the measured install: {proc.stderr.strip()[-300:]}")
+    return DaemonLimits(**json.loads(proc.stdout))
+
+
+def limit_labels(n: int, lim: DaemonLimits, prefix: str = "stall") -> list[str]:
+    """The most labels the daemon holds, as large together as it allows (each within the limit on
+    one label), with values made from ``n``: a different ``n`` changes every value."""
+    count = lim.max_labels
+    base, extra = divmod(lim.max_labels_size, count)
+    width = len(str(count - 1))
+    tag = f"{n}."
+    labels = []
+    for i in range(count):
+        key = f"{prefix}{i:0{width}d}="
+        length = min(base + (i < extra), lim.max_label_length) - len(key)
+        labels.append(key + (tag * (length // len(tag) + 1))[:length])
+    return labels
+
+
+def largest_update(n: int, lim: DaemonLimits) -> bytes:
+    """The largest update accepted: :func:`limit_labels` (the most the daemon holds), and a
+    property the daemon ignores, as Go's decoder does, filling the body to its limit with what
+    costs the JSON parser most (empty lists)."""
+    head = json.dumps({"Labels": limit_labels(n, lim), "Padding": []}).encode()[:-2]
+    body = head + b"[]," * ((lim.body_limit - len(head) - 3) // 3) + b"0]}"
+    assert len(body) <= lim.body_limit
     return body
+
+
+class KeepAlive:
+    """Requests one after another over one keep-alive unix-socket connection (to fill the history fast)."""
+
+    def __init__(self, sock_path: Path) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(60)
+        self.sock.connect(str(sock_path))
+
+    def post(self, target: str, body: bytes) -> tuple[int, bytes]:
+        """(status, body) of one POST of JSON."""
+        self.sock.sendall(f"POST {target} HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+                          f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        got = b""
+        while b"\r\n\r\n" not in got:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise BenchError("pouchd closed the connection")
+            got += chunk
+        head, _, rest = got.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        length = next((int(v) for k, _, v in (ln.partition(":") for ln in lines[1:])
+                       if k.strip().lower() == "content-length"), 0)
+        while len(rest) < length:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise BenchError("pouchd closed the connection")
+            rest += chunk
+        return int(lines[0].split()[1]), rest[:length]
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 @dataclass
@@ -111,7 +211,8 @@ class Pinger:
         return [rtt for start, rtt in list(self.samples) if t0 <= start <= t1]
 
 
-def _measure(d: PouchD, settings: Settings, tag: int) -> tuple[list[float], list[float], list[float]]:
+def _measure(d: PouchD, settings: Settings, lim: DaemonLimits, tag: int
+             ) -> tuple[list[float], list[float], list[float]]:
     """Alternating quiet and loaded windows: (quiet pings, slowest ping per loaded window, update times)."""
     pinger = Pinger(d.sock)
     pinger.start()
@@ -127,7 +228,7 @@ def _measure(d: PouchD, settings: Settings, tag: int) -> tuple[list[float], list
             quiet += pinger.between(t0, time.perf_counter())
             t0 = time.perf_counter()
             for k in range(settings.stall_updates):
-                body = largest_update(tag + rnd * settings.stall_updates + k)
+                body = largest_update(tag + rnd * settings.stall_updates + k, lim)
                 start = time.perf_counter()
                 r = http_unix(d.sock, "POST", "/v1.24/daemon/update", body, timeout=60)
                 updates.append(time.perf_counter() - start)
@@ -143,9 +244,84 @@ def _measure(d: PouchD, settings: Settings, tag: int) -> tuple[list[float], list
     return quiet, worst, updates
 
 
+def _fill_history(d: PouchD, lim: DaemonLimits) -> float:
+    """As many ``daemon update`` events as the history keeps, each with all the labels the daemon
+    may hold (new values each time, so every event's labels are strings of their own): seconds taken."""
+    conn = KeepAlive(d.sock)
+    start = time.perf_counter()
+    try:
+        for n in range(lim.history):
+            status, body = conn.post("/v1.24/daemon/update",
+                                     json.dumps({"Labels": limit_labels(n, lim, "replay")}).encode())
+            if status != 200:
+                raise BenchError(f"an update at the label limits was answered {status}: {body[:200]!r}")
+    finally:
+        conn.close()
+    return time.perf_counter() - start
+
+
+def _replays(log: Path) -> list[tuple[int, float, int]]:
+    """The replays bench/replay_readers.py reported so far: (client, seconds, events)."""
+    out = []
+    for line in log.read_text(errors="replace").splitlines():
+        if line.startswith("replay "):
+            _, client, millis, events, _nbytes = line.split()
+            out.append((int(client), float(millis) / 1000, int(events)))
+    return out
+
+
+def _measure_replay(d: PouchD, settings: Settings, lim: DaemonLimits, work: Path
+                    ) -> dict[int, tuple[list[float], list[float], list[float]]]:
+    """For each number of clients: (quiet pings, slowest ping per loaded window, replay times)."""
+    pinger = Pinger(d.sock)
+    pinger.start()
+    out: dict[int, tuple[list[float], list[float], list[float]]] = {}
+    loaded_for = 0.3
+    try:
+        time.sleep(0.3)
+        for clients in REPLAY_CLIENTS:
+            quiet: list[float] = []
+            worst: list[float] = []
+            times: list[float] = []
+            for rnd in range(settings.replay_rounds):
+                t0 = time.perf_counter()
+                time.sleep(min(max(0.3, loaded_for), 1.0))
+                quiet += pinger.between(t0, time.perf_counter())
+                log = work / f"replay-{clients}-{rnd}.log"
+                t0 = time.perf_counter()
+                readers = spawn([installed().python, str(REPLAY_READERS), str(d.sock), str(clients)], log)
+                try:
+                    while True:
+                        done = _replays(log)
+                        if len(done) >= REPLAYS_PER_WINDOW and {c for c, _, _ in done} == set(range(clients)):
+                            break
+                        if readers.poll() is not None:
+                            raise BenchError(f"replay readers exited: {log.read_text()[-500:]}")
+                        if time.perf_counter() - t0 > REPLAY_WINDOW_MAX:
+                            break
+                        time.sleep(0.01)
+                finally:
+                    stop(readers)
+                time.sleep(0.05)  # a ping held back by the last replay has started by now
+                loaded_for = time.perf_counter() - t0
+                loaded = pinger.between(t0, time.perf_counter())
+                if not loaded:
+                    raise BenchError("no /_ping was sent while the history was replayed")
+                worst.append(max(loaded))
+                short = [e for _, _, e in done if e != lim.history]
+                if short:
+                    raise BenchError(f"a replay sent {short[0]} events, not the {lim.history} of a full history")
+                times += [t for _, t, _ in done]
+            out[clients] = (quiet, worst, times)
+    finally:
+        pinger.stop()
+    return out
+
+
 def run(ws: Workspace, settings: Settings) -> Result:
     result = Result("stall")
     work = ws.subdir("stall")
+    lim = daemon_limits(installed().python)
     rows: list[Row] = []
     for variant in ("alone", "subscribers"):
         with PouchD(work, f"stall-{variant}", tcp=False) as d:
@@ -160,7 +336,7 @@ def run(ws: Workspace, settings: Settings) -> Result:
                         raise BenchError(f"event readers did not start: {log.read_text()[-500:]}")
                     time.sleep(0.05)
             try:
-                quiet, worst, updates = _measure(d, settings, 0 if variant == "alone" else 5)
+                quiet, worst, updates = _measure(d, settings, lim, 0 if variant == "alone" else 5)
             finally:
                 if readers is not None:
                     stop(readers)
@@ -176,13 +352,36 @@ def run(ws: Workspace, settings: Settings) -> Result:
         result.samples[f"{variant}: update round trips (ms)"] = [round(x * 1000, 1) for x in updates]
         result.samples[f"{variant}: quiet /_ping p50/p99/max (ms)"] = [
             round(percentile(quiet, 50) * 1000, 3), round(floor * 1000, 3), round(max(quiet) * 1000, 3)]
+    with PouchD(work, "stall-replay", tcp=False) as d:
+        d.start()
+        fill = _fill_history(d, lim)
+        replays = _measure_replay(d, settings, lim, work)
+    result.samples["replay: filling the history (s)"] = [round(fill, 2)]
+    for clients, (quiet, worst, times) in replays.items():
+        label = f"{clients} client{'s' if clients > 1 else ''}"
+        floor = percentile(quiet, 99)
+        slowest = max(worst)
+        rows.append(Row("stall", f"slowest /_ping during event history replay ({lim.history} events), {label} "
+                        "(floor: quiet p99)", ms(slowest), ms(floor), slowest / floor,
+                        f"≤ {TARGET_PING * 1000:.0f} ms", slowest <= TARGET_PING))
+        rows.append(Row("stall", f"one replay of the history, median, {label} (info)", ms(percentile(times, 50))))
+        result.samples[f"replay, {label}: slowest /_ping per loaded window (ms)"] = [
+            round(x * 1000, 2) for x in worst]
+        result.samples[f"replay, {label}: one replay (ms)"] = [round(x * 1000, 1) for x in times]
+        result.samples[f"replay, {label}: quiet /_ping p50/p99/max (ms)"] = [
+            round(percentile(quiet, 50) * 1000, 3), round(floor * 1000, 3), round(max(quiet) * 1000, 3)]
     result.rows = rows
     result.notes.append(
         f"{settings.stall_rounds} rounds of a quiet window then {settings.stall_updates} back-to-back "
-        f"POST /v1.24/daemon/update of {MAX_LABELS} labels ({MAX_LABELS_SIZE // 1024} Ki characters) in a "
-        f"{BODY_LIMIT // 1024} KiB body filled by an ignored property of empty lists (the largest accepted), "
-        "pinging GET /_ping over one keep-alive unix-socket connection every "
-        f"{PING_GAP * 1000:.0f} ms throughout; figure = slowest ping started in a loaded window, floor = p99 "
-        f"of the quiet windows. Then the same with {SUBSCRIBERS} /events streams read by another process.")
+        f"POST /v1.24/daemon/update of {lim.max_labels} labels ({lim.max_labels_size / 1024:g} Ki characters) in a "
+        f"{lim.body_limit / 1024:g} KiB body filled by an ignored property of empty lists (the largest accepted, "
+        "limits read from the measured install), pinging GET /_ping over one keep-alive unix-socket connection "
+        f"every {PING_GAP * 1000:.0f} ms throughout; figure = slowest ping started in a loaded window, floor = p99 "
+        f"of the quiet windows. Then the same with {SUBSCRIBERS} /events streams read by another process. "
+        f"Then history replay: {lim.history} updates of {lim.max_labels} labels ({lim.max_labels_size / 1024:g} Ki "
+        f"characters, new values each) fill the history; {settings.replay_rounds} rounds each of a quiet window "
+        f"then a loaded one in which {' then '.join(map(str, REPLAY_CLIENTS))} clients (another process) read "
+        "GET /v1.24/events?since=0&until=<now> to its end and again, until each has done so once and "
+        f"{REPLAYS_PER_WINDOW} replays are done in all (at most {REPLAY_WINDOW_MAX:.0f} s); same pinger, same "
+        "figure and floor.")
     return result
-
