@@ -27,7 +27,7 @@ Stdlib only, and imported first by both ``pouch_cli`` and ``pouch_server.app``.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,21 @@ def skip_httpx_cli() -> None:
         sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
+def _found_by_the_others(me: object, fullname: str, path: Sequence[str] | None, target: ModuleType | None,
+                         wrap: Callable[[Any], Any]) -> ModuleSpec | None:
+    """The spec the other meta path finders give for ``fullname``, its loader wrapped by ``wrap``."""
+    for finder in sys.meta_path:
+        if finder is me or not hasattr(finder, "find_spec"):
+            continue
+        spec = finder.find_spec(fullname, path, target)
+        if spec is not None:
+            if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                # duck-typed wrappers allowed: importlib.abc.Loader would load importlib.resources
+                spec.loader = wrap(spec.loader)
+            return spec
+    return None
+
+
 class _LazyFinder:
     """A meta path finder (duck-typed) that finds the named modules as the other finders do, with
     a loader that defers them."""
@@ -59,15 +74,7 @@ class _LazyFinder:
             return None
         from importlib.util import LazyLoader
 
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is not None:
-                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = LazyLoader(spec.loader)
-                return spec
-        return None
+        return _found_by_the_others(self, fullname, path, target, LazyLoader)
 
 
 @contextmanager
@@ -121,16 +128,7 @@ class _WithoutSSLFinder:
         self.names.discard(fullname)
         if not self.names and self in sys.meta_path:
             sys.meta_path.remove(self)
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is not None:
-                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    # duck-typed: importlib.abc.Loader would load importlib.resources and tempfile
-                    spec.loader = _WithoutSSL(spec.loader)  # type: ignore[assignment]
-                return spec
-        return None
+        return _found_by_the_others(self, fullname, path, target, _WithoutSSL)
 
 
 def without_https_in(*names: str) -> None:
