@@ -92,6 +92,7 @@ class Settings:
     cli_runs: int = 21
     wrk_seconds: int = 3
     wrk_rounds: int = 3
+    wrk_tail_rounds: int = 5  # at the most connections, where p99 is judged: its median needs more runs
     wrk_connections: tuple[int, ...] = (16, 64)
     startup_runs: int = 9
     memory_requests: int = 20_000
@@ -106,8 +107,43 @@ class Settings:
     def make(cls, quick: bool, other_cli: str | None = None) -> Settings:
         if not quick:
             return cls(other_cli=other_cli)
-        return cls(quick=True, cli_runs=6, wrk_seconds=1, wrk_rounds=2, startup_runs=4, events_reps=8,
-                   stall_rounds=3, replay_rounds=1, other_cli=other_cli)
+        return cls(quick=True, cli_runs=6, wrk_seconds=1, wrk_rounds=2, wrk_tail_rounds=2, startup_runs=4,
+                   events_reps=8, stall_rounds=3, replay_rounds=1, other_cli=other_cli)
+
+
+@dataclass(frozen=True)
+class CpuPlan:
+    """Where a load test runs: the servers on one CPU and the load generator on the others, one
+    thread per CPU, so that the server under load never waits for the CPU behind the load
+    generator (the same for every server measured). With one usable CPU everything shares it."""
+
+    servers: frozenset[int] | None
+    clients: frozenset[int] | None
+    client_threads: int
+
+    @classmethod
+    def make(cls) -> CpuPlan:
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            return cls(None, None, 2)
+        return cls(frozenset(cpus[:1]), frozenset(cpus[1:]), len(cpus) - 1)
+
+    def describe(self) -> str:
+        if self.servers is None or self.clients is None:
+            return "one usable CPU: servers and wrk share it"
+        return (f"servers pinned to CPU {','.join(map(str, sorted(self.servers)))}, "
+                f"wrk to CPU {','.join(map(str, sorted(self.clients)))}")
+
+
+def pin(pid: int, cpus: frozenset[int] | None) -> None:
+    """Pin every thread of a running process to ``cpus`` (the threads it starts later inherit it)."""
+    if cpus is None:
+        return
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            os.sched_setaffinity(int(tid), cpus)
+        except ProcessLookupError:  # a thread that has just ended
+            pass
 
 
 def median(xs: list[float]) -> float:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from bench.common import (
     ENDPOINTS,
     BareApp,
+    CpuPlan,
     PouchD,
     PouchDNoFreeze,
     Result,
@@ -26,13 +27,13 @@ from bench.common import (
     X,
     capture_fixtures,
     median,
+    pin,
 )
 from bench.wrk import WrkReport, require_wrk, run_wrk
 
 # pouchd/bare req/s: /v1.24/version at 16 connections, /v1.24/info at 16 and 64 (its answer is kept encoded)
 TARGET_RPS = {("/v1.24/version", 16): 0.6, ("/v1.24/info", 16): 0.8, ("/v1.24/info", 64): 0.8}
 TARGET_P99 = 2.0  # pouchd/bare p99 latency at 64 connections, every endpoint
-THREADS = 2
 
 
 def run(ws: Workspace, settings: Settings) -> Result:
@@ -40,6 +41,7 @@ def run(ws: Workspace, settings: Settings) -> Result:
     result = Result("http")
     work = ws.subdir("http")
     top = max(settings.wrk_connections)
+    plan = CpuPlan.make()
     with PouchD(work) as pouchd, BareApp(work, work / "fixtures.json") as bare, \
             PouchDNoFreeze(work, "pouchd-nofreeze") as nofreeze:
         pouchd.start()
@@ -47,22 +49,27 @@ def run(ws: Workspace, settings: Settings) -> Result:
         bare.start()
         nofreeze.start()
         servers: dict[str, Server | PouchD] = {"pouchd": pouchd, "bare": bare, "nofreeze": nofreeze}
+        for srv in servers.values():
+            pin(srv.pid, plan.servers)
         cells = [(path, c) for path in ENDPOINTS for c in settings.wrk_connections]
         # Warm-up: first requests build pouchd's per-operation caches; one short run per endpoint.
         for srv in servers.values():
             for path in ENDPOINTS:
-                run_wrk(srv.url + path, top, 1, THREADS)
+                run_wrk(srv.url + path, top, 1, plan.client_threads, cpus=plan.clients)
         nofreeze.check_freeze_skipped()
         reports: dict[tuple[str, int, str], list[WrkReport]] = {}
-        for rnd in range(settings.wrk_rounds):
+        for rnd in range(max(settings.wrk_rounds, settings.wrk_tail_rounds)):
             for path, conns in cells:
+                if rnd >= (settings.wrk_tail_rounds if conns == top else settings.wrk_rounds):
+                    continue
                 order = ["pouchd", "bare"]
                 if conns == top:  # beside pouchd, so that pouchd and bare stay back to back
                     order.insert(0, "nofreeze")
                 if rnd % 2:
                     order.reverse()
                 for name in order:
-                    rep = run_wrk(servers[name].url + path, conns, settings.wrk_seconds, THREADS)
+                    rep = run_wrk(servers[name].url + path, conns, settings.wrk_seconds, plan.client_threads,
+                                  cpus=plan.clients)
                     reports.setdefault((path, conns, name), []).append(rep)
     for path, conns in cells:
         p, b = reports[(path, conns, "pouchd")], reports[(path, conns, "bare")]
@@ -92,8 +99,9 @@ def run(ws: Workspace, settings: Settings) -> Result:
         for name, reps in runs:
             result.samples[f"{cell} {name} req/s"] = [round(r.rps) for r in reps]
             result.samples[f"{cell} {name} p99 ms"] = [round(r.p99 * 1000, 2) for r in reps]
-    result.notes.append(f"wrk -t{THREADS} -d{settings.wrk_seconds}s --latency, {settings.wrk_rounds} rounds per "
-                        "cell, alternating pouchd/bare; floor = bare Starlette app serving pouchd's exact bytes. "
+    result.notes.append(f"wrk -t{plan.client_threads} -d{settings.wrk_seconds}s --latency, {plan.describe()}; "
+                        f"{settings.wrk_rounds} rounds per cell ({settings.wrk_tail_rounds} at {top} connections), "
+                        "alternating pouchd/bare; floor = bare Starlette app serving pouchd's exact bytes. "
                         "The req/s ratio is the median of the rounds' own ratios; latency ratios are of "
                         "medians, pouchd/bare (lower is better). At "
                         f"{top} connections also pouchd without gc.freeze() (bench/pouchd_nofreeze.py, "

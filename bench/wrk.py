@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import select
@@ -77,13 +78,16 @@ def parse(text: str) -> WrkReport:
                      errors)
 
 
-def run_wrk(url: str, connections: int, seconds: float, threads: int = 2, script: Path | None = None) -> WrkReport:
-    """``wrk --latency -tT -cC -dDs URL``; a run that fails or has errors is a BenchError."""
+def run_wrk(url: str, connections: int, seconds: float, threads: int = 2, script: Path | None = None,
+            cpus: frozenset[int] | None = None) -> WrkReport:
+    """``wrk --latency -tT -cC -dDs URL``, on ``cpus`` when given; a run that fails or has errors
+    is a BenchError."""
     argv = [str(WRK), "--latency", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s"]
     if script is not None:
         argv += ["-s", str(script)]
     argv.append(url)
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 30)
+    pin = None if cpus is None else functools.partial(os.sched_setaffinity, 0, cpus)
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 30, preexec_fn=pin)
     if proc.returncode != 0:
         raise BenchError(f"wrk failed ({proc.returncode}): {proc.stderr or proc.stdout}")
     report = parse(proc.stdout)

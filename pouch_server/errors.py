@@ -13,8 +13,7 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
-from pouch_server.context import request_id
-from pouch_server.wire import error_body
+from pouch_server.wire import REQUEST_ID_EXTENSION, error_body
 
 log = logging.getLogger("pouchd")
 
@@ -31,6 +30,11 @@ class APIError(Exception):
         self.message = message
 
 
+def request_id(request: ConnexionRequest) -> str:
+    """The id the request's answer carries (set by the protocol, or by PouchMiddleware)."""
+    return str(request.scope.get("extensions", {}).get(REQUEST_ID_EXTENSION, "-"))
+
+
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> ConnexionResponse:
     return ConnexionResponse(
         status_code=status,
@@ -41,14 +45,14 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     )
 
 
-async def api_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+async def api_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, APIError)
     if exc.status >= 500:
-        log.error("request %s failed: %s", request_id.get(), exc.message)
+        log.error("request %s failed: %s", request_id(request), exc.message)
     return error_response(exc.status, exc.message)
 
 
-async def problem_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+async def problem_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, ProblemException)
     status = exc.status or 500
     if status in _STATUS_MESSAGES:
@@ -56,7 +60,7 @@ async def problem_error(_request: ConnexionRequest, exc: Exception) -> Connexion
     else:
         message = str(exc.detail or exc.title or "request failed")
     if status >= 500:
-        log.error("request %s failed: %s", request_id.get(), message)
+        log.error("request %s failed: %s", request_id(request), message)
     # Keep Allow on 405 and the like; drop headers that describe problem+json.
     headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() != "content-type"}
     return error_response(status, message, headers)
@@ -70,8 +74,8 @@ async def http_error(_request: ConnexionRequest, exc: Exception) -> ConnexionRes
     return error_response(status, message, headers)
 
 
-async def unexpected_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    rid = request_id.get()
+async def unexpected_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    rid = request_id(request)
     log.error("request %s failed", rid, exc_info=exc)
     # The traceback goes to the log only; the client gets the id to quote.
     return error_response(500, f"internal server error (request id {rid})")

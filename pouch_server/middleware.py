@@ -1,26 +1,27 @@
-"""The outermost ASGI layer: request id, version prefix, standard headers, access log, metrics.
+"""The outermost ASGI layer: request id, version prefix, access log, metrics, and the standard
+headers where no pouchd protocol stamps them.
 
 It sits in front of everything else the app does (the TLS whitelist, then connexion) so that
-every response, including the whitelist's 403 and connexion's and Starlette's own errors,
-carries the same headers (pouch_server/wire.py) and is logged and counted the same way.
+every response, including the whitelist's 403 and connexion's and Starlette's own errors, is
+logged and counted the same way and carries the same headers (pouch_server/wire.py). In pouchd
+the protocol (pouch_server/protocol.py) has already given the request its id and has uvicorn
+write those headers; under any other ASGI server (the tests' in-process transport) this layer
+makes the id and adds the headers to the app's answers itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import itertools
 import logging
 import re
-import secrets
 from collections.abc import Callable
 from time import perf_counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pouch_common.version import API_VERSION, MIN_API_VERSION, api_version_tuple
-from pouch_server.context import request_id
-from pouch_server.wire import REQUEST_ID, STANDARD_HEADERS, send_error
+from pouch_server.wire import REQUEST_ID, REQUEST_ID_EXTENSION, STANDARD_HEADERS, new_request_id, send_error
 
 log = logging.getLogger("pouchd")
 access_log = logging.getLogger("pouchd.access")
@@ -39,7 +40,24 @@ _MAX = _own_version(API_VERSION)
 _MIN = _own_version(MIN_API_VERSION)
 
 
-@functools.lru_cache(maxsize=64)
+def _version_prefix(path: str) -> tuple[str, str | None] | None:
+    m = _VERSION_PREFIX.match(path)
+    if m is None:
+        return None
+    return m.group(0), version_error(m.group(1))
+
+
+# Clients ask for the same few paths again and again: their answers are cached, for paths short
+# enough that the cache stays small (at most 256 of 256 characters).
+_cached_version_prefix = functools.lru_cache(maxsize=256)(_version_prefix)
+
+
+def version_prefix(path: str) -> tuple[str, str | None] | None:
+    """A path's version prefix (``/v1.24``) and, when that version is out of range, the error to
+    answer; None without a prefix."""
+    return _cached_version_prefix(path) if len(path) <= 256 else _version_prefix(path)
+
+
 def version_error(version: str) -> str | None:
     """Docker's negotiation rule: a client may ask for any version from the minimum to the maximum."""
     asked = api_version_tuple(version)
@@ -57,30 +75,30 @@ class PouchMiddleware:
         self.app = app
         self.debug = debug
         self.observe = observe
-        # Request ids: a random prefix per daemon run and a counter (no syscall per request).
-        self._id_prefix = secrets.token_hex(3)
-        self._ids = itertools.count(1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rid = f"{self._id_prefix}{next(self._ids) & 0xFFFFFF:06x}"
-        token = request_id.set(rid)
+        start = perf_counter()
+        # connexion's router records the matched operationId in this (shared) dict.
+        extensions = scope.setdefault("extensions", {})
+        rid: str | None = extensions.get(REQUEST_ID_EXTENSION)
+        # Headers this layer adds to every answer: none when pouchd's protocol stamps them.
+        headers: list[tuple[bytes, bytes]] = []
+        if rid is None:
+            rid = extensions[REQUEST_ID_EXTENSION] = new_request_id()  # for the error handlers' logs
+            headers = [*STANDARD_HEADERS, (REQUEST_ID, rid.encode())]
         if self.debug:
             # asyncio's slow-step report (-D) names the task: make it say which request it is.
             task = asyncio.current_task()
             if task is not None:
                 task.set_name(f"{scope['method']} {scope['path'][:200]} id={rid}")
-        start = perf_counter()
         original_path = scope["path"]
-        # connexion's router records the matched operationId in this (shared) dict.
-        extensions = scope.setdefault("extensions", {})
         problem = None
-        m = _VERSION_PREFIX.match(original_path)
-        if m:
-            prefix = m.group(0)
-            problem = version_error(m.group(1))
+        prefixed = version_prefix(original_path)
+        if prefixed is not None:
+            prefix, problem = prefixed
             scope = dict(scope)
             # The prefix becomes root_path and stays in path (ASGI's convention, which Starlette's
             # routing and StaticFiles rely on: they route on path minus root_path). root_path also
@@ -89,13 +107,13 @@ class PouchMiddleware:
             if original_path == prefix:  # a bare "/v1.24" is the root under the prefix, as before
                 scope["path"] = prefix + "/"
         status = 0
-        headers = [*STANDARD_HEADERS, (REQUEST_ID, rid.encode())]
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message = {**message, "headers": [*message.get("headers", ()), *headers]}
+                if headers:
+                    message = {**message, "headers": [*message.get("headers", ()), *headers]}
             await send(message)
 
         try:
@@ -118,4 +136,3 @@ class PouchMiddleware:
             if self.debug:
                 access_log.debug("%s %s %d %.1fms id=%s", scope["method"], original_path, status,
                                  elapsed * 1000, rid)
-            request_id.reset(token)

@@ -8,7 +8,9 @@ here, so that no client can tell which layer answered.
 
 from __future__ import annotations
 
+import itertools
 import json
+import secrets
 from typing import TYPE_CHECKING
 
 from pouch_common.version import API_VERSION, __version__
@@ -18,15 +20,30 @@ if TYPE_CHECKING:
 
 JSON_TYPE = b"application/json"
 
-#: On every answer: PouchMiddleware adds them (and :data:`REQUEST_ID`) to the app's answers,
-#: the protocol to its own.
+#: On every answer, with :data:`REQUEST_ID`. In pouchd the protocol (pouch_server/protocol.py) has
+#: uvicorn write them on every answer to a request it hands on, and adds them to its own; the app's
+#: outermost layer (pouch_server/middleware.py) adds them under any other ASGI server.
 STANDARD_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"api-version", API_VERSION.encode()),
     (b"server", f"pouchd/{__version__}".encode()),
 )
 
-#: The id of a request, as its access-log line names it; set by PouchMiddleware.
+#: The header carrying a request's id, as its access-log line and a 500's message name it.
 REQUEST_ID = b"x-request-id"
+
+#: The scope extension (``scope["extensions"][...]``) holding the request's id, set by the protocol
+#: on every request it hands to the app, whose answers it stamps itself.
+REQUEST_ID_EXTENSION = "pouchd.request_id"
+
+# Request ids: a random prefix per process and a counter (no syscall per request), shared by every
+# server and app of the process so that no two requests get the same id.
+_ID_PREFIX = secrets.token_hex(3)
+_ids = itertools.count(1)
+
+
+def new_request_id() -> str:
+    """A fresh request id: twelve hex digits."""
+    return f"{_ID_PREFIX}{next(_ids) & 0xFFFFFF:06x}"
 
 
 def error_body(message: str) -> bytes:
