@@ -1,3 +1,3 @@
-from pouch_server.daemon import main
+from pouch_server.start import main
 
 main()

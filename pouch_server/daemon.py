@@ -221,8 +221,10 @@ async def serve(config: DaemonConfig) -> int:
         # collector tracks) lives as long as the daemon. Frozen, full collections no longer walk
         # it: each took ~15 ms of the event loop, a stall for every request queued behind it (p99
         # at 64 connections). No collection first: start-up leaves ~100 unreachable objects, and
-        # a collection here would hold up the first requests.
+        # a collection here would hold up the first requests. The `pouchd` command started with
+        # the collector off (pouch_server/start.py); from here it runs as usual.
         gc.freeze()
+        gc.enable()
         stop_wait = asyncio.create_task(stop.wait())
         await asyncio.wait({*tasks, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
         stop_wait.cancel()

@@ -124,6 +124,36 @@ def test_the_daemon_does_not_load_what_it_never_uses(tmp_path) -> None:
     assert "connexion" in loaded
 
 
+# The `pouchd` command, with a probe that reports each collection the garbage collector begins;
+# otherwise the console script's own code (pouch_server/start.py via pyproject.toml).
+_GC_PROBE = """
+import gc, sys
+from importlib.metadata import entry_points
+gc.callbacks.append(lambda phase, info: phase == "start" and print(
+    f"probe: collection of generation {info['generation']}", file=sys.stderr, flush=True))
+(entry,) = entry_points(group="console_scripts", name="pouchd")
+sys.argv[0] = "pouchd"
+print("probe: pouchd starts", file=sys.stderr, flush=True)
+entry.load()()
+"""
+
+
+class _ProbedPouchD(PouchD):
+    def argv(self) -> list[str]:
+        return [sys.executable, "-c", _GC_PROBE, *super().argv()[1:]]
+
+
+def test_pouchd_starts_with_the_collector_off_and_serves_with_it_on(tmp_path: Path) -> None:
+    with _ProbedPouchD(tmp_path).start() as d, d.client() as c:
+        # Each update keeps an event in the history: enough new objects for young collections.
+        for i in range(300):
+            assert c.post("/v1.24/daemon/update", json={"Labels": [f"gc={i}"]}).status_code == 200
+    before, listening, after = d.logs().partition("probe: pouchd starts")[2].partition("pouchd listening on")
+    assert listening, d.logs()
+    assert "probe: collection" not in before  # none while start-up built what lives on
+    assert "probe: collection of generation 0" in after  # and the collector works once serving
+
+
 def test_a_deferred_module_still_loads_when_used() -> None:
     code = ("import warnings; warnings.simplefilter('ignore')\nimport pouch_server.app\n"
             "import connexion.json_schema as js\nassert js.requests.get is not None")
