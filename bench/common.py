@@ -21,7 +21,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Self
 
 from bench import pouchd
 from bench.install import Install
@@ -264,7 +264,8 @@ def wait_http_ok(sock_path: Path, proc: subprocess.Popen[bytes], deadline: float
     """
     while True:
         if proc.poll() is not None:
-            raise BenchError(f"{proc.args[0]} exited with {proc.returncode} before answering")
+            command = proc.args[0] if isinstance(proc.args, list) else proc.args
+            raise BenchError(f"{command!s} exited with {proc.returncode} before answering")
         try:
             if http_unix(sock_path, "GET", target, timeout=max(0.1, deadline - time.monotonic())).status == 200:
                 return time.monotonic()
@@ -330,7 +331,7 @@ class Server:
         if self.proc is not None:
             stop(self.proc)
 
-    def __enter__(self) -> Server:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -393,6 +394,10 @@ class BareApp(Server):
         if self.port is not None:
             args += ["--port", str(self.port)]
         return args
+
+
+#: Either kind of server under test: a floor's process or pouchd (the same start/stop/sock/url/pid).
+AnyServer = Server | PouchD
 
 
 def capture_fixtures(pouchd: PouchD, out: Path) -> Path:

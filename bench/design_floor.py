@@ -7,7 +7,7 @@ formatting. Run with the bench install's interpreter.
 
 import sys
 
-sys.modules["httpx._main"] = None  # as pouch does (pouch_common/speedups.py)
+sys.modules["httpx._main"] = None  # type: ignore[assignment]  # a None entry blocks the import, as pouch does
 try:  # ssl left out of http.client and urllib.request, as pouch does (where it does)
     from pouch_common.speedups import without_https_in
 except ImportError:
@@ -15,15 +15,15 @@ except ImportError:
 else:
     without_https_in("http.client", "urllib.request")
 
+import httpx  # noqa: E402  (the generated client imports it anyway)
+
 from pouch_client import Client  # noqa: E402
 from pouch_client.api.system import system_version  # noqa: E402
 
 try:
     from pouch_cli.transport import PlainTransport
 except ImportError:  # a pouch from before pouch_cli/transport.py: httpx's own transport
-    import httpx
-
-    transport = httpx.HTTPTransport(uds=sys.argv[1], verify=False)
+    transport: httpx.BaseTransport = httpx.HTTPTransport(uds=sys.argv[1], verify=False)
 else:
     transport = PlainTransport(uds=sys.argv[1])
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from bench.common import (
     ENDPOINTS,
+    AnyServer,
     BareApp,
     CpuPlan,
     PouchD,
     PouchDNoFreeze,
     Result,
     Row,
-    Server,
     Settings,
     Workspace,
     X,
@@ -48,7 +48,7 @@ def run(ws: Workspace, settings: Settings) -> Result:
         capture_fixtures(pouchd, bare.fixtures)
         bare.start()
         nofreeze.start()
-        servers: dict[str, Server | PouchD] = {"pouchd": pouchd, "bare": bare, "nofreeze": nofreeze}
+        servers: dict[str, AnyServer] = {"pouchd": pouchd, "bare": bare, "nofreeze": nofreeze}
         for srv in servers.values():
             pin(srv.pid, plan.servers)
         cells = [(path, c) for path in ENDPOINTS for c in settings.wrk_connections]

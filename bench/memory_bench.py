@@ -13,12 +13,12 @@ import time
 
 from bench.common import (
     ENDPOINTS,
+    AnyServer,
     BareApp,
     BenchError,
     PouchD,
     Result,
     Row,
-    Server,
     Settings,
     Workspace,
     capture_fixtures,
@@ -34,7 +34,7 @@ THREADS = 2
 MiB = 1024 * 1024
 
 
-def _load(server: Server, total: int) -> int:
+def _load(server: AnyServer, total: int) -> int:
     """Send ``total`` requests (at least) with wrk, else from Python; returns how many completed."""
     if not have_wrk():
         return asyncio.run(_load_python(server, total))
@@ -47,7 +47,7 @@ def _load(server: Server, total: int) -> int:
     raise BenchError(f"only {done} of {total} requests completed against {server.kind}")
 
 
-async def _load_python(server: Server, total: int) -> int:
+async def _load_python(server: AnyServer, total: int) -> int:
     """``total`` GETs over CONNECTIONS keep-alive connections on the unix socket; every one must be a 200."""
     counter = iter(range(total))
 

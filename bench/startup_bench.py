@@ -13,12 +13,12 @@ from __future__ import annotations
 import time
 
 from bench.common import (
+    AnyServer,
     BareApp,
     ConnexionApp,
     PouchD,
     Result,
     Row,
-    Server,
     Settings,
     Workspace,
     X,
@@ -35,7 +35,7 @@ POLL = 0.005
 TIMEOUT = 30.0
 
 
-def _launch(server: Server) -> float:
+def _launch(server: AnyServer) -> float:
     """Seconds from Popen to the first 200 from GET /_ping; the server is stopped afterwards."""
     try:
         start = time.monotonic()
@@ -51,7 +51,7 @@ def run(ws: Workspace, settings: Settings) -> Result:
     result = Result("startup")
     fixtures = ws.fixtures()
     work = ws.subdir("startup")
-    servers: dict[str, Server] = {
+    servers: dict[str, AnyServer] = {
         "pouchd": PouchD(work, tcp=False),
         "bare": BareApp(work, fixtures, tcp=False),
         "connexion": ConnexionApp(work),

@@ -8,7 +8,7 @@ scripts/setup.sh --dev
 . .venv/bin/activate
 ruff check .
 ruff format --check pouch_server pouch_cli >/dev/null || echo "note: ruff format would reformat some files" >&2
-mypy  # --strict over pouch_common, pouch_server and pouch_cli ([tool.mypy] in pyproject.toml)
+mypy  # --strict over pouch_common, pouch_server, pouch_cli and bench ([tool.mypy] in pyproject.toml)
 set +e
 pytest "$@"
 rc=$?
