@@ -320,9 +320,16 @@ def raw_exchange(d: PouchD, data: bytes, timeout: float = 5.0) -> bytes:
         return out
 
 
+def split_response_lines(raw: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A raw HTTP/1.1 answer: its status, every header line in order (names lower-cased, repeats
+    kept: any HTTP client would fold them) and its body."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode().split("\r\n")
+    headers = [(name.lower(), value) for name, value in (line.split(": ", 1) for line in lines)]
+    return int(status_line.split()[1]), headers, body
+
+
 def split_response(raw: bytes) -> tuple[int, dict[str, str], bytes]:
     """A raw HTTP/1.1 answer: its status, headers (names lower-cased) and body."""
-    head, _, body = raw.partition(b"\r\n\r\n")
-    lines = head.decode().split("\r\n")
-    headers = dict(line.split(": ", 1) for line in lines[1:])
-    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
+    status, headers, body = split_response_lines(raw)
+    return status, dict(headers), body

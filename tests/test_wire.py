@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from helpers import PouchD, raw_exchange
+from helpers import PouchD, raw_exchange, split_response_lines
 
 from pouch_common.version import API_VERSION, __version__
 
@@ -29,13 +29,8 @@ def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PouchD]:
 
 
 def answer(d: PouchD, request: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
-    """One request on its own connection: the status, every header line in order (names
-    lower-cased, repeats kept) and the body."""
-    raw = raw_exchange(d, request)
-    head, _, body = raw.partition(b"\r\n\r\n")
-    status_line, *lines = head.decode("latin-1").split("\r\n")
-    headers = [(name.lower(), value) for name, value in (line.split(": ", 1) for line in lines)]
-    return int(status_line.split()[1]), headers, body
+    """One request on its own connection, its answer read raw (header repeats kept)."""
+    return split_response_lines(raw_exchange(d, request))
 
 
 def values(headers: list[tuple[str, str]], name: str) -> list[str]:
