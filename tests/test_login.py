@@ -30,7 +30,8 @@ from registry import SERVICE, Registry, TokenServer, htpasswd_registry_fixture, 
 
 from pouch_cli.credentials import server_key
 from pouch_common.registry import HUB_INDEX as HUB_KEY
-from pouch_server.managers.registry import InsecurePolicy, RegistryError, parse_challenges, split_address
+from pouch_server.errors import APIError
+from pouch_server.managers.registry import InsecurePolicy, parse_challenges, split_address
 
 USER = "alice"
 PASSWORD = "s3cret-Pa55-w0rd"  # distinctive, so that a leak anywhere is found by a plain search
@@ -120,13 +121,13 @@ def test_split_address(address: str, expected: tuple) -> None:
 
 @pytest.mark.parametrize("address", ["ftp://host", "host:99999", "host:port", "::1", "a b", "[zz]:1", "http://"])
 def test_split_address_rejects(address: str) -> None:
-    with pytest.raises(RegistryError) as e:
+    with pytest.raises(APIError) as e:
         split_address(address)
     assert e.value.status == 400
 
 
 def test_split_address_never_echoes_userinfo() -> None:
-    with pytest.raises(RegistryError) as e:
+    with pytest.raises(APIError) as e:
         split_address(f"https://{USER}:{PASSWORD}@127.0.0.1:1")
     assert e.value.status == 400 and PASSWORD not in e.value.message
 

@@ -21,17 +21,17 @@ import httpx
 import pytest
 
 from pouch_server.config import DaemonConfig
-from pouch_server.managers import registry
+from pouch_server.errors import APIError
 from pouch_server.managers.registry import (
     MAX_BODY,
     MAX_REDIRECTS,
     Credentials,
     Endpoint,
     RegistryAuth,
-    RegistryError,
     RegistryManager,
     parse_challenges,
 )
+from pouch_server.managers.registry import manager as registry_manager
 
 USER = "alice"
 PASSWORD = "s3cret-Pa55-w0rd"
@@ -128,8 +128,8 @@ class Net:
     def login(self, body: dict[str, str], **kw: tuple[str, ...]) -> str:
         return asyncio.run(self.manager(**kw).login(body))
 
-    def fail(self, body: dict[str, str], **kw: tuple[str, ...]) -> RegistryError:
-        with pytest.raises(RegistryError) as e:
+    def fail(self, body: dict[str, str], **kw: tuple[str, ...]) -> APIError:
+        with pytest.raises(APIError) as e:
             self.login(body, **kw)
         for secret in SECRETS:
             assert secret not in e.value.message
@@ -523,7 +523,7 @@ def slow(handler: Handler, seconds: float) -> Handler:
 
 
 def test_each_request_has_its_own_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry, "REQUEST_TIMEOUT", 0.5)
+    monkeypatch.setattr(registry_manager, "REQUEST_TIMEOUT", 0.5)
     # Three requests of 0.2 s: together over the limit, each well under it.
     assert Net(slow(token_registry(), 0.2)).login(CREDS) == REFRESH
     # A registry that does not answer in time: the next endpoint is tried.
@@ -537,7 +537,7 @@ def test_each_request_has_its_own_deadline(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_the_whole_login_has_a_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry, "LOGIN_TIMEOUT", 0.5)
+    monkeypatch.setattr(registry_manager, "LOGIN_TIMEOUT", 0.5)
     e = Net(slow(basic_registry, 30)).fail(CREDS)
     assert e.status == 500 and e.message.startswith("login to reg.example timed out after")
 
@@ -631,7 +631,7 @@ def test_ssl_contexts_are_built_once_per_mode_off_the_loop(monkeypatch: pytest.M
 def test_a_failed_ssl_setup_is_reported_and_not_kept(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     manager = RegistryManager(DaemonConfig())
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
-    with pytest.raises(RegistryError) as e:
+    with pytest.raises(APIError) as e:
         asyncio.run(manager._ssl_context(True))
     assert e.value.status == 500 and e.value.message.startswith("cannot set up TLS to check registry certificates")
     monkeypatch.delenv("SSL_CERT_FILE")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pouch_server.errors import APIError
-from pouch_server.managers.registry import RegistryError, RegistryManager
+from pouch_server.managers.registry import RegistryManager
 
 
 class AuthHandlers:
@@ -13,9 +12,7 @@ class AuthHandlers:
         self.registry = registry
 
     async def login(self, body: dict[str, Any]) -> dict[str, str]:
-        """Check the credentials; IdentityToken is always a string (``""`` when there is none)."""
-        try:
-            token = await self.registry.login(body)
-        except RegistryError as e:
-            raise APIError(e.status, e.message) from None
+        """Check the credentials; IdentityToken is always a string (``""`` when there is none).
+        A failed login raises the manager's APIError, answered with its status and message."""
+        token = await self.registry.login(body)
         return {"Status": "Login Succeeded", "IdentityToken": token}

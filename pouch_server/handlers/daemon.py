@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from pouch_server.errors import APIError
@@ -11,12 +10,10 @@ from pouch_server.managers.events import EventBus
 
 
 class DaemonHandlers:
-    def __init__(self, state: DaemonStateStore, events: EventBus, daemon_id: str,
-                 on_change: Callable[[], None] | None = None) -> None:
+    def __init__(self, state: DaemonStateStore, events: EventBus, daemon_id: str) -> None:
         self.state = state
         self.events = events
         self.daemon_id = daemon_id
-        self.on_change = on_change  # told of every applied update (SystemHandlers keeps /info encoded)
 
     async def update(self, body: dict[str, Any]) -> tuple[None, int]:
         try:
@@ -29,8 +26,6 @@ class DaemonHandlers:
 
     def _publish(self, _labels: list[str], proxy: str, label_attributes: dict[str, str]) -> None:
         """A ``daemon update`` event: the labels as attributes (key → value), and the image proxy."""
-        if self.on_change is not None:
-            self.on_change()
         attributes = dict(label_attributes)  # the store's strings, shared: see DaemonStateStore.attributes
         if proxy:
             attributes["image-proxy"] = proxy

@@ -53,6 +53,9 @@ class DaemonStateStore:
         # key and value strings, so the 1,024 events of the history hold no copies of label text.
         self.attributes: dict[str, str] = label_attributes(self.labels)
         self.image_proxy: str = self._overlay_proxy if self._overlay_proxy is not None else base_image_proxy
+        # Counts the updates applied: whoever keeps something built from the labels or the image
+        # proxy (SystemManager's /info) compares it to know when to build it again.
+        self.generation = 0
         problem = labels_limit_problem(self.labels)
         if problem is not None:
             # Only when the config file gained labels since updates were stored: keep them all
@@ -138,6 +141,7 @@ class DaemonStateStore:
             self.attributes = attributes
             if image_proxy:
                 self.image_proxy = image_proxy
+            self.generation += 1
             if on_applied is not None:
                 on_applied(list(self.labels), self.image_proxy, self.attributes)
             return list(self.labels), self.image_proxy

@@ -18,8 +18,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pouch_common.jsonutil import parse_json
 from pouch_common.limits import MAX_FILTER_VALUES
-from pouch_server.bodies import parse_json
 
 EVENT_TYPES = ("container", "daemon", "image", "network", "plugin", "volume")
 FILTER_KEYS = ("type", "event", "label", "container", "image", "network", "volume", "plugin")

@@ -7,6 +7,7 @@ import os
 import platform
 import secrets
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -171,11 +172,24 @@ class SystemManager:
             "KernelVersion": self.facts.kernel_version,
             "BuildTime": v.BUILD_TIME,
         }
+        self._info: dict[str, Any] | None = None
+        self._info_generation = -1  # the state's generation _info was built from
 
-    def version(self) -> dict[str, Any]:
-        return dict(self._version)
+    def version(self) -> Mapping[str, Any]:
+        """The daemon's /version: fixed for its life, so one mapping, shared (never modify it)."""
+        return self._version
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> Mapping[str, Any]:
+        """The daemon's /info, shared (never modify it): built on first use and kept until the
+        state store applies an update (its generation moves). Everything else it shows (host facts,
+        configuration) is read once at start; building the dict was most of an /info request's cost.
+        """
+        if self._info is None or self._info_generation != self.state.generation:
+            self._info_generation = self.state.generation
+            self._info = self._build_info()
+        return self._info
+
+    def _build_info(self) -> dict[str, Any]:
         cfg, facts = self.config, self.facts
         runtimes = {"runc": {"path": "runc", "runtimeArgs": None}}
         runtimes.update({name: spec.to_wire() for name, spec in cfg.runtimes.items()})
