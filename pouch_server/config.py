@@ -1,7 +1,16 @@
-"""pouchd's configuration: command-line flags merged with the JSON config file.
+"""pouchd's configuration: command-line flags merged with the JSON config file, as pouch merges them.
 
-The file is keyed by the long flag names (``"home-dir"``, ``"label"``, ...), as pouchd's is.
-A key given both in the file and as a flag is an error that names it, never a silent choice.
+The file is keyed by the long flag names (``"home-dir"``, ``"label"``, ...), and also takes the
+nested keys of pouch's own config.json (its Config struct marshalled: ``{"TLS": {"tlscert": ...}}``,
+``{"default-log-config": {"Type": ...}}``, see :data:`NESTED_KEYS`). As in pouch (daemon/config):
+
+- a list option (a repeatable flag, ``add-runtime``'s map) given both in the file and as flags is
+  merged, the flags' values first (pouch does so for ``label``, its one slice flag among these;
+  its conflict check happens to refuse its array flags, a difference pouchd does not copy); any
+  other option given in both is an error that names it;
+- labels and listen addresses given twice are kept once, in their first place;
+- a missing config file is no error (there is simply none), ``--config-file ""`` means none at
+  all, and a file holding ``null`` is an empty configuration.
 
 Every option is declared once, as a field of :class:`DaemonConfig` made by :func:`option`: its
 type and default, its flags (the long one is also its config-file key), how a value is read
@@ -17,7 +26,7 @@ import os
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 from pouch_common import paths
 from pouch_common.labels import label_problem, labels_limit_problem
@@ -46,6 +55,9 @@ class RuntimeSpec:
 #: same, each value also split at commas), ``runtimes`` (NAME=PATH flags; an object in the file),
 #: ``size`` (bytes, ``512k``, ``1m``) and ``seconds``.
 Kind = Literal["str", "bool", "list", "csv", "runtimes", "size", "seconds"]
+
+#: The kinds whose values from the flags and from the config file are merged, not refused as a conflict.
+MERGED_KINDS: frozenset[Kind] = frozenset({"list", "csv", "runtimes"})
 
 # The defaults of the HTTP protocol's limits, stated once: the options below show and set them,
 # and pouch_server/protocol.py's ``Limits`` defaults to them (it imports this module, not the
@@ -99,14 +111,14 @@ class DaemonConfig:
     # The file that was read (None when none was); --config-file names it, the file cannot.
     config_file: str | None = option(
         "--config-file", kind="str", metavar="FILE", in_file=False,
-        default_text=lambda: f"{paths.default_config_file()}, used if present",
-        help="JSON config file keyed by flag names")
+        default_text=lambda: paths.default_config_file(),
+        help="JSON config file keyed by flag names, read if it exists; '' for none")
     labels: list[str] = option("--label", kind="list", factory=list, metavar="KEY=VALUE",
-                               help="daemon label, repeatable")
+                               help="daemon label, repeatable (one given twice is kept once)")
     default_runtime: str = option("--default-runtime", kind="str", default="runc", metavar="NAME",
                                   help="default OCI runtime")
     runtimes: dict[str, RuntimeSpec] = option("--add-runtime", kind="runtimes", factory=dict, metavar="NAME=PATH",
-                                              help="register an OCI runtime, repeatable")
+                                              help="register an OCI runtime, repeatable (each name once)")
     snapshotter: str = option("--snapshotter", kind="str", default="overlayfs", metavar="NAME",
                               help="storage driver")
     log_driver: str = option("--log-driver", kind="str", default="json-file", metavar="NAME",
@@ -152,6 +164,15 @@ OPTIONS: dict[str, Option] = {f.name: f.metadata["option"] for f in fields(Daemo
 #: Config file key → DaemonConfig attribute.
 FILE_KEYS: dict[str, str] = {opt.key: name for name, opt in OPTIONS.items() if opt.in_file}
 
+#: pouch's nested config keys (the json tags of its Config struct: ``TLS`` is client.TLSConfig,
+#: ``default-log-config`` is types.LogConfig) → the flat keys above they stand for. pouch flattens
+#: them one level the same way to find conflicts with the flags. Only the fields pouchd has an
+#: option for; ``default-log-config``'s ``Config`` (pouch's --log-opt) is not one.
+NESTED_KEYS: dict[str, dict[str, str]] = {
+    "TLS": {key: key for key in ("tlscacert", "tlscert", "tlskey", "tlsverify", "manager-whitelist")},
+    "default-log-config": {"Type": "log-driver"},
+}
+
 
 def _default_text(name: str, opt: Option) -> str | None:
     """How --help shows an option's default: None for an empty one (nothing to show)."""
@@ -166,11 +187,22 @@ def _default_text(name: str, opt: Option) -> str | None:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with pouchd's error convention, the CLI's: one line ``Error: ...``, exit status 1."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ConfigError(f"{message} (see '{self.prog} --help')")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    # allow_abbrev=False: pouch's flags (pflag) take no abbreviations, so `--config=x` is no --config-file.
+    p = _Parser(
         prog="pouchd",
-        description=f"pouchd serves the system API of the Pouch Engine (v{API_VERSION}) on unix sockets and TCP.",
+        description=f"pouchd serves the system API of the Pouch Engine (v{API_VERSION}) on unix sockets and TCP. "
+                    "Repeatable options given both as flags and in the config file are merged; any other "
+                    "option may be given in one of them only.",
         epilog="example: pouchd -l unix:///run/pouchd.sock -l tcp://127.0.0.1:4243 --label zone=a",
+        allow_abbrev=False,
     )
     for name, opt in OPTIONS.items():
         shown = _default_text(name, opt) if opt.help != argparse.SUPPRESS else None
@@ -191,6 +223,11 @@ def _split_csv(values: list[str]) -> list[str]:
     return [part.strip() for v in values for part in v.split(",") if part.strip()]
 
 
+def _already_registered(name: str) -> ConfigError:
+    """pouch's words (apis/opts/config/runtime.go) for a runtime name given twice."""
+    return ConfigError(f"runtime {name} already registers to daemon")
+
+
 def _parse_runtimes(value: Any, source: str) -> dict[str, RuntimeSpec]:
     out: dict[str, RuntimeSpec] = {}
     if isinstance(value, dict):  # config file: {"name": {"path": "..."}} or {"name": "path"}
@@ -208,6 +245,8 @@ def _parse_runtimes(value: Any, source: str) -> dict[str, RuntimeSpec]:
             if not isinstance(item, str) or "=" not in item or not item.split("=", 1)[0]:
                 raise ConfigError(f"invalid add-runtime {item!r} in {source}: want NAME=PATH")
             name, path = item.split("=", 1)
+            if name in out:
+                raise _already_registered(name)
             out[name] = RuntimeSpec(path or name)
         return out
     raise ConfigError(f"invalid add-runtime in {source}")
@@ -279,15 +318,14 @@ def load_config(argv: list[str] | None = None) -> DaemonConfig:
     args = build_parser().parse_args(argv)
     given = {name: getattr(args, name) for name in OPTIONS if getattr(args, name) is not None}
 
-    explicit_file = args.config_file is not None
-    config_file = args.config_file or paths.default_config_file()
-    from_file: dict[str, Any] = {}
-    used_file: str | None = None
-    if os.path.exists(config_file) or explicit_file:
-        from_file = {FILE_KEYS[key]: value for key, value in read_config_file(config_file).items()}
-        used_file = config_file
+    # pouch skips an empty --config-file, and a file that does not exist (loadDaemonFile,
+    # MergeConfigurations): pouchd then runs on its flags alone.
+    config_file = paths.default_config_file() if args.config_file is None else args.config_file
+    file_values = read_config_file(config_file) if config_file else None
+    from_file = {FILE_KEYS[key]: value for key, value in (file_values or {}).items()}
 
-    conflicts = sorted(OPTIONS[name].key for name in set(given) & set(from_file))
+    conflicts = sorted(OPTIONS[name].key for name in set(given) & set(from_file)
+                       if OPTIONS[name].kind not in MERGED_KINDS)
     if conflicts:
         raise ConfigError(
             "found conflict flags in command line and config file "
@@ -295,33 +333,80 @@ def load_config(argv: list[str] | None = None) -> DaemonConfig:
         )
 
     cfg = DaemonConfig()
-    for name, value in {**from_file, **given}.items():
+    for name in dict.fromkeys([*given, *from_file]):
         opt = OPTIONS[name]
-        setattr(cfg, name, _coerce(opt.key, opt.kind, value, "flags" if name in given else config_file))
-    cfg.config_file = used_file
+        # One value, or a list option's two (the flags' and the file's: no conflict, see above).
+        values = [_coerce(opt.key, opt.kind, source[name], where)
+                  for source, where in ((given, "flags"), (from_file, config_file)) if name in source]
+        setattr(cfg, name, values[0] if len(values) == 1 else _merged(*values))
+    cfg.config_file = config_file if file_values is not None else None
     validate(cfg)
     return cfg
 
 
-def read_config_file(path: str) -> dict[str, Any]:
+def _merged(flags: Any, from_file: Any) -> Any:
+    """A list option's values from both places: the flags' first, then the file's, as pouch's
+    utils.Merge appends them; a runtime name in both is refused as pouch refuses one given twice."""
+    if isinstance(flags, dict):
+        for name in from_file:
+            if name in flags:
+                raise _already_registered(name)
+        return {**flags, **from_file}
+    return [*flags, *from_file]
+
+
+def read_config_file(path: str) -> dict[str, Any] | None:
+    """The file's values by flat key (pouch's nested keys flattened), or None when it does not
+    exist. A file holding ``null``, and a key whose value is ``null``, set nothing: Go's
+    json.Unmarshal into pouch's Config struct leaves it as it was."""
     try:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
     except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist") from None
+        return None
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"cannot read config file {path}: {e}") from None
     except json.JSONDecodeError as e:
         raise ConfigError(f"config file {path} is not valid JSON: {e}") from None
+    if data is None:
+        return {}
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path} must hold a JSON object")
-    unknown = sorted(set(data) - set(FILE_KEYS))
+    flat: dict[str, Any] = {}
+    where: dict[str, str] = {}  # flat key → how the file spelled it, for the message on a key given twice
+    unknown: list[str] = []
+    for key, value in data.items():
+        if key in NESTED_KEYS:
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                raise ConfigError(f"{key} in {path} must be an object")
+            entries = [(f"{key}.{sub}", NESTED_KEYS[key].get(sub), v) for sub, v in value.items()]
+        else:
+            entries = [(key, key if key in FILE_KEYS else None, value)]
+        for spelled, flat_key, v in entries:
+            if flat_key is None:
+                unknown.append(spelled)
+            elif v is None:
+                continue
+            elif flat_key in flat:
+                raise ConfigError(f"config file {path}: {flat_key} given twice ({where[flat_key]} and {spelled})")
+            else:
+                flat[flat_key], where[flat_key] = v, spelled
     if unknown:
-        raise ConfigError(f"config file {path}: unknown key(s): {', '.join(unknown)}")
-    return data
+        raise ConfigError(f"config file {path}: unknown key(s): {', '.join(sorted(unknown))}")
+    return flat
+
+
+def _deduplicated(values: list[str]) -> list[str]:
+    """Each value once, where it first appears (pouch's utils.DeDuplicate)."""
+    return list(dict.fromkeys(values))
 
 
 def validate(cfg: DaemonConfig) -> None:
+    # pouch's Config.Validate keeps each listen address and each label once.
+    cfg.listen = _deduplicated(cfg.listen)
+    cfg.labels = _deduplicated(cfg.labels)
     if not cfg.listen:
         raise ConfigError("no listen address given")
     for addr in cfg.listen:

@@ -1,4 +1,8 @@
-"""pouchd's entry point: flags and config file, managers, listeners, serving and shutdown."""
+"""pouchd's entry point: flags and config file, managers, listeners, serving and shutdown.
+
+:class:`Daemon` holds the managers and their operations; :class:`Lifecycle` is one run of the
+process around it, step by step (see its ``start`` and ``stop``).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from typing import Any
 
 import uvicorn
 
+from pouch_server import tls
 from pouch_server._compat.uvicorn import Server
 from pouch_server.app import create_app
 from pouch_server.config import ConfigError, DaemonConfig, load_config
@@ -30,6 +35,7 @@ from pouch_server.managers.events import EventBus
 from pouch_server.managers.metrics import Metrics
 from pouch_server.managers.registry import RegistryManager
 from pouch_server.managers.system import SystemManager, load_or_create_id
+from pouch_server.pidfile import Pidfile
 from pouch_server.protocol import Limits, protocol_for
 
 log = logging.getLogger("pouchd")
@@ -55,7 +61,7 @@ class Daemon:
 
     def operations(self) -> dict[str, Callable[..., Any]]:
         system = SystemHandlers(self.system)
-        daemon = DaemonHandlers(self.state, self.events, self.id, on_change=system.config_changed)
+        daemon = DaemonHandlers(self.state, self.events, self.id)
         events = EventHandlers(self.events)
         metrics = MetricsHandlers(self.metrics)
         auth = AuthHandlers(self.registry)
@@ -89,7 +95,10 @@ def _server_configs(app: Any, config: DaemonConfig, listeners: list[Listener]) -
     """One uvicorn server per kind of listener: unix sockets and plain TCP, and TLS TCP.
 
     TLS applies to tcp listeners only (unix sockets are guarded by file permissions), so with
-    --tlscert the two kinds need different server settings; both run in this one process.
+    --tlscert the two kinds need different protocols; both run in this one process. uvicorn gets
+    no ssl settings: the TLS listeners' protocol runs TLS itself, so that plain HTTP sent to them
+    gets Go's answer (pouch_server/tls.py). Raises OSError or ssl.SSLError for an unusable
+    certificate or key.
     """
     # ws="none": the API has no WebSocket endpoint, and uvicorn's default imports a WebSocket
     # library at start-up to serve upgrades nobody can make. proxy_headers=False: no proxy stands
@@ -101,24 +110,16 @@ def _server_configs(app: Any, config: DaemonConfig, listeners: list[Listener]) -
     )
     limits = Limits(header_timeout=config.header_timeout, body_timeout=config.body_timeout,
                     max_body_bytes=config.max_body_size)
-    tls = bool(config.tlscert)
-    plain = [lst for lst in listeners if not (tls and lst.address.scheme == "tcp")]
-    secure = [lst for lst in listeners if tls and lst.address.scheme == "tcp"]
+    secure = [lst for lst in listeners if config.tlscert and lst.address.scheme == "tcp"]
+    plain = [lst for lst in listeners if lst not in secure]
     out: list[ServerGroup] = []
     if plain:
         out.append((uvicorn.Config(app, http=protocol_for(limits), **common), plain))
     if secure:
-        from pouch_server import tls as tls_mod
-
-        out.append((uvicorn.Config(
-            app,
-            ssl_certfile=config.tlscert,
-            ssl_keyfile=config.tlskey,
-            ssl_ca_certs=config.tlscacert,
-            ssl_cert_reqs=tls_mod.cert_reqs(config.tlsverify),
-            http=protocol_for(limits, tls=True),
-            **common,
-        ), secure))
+        assert config.tlscert and config.tlskey  # validated together (config.validate)
+        context = tls.server_context(config.tlscert, config.tlskey, config.tlscacert, config.tlsverify)
+        http = tls.listener_protocol(protocol_for(limits, tls=True), context, limits.header_timeout)
+        out.append((uvicorn.Config(app, http=http, **common), secure))
     return out
 
 
@@ -164,59 +165,158 @@ def report_slow_callbacks(loop: asyncio.AbstractEventLoop) -> None:
               kind.__module__, kind.__qualname__)
 
 
-async def serve(config: DaemonConfig) -> int:
-    if config.debug:
-        report_slow_callbacks(asyncio.get_running_loop())
-    listeners = bind_all(config.listen, group=config.group)
-    try:
-        daemon = Daemon(config, [lst.url for lst in listeners])
-    except BaseException:
-        for lst in listeners:
+#: How long, once ``daemon stop`` is published, event streams get to send it before they are ended.
+STREAM_FLUSH_SECONDS = 0.05
+
+
+class Lifecycle:
+    """One run of pouchd. :meth:`start` takes start-up's steps in order, :meth:`wait` serves until
+    a signal (or until a server ends on its own), :meth:`stop` winds down.
+
+    Each step that takes hold of something (the pidfile, the listeners, the signal handlers, the
+    running servers) registers its release at once; they are released in reverse order, at the
+    end of :meth:`stop`, or as soon as a step of :meth:`start` fails.
+    """
+
+    daemon: Daemon
+    app: Any
+
+    def __init__(self, config: DaemonConfig) -> None:
+        self.config = config
+        self.listeners: list[Listener] = []
+        self.servers: list[tuple[Server, list[Listener]]] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._loop = asyncio.get_running_loop()
+        self._release = contextlib.AsyncExitStack()
+        self._stopping = asyncio.Event()
+
+    async def start(self) -> bool:
+        """Start serving; False when a server ended before it served (all is released then)."""
+        try:
+            self._watch_the_loop()
+            self._write_pidfile()
+            self._bind_listeners()
+            self._build_daemon()
+            self._set_up_servers()
+            self._install_signal_handlers()
+            self._publish("start")
+            ready = await self._serve_until_ready()
+        except BaseException:
+            await self._release.aclose()
+            raise
+        if not ready:
+            await self._release.aclose()
+            return False
+        self._announce()
+        self._freeze_start_up()
+        return True
+
+    async def wait(self) -> None:
+        """Serve until SIGTERM or SIGINT, or until a server ends on its own."""
+        stopping = asyncio.create_task(self._stopping.wait())
+        await asyncio.wait({*self._tasks, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+
+    async def stop(self) -> None:
+        """``daemon stop`` to the event streams, the streams ended, the servers drained (open
+        requests finish), then all that start-up took hold of released."""
+        log.info("pouchd shutting down")
+        try:
+            self._publish("stop")
+            await asyncio.sleep(STREAM_FLUSH_SECONDS)  # let streams flush the stop event...
+            self.daemon.events.close()  # ...then end them, so that the servers can drain
+            for srv, _ in self.servers:
+                srv.stop()
+            await asyncio.gather(*self._tasks)
+        finally:
+            await self._release.aclose()
+
+    # --- start-up's steps ---------------------------------------------------------------
+    def _watch_the_loop(self) -> None:
+        if self.config.debug:
+            report_slow_callbacks(self._loop)
+
+    def _write_pidfile(self) -> None:
+        # First, as pouch does: with a daemon already running on this pidfile, nothing is touched.
+        if self.config.pidfile:
+            pidfile = Pidfile.create(self.config.pidfile)
+            self._release.callback(pidfile.remove)
+
+    def _bind_listeners(self) -> None:
+        self.listeners = bind_all(self.config.listen, group=self.config.group)
+        self._release.callback(self._close_listeners)
+
+    def _close_listeners(self) -> None:
+        for lst in self.listeners:
             lst.close()
-        raise
-    app = create_app(daemon.operations(), debug=config.debug, validate_responses=config.validate_responses,
-                     observe=daemon.metrics.observe, manager_whitelist=frozenset(config.manager_whitelist))
-    try:
-        groups = _server_configs(app, config, listeners)
-        for cfg, _ in groups:
-            cfg.load()  # builds the SSL context now, so a bad certificate is a clear start-up error
+
+    def _build_daemon(self) -> None:
+        config = self.config
+        try:
+            self.daemon = daemon = Daemon(config, [lst.url for lst in self.listeners])
+        except OSError as e:  # the home directory cannot be made or used (a file there, no permission)
+            raise ConfigError(f"cannot use home directory {config.home_dir}: {e.strerror or e}") from None
+        self.app = create_app(daemon.operations(), debug=config.debug, validate_responses=config.validate_responses,
+                              observe=daemon.metrics.observe, manager_whitelist=frozenset(config.manager_whitelist))
+
+    def _set_up_servers(self) -> None:
+        try:
+            groups = _server_configs(self.app, self.config, self.listeners)
+            for cfg, _ in groups:
+                cfg.load()  # uvicorn's own set-up, done before anything is served
+        except (OSError, ssl.SSLError) as e:
+            raise ConfigError(f"cannot set up TLS: {e}") from None
         # uvicorn's servers without their own signal handling: pouchd stops them together.
-        servers = [(Server(cfg), group) for cfg, group in groups]
-    except (OSError, ssl.SSLError) as e:
-        for lst in listeners:
-            lst.close()
-        raise ConfigError(f"cannot set up TLS: {e}") from None
-    _warn_insecure_tcp(config, listeners)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
+        self.servers = [(Server(cfg), group) for cfg, group in groups]
+        _warn_insecure_tcp(self.config, self.listeners)
 
-    def on_signal() -> None:
-        if stop.is_set():  # a second signal (a second Ctrl-C): stop waiting for clients
+    def _install_signal_handlers(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            self._loop.add_signal_handler(sig, self._on_signal)
+            self._release.callback(self._loop.remove_signal_handler, sig)
+
+    def _on_signal(self) -> None:
+        if self._stopping.is_set():  # a second signal (a second Ctrl-C): stop waiting for clients
             log.warning("stopping now, without waiting for open connections")
-            for srv, _ in servers:
+            for srv, _ in self.servers:
                 srv.stop_now()
-        stop.set()
+        self._stopping.set()
 
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, on_signal)
+    def _publish(self, action: str) -> None:
+        # `daemon start` is published before the servers accept anything: a client that gets an
+        # answer (even the first /_ping) always finds it in the history.
+        daemon = self.daemon
+        daemon.events.publish("daemon", action, daemon.id, {"name": daemon.system.facts.hostname})
 
-    pidfile = Path(config.pidfile) if config.pidfile else None
-    if pidfile:
-        pidfile.write_text(f"{os.getpid()}\n")
-    # Published before the servers accept anything: a client that gets an answer (even the first
-    # /_ping) always finds `daemon start` in the history.
-    daemon.events.publish("daemon", "start", daemon.id, {"name": daemon.system.facts.hostname})
-    tasks = [asyncio.create_task(srv.serve(sockets=[lst.sock for lst in group])) for srv, group in servers]
-    try:
-        while not all(srv.is_serving for srv, _ in servers) and not any(t.done() for t in tasks):
+    async def _serve_until_ready(self) -> bool:
+        """Start the servers and wait until all of them listen; False if one ended first (its
+        error, if it ended with one, is raised)."""
+        self._tasks = [asyncio.create_task(srv.serve(sockets=[lst.sock for lst in group]))
+                       for srv, group in self.servers]
+        self._release.push_async_callback(self._end_servers)
+        while not all(srv.is_serving for srv, _ in self.servers) and not any(t.done() for t in self._tasks):
             await asyncio.sleep(0.01)
-        for t in tasks:
+        for t in self._tasks:
             if t.done():
                 t.result()
-                return 1
-        for lst in listeners:
+                return False
+        return True
+
+    async def _end_servers(self) -> None:
+        """Servers still running when start-up failed or another one ended: stopped, not waited for."""
+        if all(t.done() for t in self._tasks):
+            return
+        for srv, _ in self.servers:
+            srv.stop_now()
+            srv.stop()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _announce(self) -> None:
+        for lst in self.listeners:
             log.info("pouchd listening on %s%s", lst.url,
-                     " (TLS)" if config.tlscert and lst.address.scheme == "tcp" else "")
+                     " (TLS)" if self.config.tlscert and lst.address.scheme == "tcp" else "")
+
+    def _freeze_start_up(self) -> None:
         # What start-up built (modules, the spec, connexion's app: some 50,000 objects that the
         # collector tracks) lives as long as the daemon. Frozen, full collections no longer walk
         # it: each took ~15 ms of the event loop, a stall for every request queued behind it (p99
@@ -225,23 +325,17 @@ async def serve(config: DaemonConfig) -> int:
         # the collector off (pouch_server/start.py); from here it runs as usual.
         gc.freeze()
         gc.enable()
-        stop_wait = asyncio.create_task(stop.wait())
-        await asyncio.wait({*tasks, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
-        stop_wait.cancel()
-        log.info("pouchd shutting down")
-        daemon.events.publish("daemon", "stop", daemon.id, {"name": daemon.system.facts.hostname})
-        # Let streams flush the stop event, then end them so the servers can drain.
-        await asyncio.sleep(0.05)
-        daemon.events.close()
-        for srv, _ in servers:
-            srv.stop()
-        await asyncio.gather(*tasks)
+
+
+async def serve(config: DaemonConfig) -> int:
+    """Run pouchd until it is told to stop: 0, or 1 when a server ended before it served."""
+    lifecycle = Lifecycle(config)
+    if not await lifecycle.start():
+        return 1
+    try:
+        await lifecycle.wait()
     finally:
-        for lst in listeners:
-            lst.close()
-        if pidfile:
-            with contextlib.suppress(FileNotFoundError):
-                pidfile.unlink()
+        await lifecycle.stop()
     return 0
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import POUCH, POUCHD, InProcess, PouchD, assert_error, run_pouch
+from helpers import POUCH, POUCHD, InProcess, PouchD, assert_error, run_pouch, with_config_file
 
 from pouch_cli.formatting import human_size_binary
 
@@ -274,16 +274,16 @@ def test_flags_show_in_info(app_factory) -> None:
 
 
 def run_pouchd(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([POUCHD, *args], capture_output=True, text=True, timeout=30)
+    return subprocess.run([POUCHD, *with_config_file(args)], capture_output=True, text=True, timeout=30)
 
 
 def test_key_in_file_and_flag_is_an_error_naming_it(tmp_path: Path) -> None:
     cfg = tmp_path / "config.json"
-    cfg.write_text(json.dumps({"label": ["a=b"], "debug": False}))
-    r = run_pouchd("--config-file", str(cfg), "--label", "c=d", "--home-dir", str(tmp_path / "h"),
+    cfg.write_text(json.dumps({"snapshotter": "btrfs", "debug": False}))  # (lists are merged: test_config.py)
+    r = run_pouchd("--config-file", str(cfg), "--snapshotter", "zfs", "--home-dir", str(tmp_path / "h"),
                    "-l", f"unix://{tmp_path}/s.sock")
     assert r.returncode == 1
-    assert r.stderr.startswith("Error: found conflict flags") and "label" in r.stderr and "debug" not in r.stderr
+    assert r.stderr.startswith("Error: found conflict flags") and "snapshotter" in r.stderr and "debug" not in r.stderr
     assert not (tmp_path / "s.sock").exists()
 
 

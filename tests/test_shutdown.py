@@ -1,6 +1,7 @@
 """SIGTERM and SIGINT on a real pouchd: it stops accepting, finishes the requests in flight, sends
 ``daemon stop`` to live event streams and ends them cleanly, removes its socket and pidfile, exits 0
-within its grace period, and keeps every update it answered 200.
+within its grace period, and keeps every update it answered 200. A start that fails releases what
+it had taken (the pidfile, the sockets).
 
 Raw sockets throughout, so that "no answer at all", "a truncated answer" and "a reset" can be told
 apart (an HTTP client library folds them together). Already covered elsewhere, not repeated here:
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import signal
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +22,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from helpers import PouchD, info, subscribers, wait_for
+from helpers import POUCHD, PouchD, info, subscribers, wait_for
 
 Kind = str  # "unix" or "tcp"
 KINDS: tuple[Kind, ...] = ("unix", "tcp")
@@ -421,3 +423,26 @@ def test_second_signal_stops_without_waiting_for_open_requests(pouchd_factory) -
     assert "stopping now" in d.logs()
     assert not d.sock.exists()
     d.stop()
+
+
+# ---- a start that fails ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("failure", ["home directory", "certificate"])
+def test_a_failed_start_releases_what_it_had_taken(tmp_path: Path, failure: str) -> None:
+    """The pidfile is written and the listeners bound before the home directory is used and TLS is
+    set up: a failure in either releases both (pouch_server/daemon.py's Lifecycle)."""
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a certificate")
+    home = tmp_path / "home"
+    if failure == "home directory":
+        home.write_text("a file where the home directory should be")
+    pidfile, sock = tmp_path / "pouchd.pid", tmp_path / "pouchd.sock"
+    argv = [POUCHD, "--config-file", "", "--home-dir", str(home), "--pidfile", str(pidfile),
+            "-l", f"unix://{sock}", "-l", "tcp://127.0.0.1:0"]
+    if failure == "certificate":
+        argv += ["--tlscert", str(bad), "--tlskey", str(bad)]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.startswith("Error: cannot set up TLS: " if failure == "certificate" else
+                               f"Error: cannot use home directory {home}: "), r.stderr
+    assert not pidfile.exists() and not sock.exists()

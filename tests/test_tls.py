@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import shutil
 import socket
 import ssl
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -150,9 +152,126 @@ def test_client_trusting_the_wrong_ca_refuses_the_daemon(tls_daemon: PouchD, pki
 def test_plain_http_on_tls_port_is_refused(tls_daemon: PouchD) -> None:
     r = run_pouch("version", host=f"tcp://127.0.0.1:{tls_daemon.port}")
     assert r.returncode == 1 and r.stderr.startswith("Error: failed to get system version: ")
-    with pytest.raises(httpx.TransportError):
-        httpx.get(f"http://127.0.0.1:{tls_daemon.port}/_ping", timeout=5)
+    resp = httpx.get(f"http://127.0.0.1:{tls_daemon.port}/_ping", timeout=5)
+    assert resp.status_code == 400 and resp.text == "Client sent an HTTP request to an HTTPS server.\n"
     assert tls_daemon.client().get("/_ping").text == "OK"  # and the daemon keeps serving
+
+
+# ---- what reaches a TLS port before TLS: pouch_server/tls.py's TLSListenerProtocol ----------------
+# Once with asyncio's loop (-D) and once with uvloop (pouchd's loop without -D): the connection
+# changes protocol under each loop's own transport.
+
+GO_PLAIN_HTTP_ANSWER = b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
+
+
+@pytest.fixture(scope="module", params=["asyncio", "uvloop"])
+def tls_port(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+             pki: dict) -> Iterator[int]:
+    debug = ["-D"] if request.param == "asyncio" else []
+    with PouchD(tmp_path_factory.mktemp("tls-" + request.param), "--tlscert", str(pki["server"].cert),
+                "--tlskey", str(pki["server"].key), "--header-timeout", "1", *debug).start() as d:
+        assert d.port is not None
+        yield d.port
+
+
+def raw_exchange(port: int, *pieces: bytes, half_close: bool = False) -> bytes:
+    """Send ``pieces`` over plain TCP, one write each; everything read until the daemon closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for piece in pieces:
+            sock.sendall(piece)
+            time.sleep(0.02)  # each its own segment
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
+        out = b""
+        while chunk := sock.recv(65536):
+            out += chunk
+        return out
+
+
+@pytest.mark.parametrize("pieces", [
+    [b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n"],
+    [b"GE", b"T /_ping HTTP/1.1\r\n"],  # the record header arrives in two reads
+    [b"HEAD / HTTP/1.1\r\n\r\n"], [b"POST /v1.24/daemon/update HTTP/1.1\r\n\r\n"],
+    [b"PUT /x HTTP/1.1\r\n\r\n"], [b"OPTIONS * HTTP/1.1\r\n\r\n"],
+])
+def test_plain_http_to_a_tls_port_gets_gos_answer(tls_port: int, pieces: list[bytes]) -> None:
+    assert raw_exchange(tls_port, *pieces) == GO_PLAIN_HTTP_ANSWER
+
+
+@pytest.mark.parametrize(("pieces", "half_close"), [
+    ([b"DELETE /x HTTP/1.1\r\n\r\n"], False),  # not among Go's HTTP-looking headers
+    ([b"\x00\x01\x02\x03\x04\x05"], False),  # no TLS record either
+    ([b"\x16\x03"], True),  # less than a record header, then the end
+])
+def test_other_non_tls_bytes_are_closed_on_without_an_answer(tls_port: int, pieces: list[bytes],
+                                                             half_close: bool) -> None:
+    assert raw_exchange(tls_port, *pieces, half_close=half_close) == b""
+
+
+def test_a_silent_connection_is_closed_after_the_header_timeout(tls_port: int) -> None:
+    start = time.monotonic()
+    assert raw_exchange(tls_port) == b""
+    assert 0.9 < time.monotonic() - start < 5
+
+
+def tls_exchange(port: int, ca: Path, request: bytes, piece: int) -> bytes:
+    """``request`` over TLS, the client's handshake messages sent ``piece`` bytes per write (the
+    request in one); the decrypted answer, read until the daemon closes."""
+    tls = ssl.create_default_context(cafile=str(ca)).wrap_bio(incoming := ssl.MemoryBIO(),
+                                                             outgoing := ssl.MemoryBIO(),
+                                                             server_hostname="127.0.0.1")
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def flush(size: int = 1 << 20) -> None:
+            data = outgoing.read()
+            for i in range(0, len(data), size):
+                sock.sendall(data[i:i + size])
+                time.sleep(0.002)
+
+        def fill() -> bool:
+            data = sock.recv(65536)
+            incoming.write(data) if data else incoming.write_eof()
+            return bool(data)
+
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                flush(piece)
+                assert fill(), "closed during the handshake"
+        flush(piece)
+        tls.write(request)
+        flush()
+        out = b""
+        for _ in range(10_000):
+            try:
+                chunk = tls.read(65536)
+            except ssl.SSLWantReadError:
+                if not fill():
+                    return out
+                continue
+            if not chunk:  # the daemon's close_notify
+                return out
+            out += chunk
+        raise AssertionError("no end of the answer in 10000 reads")
+
+
+@pytest.mark.parametrize("piece", [3, 1 << 16])
+def test_tls_clients_are_served_also_when_their_hello_comes_in_pieces(tls_port: int, pki: dict,
+                                                                        piece: int) -> None:
+    labels = [f"k{i}=" + "v" * 200 for i in range(100)]  # a body of some 20 kB, read through TLS
+    body = json.dumps({"Labels": labels}).encode()
+    request = (b"POST /v1.24/daemon/update HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+               b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
+    answer = tls_exchange(tls_port, pki["ca"].pem, request, piece)
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n"), answer[:300]
+    answer = tls_exchange(tls_port, pki["ca"].pem, b"GET /info HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n",
+                          piece)
+    head, _, info = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n") and json.loads(info)["Labels"] == labels
 
 
 def test_cert_path_and_tls_verify_from_env(tls_daemon: PouchD, pki: dict, tmp_path: Path) -> None:
@@ -179,7 +298,7 @@ def test_tls_without_client_verification(pouchd_factory, pki: dict) -> None:
     (["--tlscert", "/nonexistent.pem", "--tlskey", "/nonexistent.pem"], "no such file"),
 ])
 def test_bad_tls_flags(tmp_path: Path, args: list[str], needle: str) -> None:
-    r = subprocess.run([POUCHD, "--home-dir", str(tmp_path), "-l", "tcp://127.0.0.1:0", *args],
+    r = subprocess.run([POUCHD, "--config-file", "", "--home-dir", str(tmp_path), "-l", "tcp://127.0.0.1:0", *args],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 1 and needle in r.stderr and "Traceback" not in r.stderr
 
@@ -187,7 +306,7 @@ def test_bad_tls_flags(tmp_path: Path, args: list[str], needle: str) -> None:
 def test_bad_certificate_is_a_start_up_error(tmp_path: Path, pki: dict) -> None:
     bad = tmp_path / "bad.pem"
     bad.write_text("not a certificate")
-    r = subprocess.run([POUCHD, "--home-dir", str(tmp_path), "-l", f"unix://{tmp_path}/s.sock",
+    r = subprocess.run([POUCHD, "--config-file", "", "--home-dir", str(tmp_path), "-l", f"unix://{tmp_path}/s.sock",
                         "-l", "tcp://127.0.0.1:0", "--tlscert", str(bad), "--tlskey", str(pki["server"].key)],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 1 and "cannot set up TLS" in r.stderr and "Traceback" not in r.stderr
