@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Self
 
-from bench import pouchd
 from bench.install import Install
-from bench.pouchd import free_port
+from pouch_testing import pouchd
+from pouch_testing.pouchd import free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
@@ -282,7 +282,7 @@ def wait_http_ok(sock_path: Path, proc: subprocess.Popen[bytes], deadline: float
 
 class Server:
     """A floor's process (bare app, plain connexion app) on a unix socket and (optionally) a TCP port of
-    127.0.0.1; pouchd itself is :class:`PouchD`, from bench/pouchd.py."""
+    127.0.0.1; pouchd itself is :class:`PouchD`, from pouch_testing/pouchd.py."""
 
     kind = "server"
 
@@ -343,7 +343,12 @@ class PouchD(pouchd.PouchD):
     home directory; every start is recorded for :func:`stop_all`."""
 
     def __init__(self, workdir: Path, name: str = "pouchd", tcp: bool = True, home: Path | None = None) -> None:
-        super().__init__(workdir, executable=installed().pouchd, name=name, tcp=tcp, home=home)
+        # An empty config file of its own rather than `--config-file ""`: a tree measured with
+        # --source from before pouchd took "" for "none" starts too, and neither reads the host's.
+        no_config = workdir / "no-config.json"
+        no_config.write_text("{}")
+        super().__init__(workdir, executable=installed().pouchd, name=name, tcp=tcp, home=home,
+                         config_file=str(no_config))
 
     def _popen(self, argv: list[str], log: IO[bytes]) -> subprocess.Popen[bytes]:
         proc = super()._popen(argv, log)

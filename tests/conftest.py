@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,21 @@ def app_factory(tmp_path: Path) -> Iterator[Callable[..., InProcess]]:
 def app(app_factory: Callable[..., InProcess]) -> InProcess:
     """A new daemon in this process for each test, labelled as ``pouchd`` is."""
     return app_factory("--label", "zone=test")
+
+
+# ---- a failure says how to replay it ------------------------------------------------------------
+# A module whose tests draw their data from a seed (test_fuzz.py) says how to replay a run in its
+# ``REPLAY``: every failure of its tests shows it, in a section of its own.
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    replay = getattr(getattr(item, "module", None), "REPLAY", None)
+    if report.failed and replay:
+        report.sections.append(("replay", replay))
+    return report
 
 
 # ---- in CI, a test skipped is a test failed -----------------------------------------------------

@@ -25,8 +25,9 @@ from typing import Any, Protocol
 import httpx
 import yaml
 
-from bench import pouchd
-from bench.pouchd import free_port as free_port  # for the tests, with the rest
+from pouch_testing import pouchd
+from pouch_testing.pouchd import free_port as free_port  # for the tests, with the rest
+from pouch_testing.pouchd import names_config_file, with_config_file
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -78,16 +79,17 @@ NO_REGISTRY = "127.0.0.1:1"
 def pin_default_registry(flags: tuple[str, ...]) -> tuple[str, ...]:
     """``flags`` with ``--default-registry NO_REGISTRY`` unless they set a default registry (by flag
     or, possibly, in a config file, where the flag as well would be an error)."""
-    if any(f == "--default-registry" or f.startswith("--default-registry=") or f.startswith("--config-file")
-           for f in flags):
+    if names_config_file(flags) or any(f == "--default-registry" or f.startswith("--default-registry=")
+                                       for f in flags):
         return flags
     return (*flags, "--default-registry", NO_REGISTRY)
 
 
 class PouchD(pouchd.PouchD):
-    """The dev install's pouchd as a subprocess (bench/pouchd.py), every answer checked against the
-    spec (``--validate-responses``) unless ``validate=False`` (production mode). Its default
-    registry is pinned to loopback (:func:`pin_default_registry`)."""
+    """The dev install's pouchd as a subprocess (pouch_testing/pouchd.py), every answer checked
+    against the spec (``--validate-responses``) unless ``validate=False`` (production mode), with no
+    config file unless the flags name one. Its default registry is pinned to loopback
+    (:func:`pin_default_registry`)."""
 
     def __init__(self, tmp: Path, *extra: str, validate: bool = True, **kw: Any) -> None:
         super().__init__(tmp, *pin_default_registry(extra), executable=POUCHD, validate=validate, **kw)
@@ -106,7 +108,8 @@ class InProcess:
     down runs, uvicorn's protocol does not (the socket, TLS, limits on time and size, chunked
     bodies), nor pouchd's start-up and shutdown (signals, the ``daemon start`` event).
 
-    Its default registry is pinned to loopback, as :class:`PouchD`'s. One request at a time, from
+    It reads no config file unless the flags name one, and its default registry is pinned to
+    loopback, as :class:`PouchD`'s. One request at a time, from
     one thread; its event loop runs only while a request is answered.
     Each answer is read whole before it is returned: a live event stream never ends here.
     """
@@ -118,7 +121,7 @@ class InProcess:
 
         self.home = tmp / "pouchd-home"
         argv = ["--home-dir", str(self.home), "--listen", f"unix://{tmp / 'pouchd.sock'}",
-                *pin_default_registry(flags)]
+                *with_config_file(pin_default_registry(flags))]
         self.config = load_config([*argv, "--validate-responses"] if validate else argv)
         self.daemon = Daemon(self.config, self.config.listen)
         self.app = create_app(self.daemon.operations(), debug=self.config.debug,

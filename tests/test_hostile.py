@@ -282,8 +282,8 @@ def test_group_flag_sets_the_socket_group(pouchd_factory) -> None:
 def test_unknown_group_is_a_clear_error(tmp_path) -> None:
     import subprocess
 
-    r = subprocess.run([POUCHD, "--home-dir", str(tmp_path / "h"), "-l", f"unix://{tmp_path}/s.sock",
-                        "--group", "no-such-group-xyz"], capture_output=True, text=True, timeout=30)
+    r = subprocess.run([POUCHD, "--home-dir", str(tmp_path / "h"), "-l", f"unix://{tmp_path}/s.sock", "--config-file",
+                        "", "--group", "no-such-group-xyz"], capture_output=True, text=True, timeout=30)
     assert r.returncode == 1 and "group 'no-such-group-xyz' does not exist" in r.stderr
     assert not (tmp_path / "s.sock").exists()
 

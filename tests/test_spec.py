@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import subprocess
+import sys
 
 import pytest
-import yaml
 from helpers import ROOT, spec
 from openapi_spec_validator import validate
 
 from pouch_common.version import API_VERSION
+from pouch_testing.contract import canon
 
 SPEC = spec()
-REFERENCE_PATH = ROOT.parent / "shared" / "reference" / "pouch-v1.24-system.yaml"
+# pouch's contract, as facts taken from its spec by scripts/contract_facts.py and committed, so
+# that a clone without the reference beside it checks the same; with it, they must be current.
+FACTS_PATH = ROOT / "tests" / "contract" / "pouch-v1.24-facts.json"
+FACTS = json.loads(FACTS_PATH.read_text())
+REFERENCE_PATH = ROOT.parent / "shared" / "reference" / "pouch-v1.24.yaml"
 
 # Fields we add on purpose, beyond pouch's contract (additive, documented in the README).
 ADDITIONS: dict[str, set[str]] = {
@@ -23,7 +29,9 @@ ADDITIONS: dict[str, set[str]] = {
 # Properties that take a null the reference's schema does not state, though pouch's Go daemon
 # takes it (Go decodes null into any field) and pouch's own Go CLI sends it.
 NULLABLE: dict[str, set[str]] = {
-    "DaemonUpdateConfig": {"Labels"},  # `pouch updatedaemon --image-proxy URL`: a nil slice
+    # Labels: `pouch updatedaemon --image-proxy URL` sends a nil slice; ImageProxy: Go's decoder
+    # leaves a string as it was for a null, and so does the daemon (pouch_server/bodies.py).
+    "DaemonUpdateConfig": {"Labels", "ImageProxy"},
 }
 
 
@@ -56,49 +64,27 @@ def test_every_operation_documents_error_responses() -> None:
             assert "500" in op["responses"], (path, method)
 
 
-def _resolve(node: dict[str, Any], components: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
-    ref = node.get("$ref")
-    if ref:
-        name = ref.rsplit("/", 1)[1]
-        return name, components[name]
-    return None, node
-
-
-def _canon(node: dict[str, Any], components: dict[str, Any], depth: int = 0) -> Any:
-    """A schema reduced to what is on the wire: type, format, enum, default, nullability, shape."""
-    name, node = _resolve(node, components)
-    if depth > 6:
-        return name
-    out: dict[str, Any] = {}
-    for key in ("type", "format", "enum", "default"):
-        if key in node:
-            out[key] = node[key]
-    out["nullable"] = bool(node.get("nullable") or node.get("x-nullable"))
-    if "items" in node:
-        out["items"] = _canon(node["items"], components, depth + 1)
-    if isinstance(node.get("additionalProperties"), dict):
-        out["additionalProperties"] = _canon(node["additionalProperties"], components, depth + 1)
-    if "properties" in node:
-        out["properties"] = {
-            k: _canon(v, components, depth + 1) for k, v in node["properties"].items()
-        }
-    if "required" in node:
-        out["required"] = sorted(node["required"])
-    return out
-
-
 SCHEMAS = ["Error", "SystemVersion", "SystemInfo", "RegistryServiceConfig", "IndexInfo", "Runtime", "Commit",
            "DaemonUpdateConfig", "AuthConfig", "AuthResponse", "EventsMessage", "EventsActor", "EventType"]
 
 
-@pytest.mark.skipif(not REFERENCE_PATH.exists(), reason="shared/reference is not beside this checkout")
+def test_the_committed_facts_are_current() -> None:
+    """Regenerated from the reference when it is beside the checkout (scripts/contract_facts.py
+    --check); without it, the facts are still those of pouch's v1.24 spec."""
+    assert FACTS["reference"]["title"] == "Pouch Engine API" and FACTS["reference"]["version"] == "1.24"
+    assert len(FACTS["reference"]["sha256"]) == 64
+    if REFERENCE_PATH.exists():
+        r = subprocess.run([sys.executable, str(ROOT / "scripts" / "contract_facts.py"), "--check",
+                            "--reference", str(REFERENCE_PATH)], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+
+
 @pytest.mark.parametrize("name", SCHEMAS)
 def test_schema_mirrors_reference(name: str) -> None:
-    reference = yaml.safe_load(REFERENCE_PATH.read_text())
-    ref_defs = reference["definitions"]
+    ref_defs = FACTS["definitions"]
     ours = SPEC["components"]["schemas"]
-    want = _canon(ref_defs[name], ref_defs)
-    got = _canon(ours[name], ours)
+    want = canon(ref_defs[name], ref_defs)
+    got = canon(ours[name], ours)
     for extra in ADDITIONS.get(name, set()):
         got.get("properties", {}).pop(extra, None)
     for prop in NULLABLE.get(name, set()):
@@ -108,18 +94,22 @@ def test_schema_mirrors_reference(name: str) -> None:
     assert got == want
 
 
-@pytest.mark.skipif(not REFERENCE_PATH.exists(), reason="shared/reference is not beside this checkout")
 def test_events_query_parameters_mirror_reference() -> None:
-    reference = yaml.safe_load(REFERENCE_PATH.read_text())
-    want = {p["name"]: p["type"] for p in reference["paths"]["/events"]["get"]["parameters"]}
+    want = {name: p["type"] for name, p in FACTS["paths"]["/events"]["get"]["parameters"].items()}
+    assert {p["in"] for p in FACTS["paths"]["/events"]["get"]["parameters"].values()} == {"query"}
     got = {p["name"]: p["schema"]["type"] for p in SPEC["paths"]["/events"]["get"]["parameters"]}
     assert got == want
 
 
-@pytest.mark.skipif(not REFERENCE_PATH.exists(), reason="shared/reference is not beside this checkout")
+# The operations we serve beyond pouch's contract.
+ADDED_OPERATIONS = {("/metrics", "get"), ("/_ping", "head")}
+
+
 def test_paths_and_methods_mirror_reference() -> None:
-    reference = yaml.safe_load(REFERENCE_PATH.read_text())
-    want = {(p, m) for p, item in reference["paths"].items() for m in item}
+    """Every operation is pouch's or one of ours on purpose, and a path we serve has all of pouch's
+    methods (pouch's spec is the whole engine: the paths not served yet are later work)."""
+    reference = {(p, m) for p, item in FACTS["paths"].items() for m in item}
     got = {(p, m) for p, item in SPEC["paths"].items() for m in item}
-    assert want <= got
-    assert got - want == {("/metrics", "get"), ("/_ping", "head")}
+    assert got - reference == ADDED_OPERATIONS
+    served = {p for p, _ in got - ADDED_OPERATIONS}
+    assert {(p, m) for p, m in reference if p in served} <= got

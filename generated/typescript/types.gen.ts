@@ -210,16 +210,16 @@ export type SystemInfo = {
 export type DaemonUpdateConfig = ({
     Labels: Array<unknown>;
 } | {
-    ImageProxy: unknown;
+    ImageProxy: string;
 }) & {
     /**
      * labels to merge into the daemon's labels, `key=value`; at most 256 (the daemon holds at most 256 labels, of at most 65536 characters together: an update that would take it beyond either is refused); `null`, as pouch's Go CLI sends it when it has no labels, is the same as no `Labels`
      */
     Labels?: Array<string> | null;
     /**
-     * new proxy for pulling images (at most 2048 characters)
+     * new proxy for pulling images (at most 2048 characters); `null` is the same as no `ImageProxy`
      */
-    ImageProxy?: string;
+    ImageProxy?: string | null;
 };
 
 /**

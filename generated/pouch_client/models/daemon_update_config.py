@@ -19,12 +19,12 @@ class DaemonUpdateConfig:
             daemon holds at most 256 labels, of at most 65536 characters together: an update that would take it beyond
             either is refused); `null`, as pouch's Go CLI sends it when it has no labels, is the same as no `Labels`
             Example: ['storage=ssd', 'zone=hangzhou'].
-        image_proxy (str | Unset): new proxy for pulling images (at most 2048 characters) Example:
-            http://proxy.example.com:8080.
+        image_proxy (None | str | Unset): new proxy for pulling images (at most 2048 characters); `null` is the same as
+            no `ImageProxy` Example: http://proxy.example.com:8080.
     """
 
     labels: list[str] | None | Unset = UNSET
-    image_proxy: str | Unset = UNSET
+    image_proxy: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _field(init=False, default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -37,7 +37,11 @@ class DaemonUpdateConfig:
         else:
             labels = self.labels
 
-        image_proxy = self.image_proxy
+        image_proxy: None | str | Unset
+        if isinstance(self.image_proxy, Unset):
+            image_proxy = UNSET
+        else:
+            image_proxy = self.image_proxy
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -70,7 +74,14 @@ class DaemonUpdateConfig:
 
         labels = _parse_labels(d.pop("Labels", UNSET))
 
-        image_proxy = d.pop("ImageProxy", UNSET)
+        def _parse_image_proxy(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        image_proxy = _parse_image_proxy(d.pop("ImageProxy", UNSET))
 
         daemon_update_config = cls(
             labels=labels,

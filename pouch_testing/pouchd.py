@@ -1,10 +1,9 @@
 """One pouchd process, for the benchmarks and the test suite alike: a temporary unix socket (and,
-with ``tcp``, a port of 127.0.0.1), its own home directory and log file; started, waited for until
-it answers ``GET /_ping``, stopped.
+with ``tcp``, a port of 127.0.0.1), its own home directory and log file, and no config file of the
+host's; started, waited for until it answers ``GET /_ping``, stopped.
 
-Standard library only, and it imports nothing else of the bench: bench/common.py runs it from the
-bench's own install in production mode, tests/helpers.py from the dev install with response
-validation on.
+Standard library only: bench/common.py runs it from the bench's own install in production mode,
+tests/helpers.py from the dev install with response validation on.
 """
 
 from __future__ import annotations
@@ -14,10 +13,23 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
+
+
+def names_config_file(flags: Sequence[str]) -> bool:
+    """Whether ``flags`` give pouchd a ``--config-file`` (either spelling)."""
+    return any(f == "--config-file" or f.startswith("--config-file=") for f in flags)
+
+
+def with_config_file(flags: Sequence[str], config_file: str = "") -> list[str]:
+    """``flags`` and ``--config-file CONFIG_FILE`` unless they name one themselves: a test that
+    means a config file passes its own, and a daemon never gets two. The default, ``""``, is
+    pouchd's "no config file at all" (pouch skips an empty one): without it a test daemon would
+    read the host's /etc/pouch/config.json (as root) or ~/.config/pouch/config.json."""
+    return list(flags) if names_config_file(flags) else [*flags, "--config-file", config_file]
 
 
 class NotReady(RuntimeError):
@@ -52,13 +64,14 @@ def ping(sock: Path, timeout: float = 5.0) -> bool:
 
 class PouchD:
     """One pouchd started with ``--listen unix://SOCK`` (and ``tcp://127.0.0.1:PORT``) and
-    ``--home-dir``; ``extra`` flags follow those."""
+    ``--home-dir``; ``extra`` flags follow those. Its config file is ``config_file``, none at all
+    by default (``--config-file ""``), unless ``extra`` names one (:func:`with_config_file`)."""
 
     kind = "pouchd"
 
     def __init__(self, workdir: Path, *extra: str, executable: str | os.PathLike[str], name: str = "pouchd",
                  tcp: bool = True, home: Path | None = None, sock: Path | None = None,
-                 env: Mapping[str, str] | None = None, validate: bool = False) -> None:
+                 env: Mapping[str, str] | None = None, validate: bool = False, config_file: str = "") -> None:
         self.workdir = workdir
         self.name = name  # names its files in workdir (the memory bench's wrk script too)
         self.executable = os.fspath(executable)
@@ -68,6 +81,7 @@ class PouchD:
         self.port = free_port() if tcp else None
         self.env = env  # added to this process's environment
         self.validate = validate  # --validate-responses: every answer checked against the spec
+        self.config_file = config_file
         self.log_path = workdir / f"{name}-{time.monotonic_ns()}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -95,7 +109,7 @@ class PouchD:
             args.append("--validate-responses")
         if self.port is not None:
             args += ["--listen", f"tcp://127.0.0.1:{self.port}"]
-        return args + self.extra
+        return args + with_config_file(self.extra, self.config_file)
 
     def _popen(self, argv: list[str], log: IO[bytes]) -> subprocess.Popen[bytes]:
         """Start the process (the benchmarks also keep track of every process they start)."""
