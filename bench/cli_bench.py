@@ -38,9 +38,9 @@ from bench.common import (
 )
 
 TARGET = 1.30
-# What pouch skips, the floor skips too: httpx's CLI, and the HTTPS parts of http.client and
-# urllib.request that `import httpx` would load ssl for (pouch_common/speedups.py; a pouch from
-# before that speed-up had neither, and its floor pays for ssl as it does).
+# What pouch skips, the floor skips too: httpx's CLI and, for a pouch that left them out (an
+# earlier install, measured beside this one), the HTTPS parts of http.client and urllib.request
+# that `import httpx` loads ssl for; a pouch without that speed-up pays for ssl, and so does its floor.
 HTTPX_FLOOR = ("import sys; sys.modules['httpx._main'] = None\n"
                "try: from pouch_common.speedups import without_https_in\n"
                "except ImportError: pass\n"

@@ -8,8 +8,8 @@ formatting. Run with the bench install's interpreter.
 import sys
 
 sys.modules["httpx._main"] = None  # type: ignore[assignment]  # a None entry blocks the import, as pouch does
-try:  # ssl left out of http.client and urllib.request, as pouch does (where it does)
-    from pouch_common.speedups import without_https_in
+try:  # ssl left out of http.client and urllib.request where the pouch measured does so
+    from pouch_common.speedups import without_https_in  # type: ignore[attr-defined]  # earlier installs only
 except ImportError:
     pass
 else:

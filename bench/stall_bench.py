@@ -21,7 +21,7 @@ limits on labels (new values each time), then quiet windows alternate with loade
 1, then 4, clients (bench/replay_readers.py, another process) read ``GET /events?since=0&until=<now>``
 (the whole history, then the end of the stream) over and over, as fast as they can.
 
-Targets (issue 11): no /_ping waits more than 250 ms; each update is answered within 5 s.
+Targets: no /_ping waits more than 250 ms; each update is answered within 5 s.
 
 The limits (labels, their size, the body) are read from the measured install, so the bench always
 sends the largest update that install accepts.
@@ -100,7 +100,8 @@ print(json.dumps({
 @functools.cache
 def daemon_limits(python: str) -> DaemonLimits:
     """The limits of the install whose interpreter is ``python`` (the bench runs from the dev venv,
-    and may measure another tree: ``--source``). Skipped when that tree has none (before issue 11)."""
+    and may measure another tree: ``--source``). Skipped when that tree has none (an
+    earlier version without those limits)."""
     proc = subprocess.run([python, "-I", "-c", _LIMITS_QUERY], capture_output=True, text=True, timeout=60)
     if proc.returncode != 0:
         raise Skipped(f"cannot read the daemon's limits from the measured install: {proc.stderr.strip()[-300:]}")

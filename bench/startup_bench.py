@@ -2,8 +2,8 @@
 
 Floor (the target's): a plain connexion app on the same spec (bench/connexion_app.py), the least
 a daemon of this design pays: connexion's imports rule out coming near a bare uvicorn app, which
-is kept as a second row (bench/bare_app.py: Starlette on uvicorn), with the ratio to it
-before stop 9 as the "not slower than before" mark.
+is kept as a second row (bench/bare_app.py: Starlette on uvicorn), with the ratio to it before
+the start-up work of bench/HISTORY.md as the "not slower than before" mark.
 All listen on a unix socket only and are polled every 5 ms; launches rotate, after one unmeasured
 warm-up launch of each. pouchd keeps one home directory across its launches.
 """
@@ -28,8 +28,8 @@ from bench.common import (
 )
 
 TARGET = 1.0  # no slower than a plain connexion app on the same spec
-# pouchd / bare app before stop 9 (the median of three runs of main's code on the bench's regular
-# install, bench/RESULTS.md's history; stop 8's 2.37x was measured on an editable install): not slower.
+# pouchd / bare app before the start-up work (the median of three runs on the bench's regular
+# install, bench/HISTORY.md; an editable install measures differently): not slower than that.
 BEFORE = 2.52
 POLL = 0.005
 TIMEOUT = 30.0
@@ -67,7 +67,7 @@ def run(ws: Workspace, settings: Settings) -> Result:
     p, b, c = median(times["pouchd"]), median(times["bare"]), median(times["connexion"])
     result.rows.append(Row("startup", "launch → first 200 /_ping / a plain connexion app on the same spec",
                            ms(p), ms(c), p / c, f"≤ {TARGET:.2f}{X}", p / c <= TARGET))
-    result.rows.append(Row("startup", f"…the same / a bare uvicorn app (before stop 9: {BEFORE:.2f}{X})",
+    result.rows.append(Row("startup", f"…the same / a bare uvicorn app (earlier mark: {BEFORE:.2f}{X})",
                            ms(p), ms(b), p / b, f"≤ {BEFORE:.2f}{X}", p / b <= BEFORE))
     result.samples = {f"{n} (ms)": [round(t * 1000, 1) for t in v] for n, v in times.items()}
     result.notes.append(f"{settings.startup_runs} launches each, alternating, polled every {POLL * 1000:.0f} ms "

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 from pouch_cli import __version__
 from pouch_cli.args import Param, make_parser
 from pouch_cli.errors import Abort, CLIError
+from pouch_common.speedups import skip_httpx_cli
 from pouch_common.version import API_VERSION
 
 if TYPE_CHECKING:
@@ -101,6 +102,7 @@ def run(argv: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    skip_httpx_cli()  # before any command imports httpx (pouch_common/speedups.py)
     try:
         run(sys.argv[1:] if argv is None else argv)
     except CLIError as e:

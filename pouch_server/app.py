@@ -1,41 +1,36 @@
 """The app factory: api/swagger.yaml bound to the handlers by operationId.
 
-The spec is the router: connexion validates every request against it (and every response,
-when asked) before a handler runs. The spec names no Python modules; the mapping from
-operationId to handler lives here.
+The spec is the router: connexion routes every request by it and validates the request against
+it (and every response, when asked) before a handler runs. The spec names no Python modules; the
+mapping from operationId to handler is the table the daemon passes in.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pouch_common.speedups import deferred_imports, skip_httpx_cli
+import yaml
+from connexion import AsyncApp
+from connexion.exceptions import ProblemException
+from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp
 
-# connexion imports starlette's test client at import time, which imports httpx (and with it
-# httpx's own CLI, ~50 ms) and warns about it on every daemon start; none of it is used here.
-# It also imports requests, for remote $refs this spec does not have (see speedups.py).
-skip_httpx_cli()
-warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-with deferred_imports("requests"):
-    import connexion  # noqa: F401
-
-import yaml  # noqa: E402
-from connexion import AsyncApp  # noqa: E402
-from connexion.exceptions import ProblemException  # noqa: E402
-from connexion.options import SwaggerUIOptions  # noqa: E402
-from connexion.resolver import Resolver  # noqa: E402
-from starlette.exceptions import HTTPException  # noqa: E402
-from starlette.types import ASGIApp  # noqa: E402
-
-from pouch_server import errors  # noqa: E402
-from pouch_server._compat.connexion import use_api_class  # noqa: E402
-from pouch_server.fastpath import CachedAsyncApi, middlewares  # noqa: E402
-from pouch_server.middleware import PouchMiddleware  # noqa: E402
-from pouch_server.tls import ManagerWhitelist  # noqa: E402
-from pouch_server.validation import validator_map  # noqa: E402
+from pouch_server import error_handlers
+from pouch_server._compat.connexion import OnceAsyncApi, OnceValidationMiddleware, use_api_class
+from pouch_server.errors import APIError
+from pouch_server.middleware import PouchMiddleware
+from pouch_server.swagger_ui import SwaggerUIMiddleware
+from pouch_server.tls import ManagerWhitelist
+from pouch_server.validation import validator_map
 
 SPEC_PATH = Path(__file__).resolve().parent / "swagger.yaml"
 
@@ -67,15 +62,34 @@ class OperationResolver(Resolver):
             raise ImportError(f"no handler for operationId {operation_id}") from None
 
 
-def create_app(operations: dict[str, Callable[..., Any]], *, debug: bool = False,
+def middlewares(validate_responses: bool) -> list[type]:
+    """connexion's default stack with two of its layers built once per operation
+    (pouch_server/_compat/connexion.py). Left out: lifespan (pouchd runs uvicorn's lifespan off),
+    security (the spec declares no security schemes) and, unless asked for, response validation
+    (upstream keeps that layer, and its per-request routing, even when it validates nothing)."""
+    stack: list[type] = [
+        ServerErrorMiddleware,
+        ExceptionMiddleware,
+        SwaggerUIMiddleware,
+        RoutingMiddleware,
+        OnceValidationMiddleware,
+    ]
+    if validate_responses:
+        stack.append(ResponseValidationMiddleware)
+    stack.append(ContextMiddleware)
+    return stack
+
+
+def create_app(operations: dict[str, Callable[..., Any]], *, spec: dict[str, Any] | None = None, debug: bool = False,
                validate_responses: bool = False,
                observe: Callable[[str | None, int, float], None] | None = None,
                manager_whitelist: frozenset[str] = frozenset()) -> ASGIApp:
-    """Build the ASGI app serving the spec with ``operations`` (operationId → handler).
+    """Build the ASGI app serving the spec (pouchd's own unless ``spec`` is given) with
+    ``operations`` (operationId → handler).
 
-    The layers, outermost first: PouchMiddleware (request id, version prefix, headers, access
-    log, metrics), the TLS whitelist when there is one, then connexion's stack
-    (pouch_server/fastpath.py) down to the handler.
+    The layers, outermost first: PouchMiddleware (request id, standard headers, version prefix,
+    access log, metrics), the TLS whitelist when there is one, then connexion's stack down to
+    the handler.
     """
     app = AsyncApp(
         __name__,
@@ -88,17 +102,17 @@ def create_app(operations: dict[str, Callable[..., Any]], *, debug: bool = False
             swagger_ui_config={"displayOperationId": True, "tryItOutEnabled": False},
         ),
     )
-    # Operations decorate their handler once, not per request (see pouch_server/fastpath.py).
-    use_api_class(app, CachedAsyncApi)
+    use_api_class(app, OnceAsyncApi)  # handlers decorated once, not per request
+    spec = spec if spec is not None else load_spec()
     app.add_api(
-        load_spec(),
+        spec,
         base_path="",
         resolver=OperationResolver(operations),
         validate_responses=validate_responses,
     )
-    app.add_error_handler(errors.APIError, errors.api_error)
-    app.add_error_handler(ProblemException, errors.problem_error)
-    app.add_error_handler(HTTPException, errors.http_error)
-    app.add_error_handler(Exception, errors.unexpected_error)
+    app.add_error_handler(APIError, error_handlers.api_error)
+    app.add_error_handler(ProblemException, error_handlers.problem_error)
+    app.add_error_handler(HTTPException, error_handlers.AllowedMethods(spec).http_error)
+    app.add_error_handler(Exception, error_handlers.unexpected_error)
     inner: ASGIApp = ManagerWhitelist(app, manager_whitelist) if manager_whitelist else app
     return PouchMiddleware(inner, debug=debug, observe=observe)

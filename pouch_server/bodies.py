@@ -24,14 +24,13 @@ in case, as Go's decoder does.
 
 from __future__ import annotations
 
-import gc
-import json
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from starlette.types import Scope
 
-JSON_TYPE = b"application/json"
+from pouch_common.jsonutil import parse_json
+from pouch_server.wire import JSON_TYPE
 
 
 def json_by_default(scope: Scope) -> Scope:
@@ -99,24 +98,6 @@ class BodyReader:
         (keys renamed or dropped), i.e. whether the handler needs the read body instead."""
         changed = [False]
         return _read(parse_json(raw, object_pairs_hook=tuple), self, changed), changed[0]
-
-
-def parse_json(raw: str | bytes, **kwargs: Any) -> Any:
-    """``json.loads`` with the cyclic garbage collector paused.
-
-    Parsing allocates one container per JSON array or object, and every 700 allocations start a
-    collection that walks the young objects, the half-built body among them: a 1 MiB body of
-    empty lists took 20 ms to parse and some 100 ms more in the collector, all on the event loop.
-    Parsed JSON holds no reference cycles, so the pause loses nothing; the parser is C code that
-    keeps the GIL, so no other thread allocates meanwhile.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return json.loads(raw, **kwargs)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _properties(schema: Mapping[str, Any], seen: set[int]) -> dict[str, Mapping[str, Any]]:

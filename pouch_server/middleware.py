@@ -1,12 +1,11 @@
-"""The outermost ASGI layer: request id, version prefix, access log, metrics, and the standard
-headers where no pouchd protocol stamps them.
+"""The outermost ASGI layer: request id, standard headers, version prefix, access log, metrics.
 
 It sits in front of everything else the app does (the TLS whitelist, then connexion) so that
-every response, including the whitelist's 403 and connexion's and Starlette's own errors, is
-logged and counted the same way and carries the same headers (pouch_server/wire.py). In pouchd
-the protocol (pouch_server/protocol.py) has already given the request its id and has uvicorn
-write those headers; under any other ASGI server (the tests' in-process transport) this layer
-makes the id and adds the headers to the app's answers itself.
+every answer the app gives, including the whitelist's 403 and connexion's and Starlette's own
+errors, is logged and counted the same way and carries the same headers (pouch_server/wire.py):
+this layer is the one place that gives a request its id and stamps the headers, under pouchd's
+server as under any other ASGI server. Only the protocol's own rejections, written before or
+without the app, carry them from the protocol (pouch_server/protocol.py).
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ import re
 from collections.abc import Callable
 from time import perf_counter
 
+from connexion.middleware.abstract import ROUTING_CONTEXT
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pouch_common.version import API_VERSION, MIN_API_VERSION, api_version_tuple
@@ -81,19 +81,21 @@ class PouchMiddleware:
             await self.app(scope, receive, send)
             return
         start = perf_counter()
-        # connexion's router records the matched operationId in this (shared) dict.
+        # Shared with the layers below (the copies of the scope they make keep this dict): connexion's
+        # router records the matched operation in it, the error handlers and the protocol read the id.
         extensions = scope.setdefault("extensions", {})
-        rid: str | None = extensions.get(REQUEST_ID_EXTENSION)
-        # Headers this layer adds to every answer: none when pouchd's protocol stamps them.
-        headers: list[tuple[bytes, bytes]] = []
-        if rid is None:
-            rid = extensions[REQUEST_ID_EXTENSION] = new_request_id()  # for the error handlers' logs
-            headers = [*STANDARD_HEADERS, (REQUEST_ID, rid.encode())]
+        # pouchd's protocol has named the request already; under another server it is named here.
+        rid = extensions.get(REQUEST_ID_EXTENSION) or extensions.setdefault(REQUEST_ID_EXTENSION, new_request_id())
+        headers = [*STANDARD_HEADERS, (REQUEST_ID, rid.encode())]
         if self.debug:
             # asyncio's slow-step report (-D) names the task: make it say which request it is.
             task = asyncio.current_task()
             if task is not None:
                 task.set_name(f"{scope['method']} {scope['path'][:200]} id={rid}")
+        if any(name == b"content-type" and not value.strip() for name, value in scope["headers"]):
+            # A blank Content-Type is none at all, as pouch's Go server reads it (the request
+            # validation below would refuse it as a type the operation does not take).
+            scope = {**scope, "headers": [(n, v) for n, v in scope["headers"] if n != b"content-type"]}
         original_path = scope["path"]
         problem = None
         prefixed = version_prefix(original_path)
@@ -112,8 +114,7 @@ class PouchMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                if headers:
-                    message = {**message, "headers": [*message.get("headers", ()), *headers]}
+                message = {**message, "headers": [*message.get("headers", ()), *headers]}
             await send(message)
 
         try:
@@ -129,7 +130,7 @@ class PouchMiddleware:
                 await send_error(send, 500, f"internal server error (request id {rid})", headers)
         finally:
             elapsed = perf_counter() - start
-            routing = extensions.get("connexion_routing")
+            routing = extensions.get(ROUTING_CONTEXT)
             operation = routing.get("operation_id") if routing else None
             if self.observe is not None:
                 self.observe(operation, status, elapsed)

@@ -14,10 +14,10 @@ headers with httptools, no body size limit, and answers a malformed request with
 - at shutdown, a bound on a client that has stopped reading its response (uvicorn would wait for
   it for the whole graceful-shutdown period).
 
-It also gives every request it hands to the app an id (scope extension
-``wire.REQUEST_ID_EXTENSION``) and has uvicorn write the standard headers and that id on the
-answer, whoever makes it (the app, or uvicorn's own 500). Stamped here, an answer costs the app no
-layer that rewrites its messages: at pouchd's request rates that layer was a fifth of the work.
+Its own answers carry the standard headers (pouch_server/wire.py); the app's answers get them from
+the app's outermost layer (pouch_server/middleware.py). It gives every request it hands to the app
+an id (scope extension ``wire.REQUEST_ID_EXTENSION``), so that a refusal of the request's body,
+written here after the hand-off, names the id that the app logs the request by.
 
 :class:`TLSHttpProtocol`, for TLS listeners, also hands each request the common name of the
 client's certificate (uvicorn gives the app no TLS details), for the ``--manager-whitelist`` check
@@ -197,11 +197,11 @@ class PouchHttpProtocol(HttpToolsBase):
             return
         self._arm(self._body_timeout, "request body not received in time")
         _Base.on_headers_complete(self)
-        # The request now has its cycle (and its task, which runs once this callback returns).
-        rid = wire.new_request_id()
-        if self.add_response_headers([*wire.STANDARD_HEADERS, (wire.REQUEST_ID, rid.encode())]):
-            self._request_id = rid
-            self.scope_extensions()[wire.REQUEST_ID_EXTENSION] = rid
+        # The request is handed on (its task runs once this callback returns) under an id of its
+        # own, which the app's answers carry (pouch_server/middleware.py) and so does a refusal of
+        # its body written here, even before the app has run.
+        rid = self._request_id = wire.new_request_id()
+        self.scope_extensions()[wire.REQUEST_ID_EXTENSION] = rid
 
     def _too_long(self, content_length: bytes) -> bool:
         try:

@@ -1,4 +1,4 @@
-"""The spec as Swagger UI gets it: its ``servers`` name a real server.
+"""Swagger UI at ``/ui/``, and the spec it reads with ``servers`` naming a real server.
 
 connexion serves ``/openapi.json`` with ``servers`` rewritten to the prefix it was fetched under,
 so that "Try it out" calls the API there: ``[{"url": "/v1.24"}]`` under ``/v1.24/``, but
@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from pouch_server._compat.connexion import SwaggerUIAPIHooks
+from pouch_server._compat.connexion import SwaggerUIAPIHooks, UIOnlySwaggerUIMiddleware
 
 
 class ServersSwaggerUIAPI(SwaggerUIAPIHooks):
@@ -23,3 +23,9 @@ class ServersSwaggerUIAPI(SwaggerUIAPIHooks):
             if server.get("url") == "":
                 server["url"] = "/"
         return spec
+
+
+class SwaggerUIMiddleware(UIOnlySwaggerUIMiddleware):
+    """connexion's Swagger UI layer, only for ``/ui`` and ``/openapi.*``, serving the spec above."""
+
+    ui_api = ServersSwaggerUIAPI

@@ -29,6 +29,7 @@ from connexion.exceptions import BadRequestProblem, NonConformingResponseBody
 from connexion.json_schema import Draft4RequestValidator
 from connexion.validators import (
     VALIDATOR_MAP,
+    AbstractRequestBodyValidator,
     FormDataValidator,
     MultiPartFormDataValidator,
     TextResponseBodyValidator,
@@ -37,8 +38,9 @@ from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
 from starlette.types import Receive, Scope, Send
 
+from pouch_common.jsonutil import parse_json
 from pouch_server._compat.connexion import RequestBodyValidatorHooks, ResponseBodyValidatorHooks
-from pouch_server.bodies import BodyReader, parse_json
+from pouch_server.bodies import BodyReader, json_by_default
 
 
 def describe_validation_error(error: ValidationError) -> str:
@@ -87,24 +89,19 @@ class WordedParameterValidator(ParameterValidator):
 
 
 class SafeJSONRequestBodyValidator(RequestBodyValidatorHooks):
-    """Also reads the body as pouch's Go daemon does (``reader``, see pouch_server/bodies.py) before
-    validating it, and hands the handler the body so read when it differs from the bytes sent.
-    ``reader`` and ``schema_validator`` are built once per operation by
-    :class:`pouch_server.fastpath.CachedRequestValidationOperation`; without them the body is
-    parsed as JSON and validated against the schema by a validator built here."""
+    """Reads the body as pouch's Go daemon does (pouch_server/bodies.py) before validating it, and
+    hands the handler the body so read when it differs from the bytes sent. A body sent without a
+    Content-Type is JSON (pouch's Go client sends none): the layers below are told so too.
 
-    def __init__(self, *, reader: BodyReader | None = None, schema_validator: t.Any = None, **kwargs: t.Any) -> None:
+    Takes the arguments connexion gives every body validator; the schema's reader and jsonschema
+    validator are built once per schema (:func:`_schema_tools`), not per request."""
+
+    def __init__(self, **kwargs: t.Any) -> None:
         super().__init__(**kwargs)
-        self._reader = reader
-        self._schema_validator = schema_validator
-
-    @property
-    def schema_validator(self) -> t.Any:
-        if self._schema_validator is None:
-            self._schema_validator = Draft4RequestValidator(self.schema, format_checker=Draft4Validator.FORMAT_CHECKER)
-        return self._schema_validator
+        self._reader, self._schema_validator = _schema_tools(self.schema)
 
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
+        scope = json_by_default(scope)
         headers = scope["headers"]
         names = {name for name, _ in headers}
         if b"content-length" not in names and b"transfer-encoding" in names:
@@ -149,11 +146,29 @@ class SafeJSONRequestBodyValidator(RequestBodyValidatorHooks):
         if not self.nullable and body is None:
             raise BadRequestProblem("Request body must not be empty")
         try:
-            self.schema_validator.validate(body)
+            self._schema_validator.validate(body)
         except ValidationError as e:
             raise BadRequestProblem(detail=describe_validation_error(e)) from None
         except RecursionError:
             raise BadRequestProblem(detail="request body is nested too deeply") from None
+
+
+class StreamedBodyValidator(AbstractRequestBodyValidator):
+    """A body of any other media type (a tar archive, an octet stream) is never read here: the
+    handler gets it as it comes, and a validator that buffered it would hold a whole image archive
+    in memory. It is only checked to be there when the operation requires one."""
+
+    def __init__(self, *, required: bool = False, **kwargs: t.Any) -> None:
+        super().__init__(required=required, **kwargs)
+        self.required = required
+
+    async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
+        if self.required:
+            length = next((v for n, v in scope["headers"] if n == b"content-length"), None)
+            chunked = any(n == b"transfer-encoding" for n, _ in scope["headers"])
+            if (length is None and not chunked) or (length is not None and length.strip() == b"0"):
+                raise BadRequestProblem(detail="RequestBody is required")
+        return receive, scope
 
 
 class StreamingJSONResponseValidator(ResponseBodyValidatorHooks):
@@ -190,6 +205,22 @@ class StreamingJSONResponseValidator(ResponseBodyValidatorHooks):
         return send_
 
 
+_SchemaTools = tuple[BodyReader | None, t.Any]
+# id(schema) -> (schema, its tools): the spec's schemas live as long as the app, and holding each
+# one here keeps its id from being reused. Bounded by the number of body schemas in the spec.
+_tools_by_schema: dict[int, tuple[t.Any, _SchemaTools]] = {}
+
+
+def _schema_tools(schema: dict[str, t.Any]) -> _SchemaTools:
+    """The body reader and the jsonschema validator of ``schema``, built on first use."""
+    entry = _tools_by_schema.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        tools = (BodyReader.for_schema(schema),
+                 Draft4RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER))
+        entry = _tools_by_schema[id(schema)] = (schema, tools)
+    return entry[1]
+
+
 def validator_map() -> dict[str, t.Any]:
     return {
         **VALIDATOR_MAP,
@@ -198,6 +229,7 @@ def validator_map() -> dict[str, t.Any]:
             "*/*json": SafeJSONRequestBodyValidator,
             "application/x-www-form-urlencoded": FormDataValidator,
             "multipart/form-data": MultiPartFormDataValidator,
+            "*/*": StreamedBodyValidator,  # the least specific range: any other type
         }),
         "response": MediaTypeDict({
             "*/*json": StreamingJSONResponseValidator,

@@ -1,9 +1,10 @@
 """What every answer of pouchd has in common on the wire: pouch's error body and the standard headers.
 
-Answers come from three places: the protocol (limits and malformed requests, before any app
-runs), PouchMiddleware and the layers inside it (version prefix, TLS whitelist, failures), and
-connexion's error handlers (pouch_server/errors.py). All of them build the body and the headers
-here, so that no client can tell which layer answered.
+Answers come from two places: the protocol (limits and malformed requests, written without the
+app) and the app, whose outermost layer (pouch_server/middleware.py) stamps the headers on every
+answer made inside it (the version prefix, the TLS whitelist, connexion's error handlers in
+pouch_server/error_handlers.py, the handlers). Both build the body and the headers here, so that
+no client can tell which layer answered.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ if TYPE_CHECKING:
 
 JSON_TYPE = b"application/json"
 
-#: On every answer, with :data:`REQUEST_ID`. In pouchd the protocol (pouch_server/protocol.py) has
-#: uvicorn write them on every answer to a request it hands on, and adds them to its own; the app's
-#: outermost layer (pouch_server/middleware.py) adds them under any other ASGI server.
+#: On every answer, with :data:`REQUEST_ID`: stamped by the app's outermost layer
+#: (pouch_server/middleware.py) on the app's answers, and by the protocol
+#: (pouch_server/protocol.py) on those it writes itself.
 STANDARD_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"api-version", API_VERSION.encode()),
     (b"server", f"pouchd/{__version__}".encode()),
@@ -31,8 +32,8 @@ STANDARD_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 #: The header carrying a request's id, as its access-log line and a 500's message name it.
 REQUEST_ID = b"x-request-id"
 
-#: The scope extension (``scope["extensions"][...]``) holding the request's id, set by the protocol
-#: on every request it hands to the app, whose answers it stamps itself.
+#: The scope extension (``scope["extensions"][...]``) holding the request's id: set by pouchd's
+#: protocol on every request it hands to the app, else by the app's outermost layer.
 REQUEST_ID_EXTENSION = "pouchd.request_id"
 
 # Request ids: a random prefix per process and a counter (no syscall per request), shared by every

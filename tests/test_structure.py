@@ -36,7 +36,7 @@ def test_importing_the_cli_loads_no_command() -> None:
     ("login", "pouch_cli.login"), ("updatedaemon", "pouch_cli.updatedaemon"),
 ])
 def test_a_command_loads_only_itself(command: str, own: str) -> None:
-    loaded = modules_after(f"import pouch_cli.main as m\nm.load_command({command!r})")
+    loaded = modules_after(f"import pouch_cli.main as m\nm.skip_httpx_cli()\nm.load_command({command!r})")
     assert own in loaded
     assert not loaded & NEVER_IN_THE_CLI
     allowed = {own, "pouch_cli.credentials"} if command == "login" else {own}  # login stores credentials
@@ -44,7 +44,7 @@ def test_a_command_loads_only_itself(command: str, own: str) -> None:
 
 
 def test_version_without_format_does_not_load_the_template_engine() -> None:
-    loaded = modules_after("import pouch_cli.main as m\nm.load_command('version')")
+    loaded = modules_after("import pouch_cli.main as m\nm.skip_httpx_cli()\nm.load_command('version')")
     assert "pouch_cli.template" not in loaded
 
 
@@ -52,7 +52,7 @@ def test_version_without_format_does_not_load_the_template_engine() -> None:
 
 # TLS and the transport machinery that pouch's own transport (pouch_cli/transport.py) replaces for
 # unix sockets and plain TCP; and the models of other operations.
-NOT_FOR_A_PLAIN_VERSION = {"ssl", "_ssl", "certifi", "httpcore", "h11", "anyio", "idna", "click", "pouch_server",
+NOT_FOR_A_PLAIN_VERSION = {"certifi", "httpcore", "h11", "anyio", "idna", "click", "pouch_server",
                            "pouch_client.models.system_info", "pouch_client.models.auth_config", "dateutil"}
 
 ONLY_BEYOND_HTTPX = {"pouch_cli", "pouch_client", "pouch_common", "argparse", "gettext", "dataclasses"}
@@ -65,16 +65,13 @@ def _top(modules: set[str]) -> set[str]:
 
 
 @pytest.mark.parametrize("transport", ["unix", "tcp"])
-def test_pouch_version_loads_no_tls_no_click_no_server(pouchd: PouchD, transport: str) -> None:
+def test_pouch_version_loads_no_tls_transport_no_click_no_server(pouchd: PouchD, transport: str) -> None:
     host = pouchd.host if transport == "unix" else f"tcp://127.0.0.1:{pouchd.port}"
-    loaded = modules_after("import contextlib, io\nfrom pouch_cli.main import run\n"
-                           f"with contextlib.redirect_stdout(io.StringIO()): run(['-H', {host!r}, 'version'])")
+    loaded = modules_after("import contextlib, io\nfrom pouch_cli.main import main\n"
+                           "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+                           f"    main(['-H', {host!r}, 'version'])")
     assert {"pouch_cli.version", "pouch_client.models.system_version"} <= loaded  # it did run
-    # Nothing of TLS at all, though bare `import httpx` loads ssl (httpx._auth -> urllib.request ->
-    # http.client -> ssl): pouch leaves out those modules' HTTPS support (pouch_common/speedups.py).
     floor = modules_after(_FLOOR)
-    assert "ssl" in floor  # else that speed-up has nothing left to do: drop it
-    assert not loaded & {"ssl", "_ssl"}
     assert not (_top(loaded) - floor) & NOT_FOR_A_PLAIN_VERSION
     assert "httpcore" not in loaded and "certifi" not in loaded  # no TLS transport, no CA bundle
     # Beyond bare httpx: pouch's own packages, argparse (with its gettext) and dataclasses (the
@@ -112,9 +109,9 @@ def test_pouch_common_is_standard_library_only() -> None:
 def test_the_daemon_does_not_load_what_it_never_uses(tmp_path) -> None:
     home = tmp_path / "home"
     loaded = modules_after(
-        "import warnings; warnings.simplefilter('ignore')\n"
+        "from pouch_server.start import prepare; prepare()\n"
         "from pouch_server import daemon\nfrom pouch_server.config import load_config\n"
-        f"cfg = load_config(['--home-dir', {str(home)!r}, '-l', 'unix://{home}/s.sock'])\n"
+        f"cfg = load_config(['--home-dir', {str(home)!r}, '-l', 'unix://{home}/s.sock', '--config-file', ''])\n"
         "d = daemon.Daemon(cfg, [])\napp = daemon.create_app(d.operations())\n"
         "listeners = daemon.bind_all(cfg.listen)\n"
         "for config, _ in daemon._server_configs(app, cfg, listeners): config.load()\n")
@@ -155,8 +152,9 @@ def test_pouchd_starts_with_the_collector_off_and_serves_with_it_on(tmp_path: Pa
 
 
 def test_a_deferred_module_still_loads_when_used() -> None:
-    code = ("import warnings; warnings.simplefilter('ignore')\nimport pouch_server.app\n"
-            "import connexion.json_schema as js\nassert js.requests.get is not None")
+    code = ("from pouch_server.start import prepare; prepare()\nimport pouch_server.app\n"
+            "import connexion.json_schema as js, sys\nassert 'urllib3' not in sys.modules\n"
+            "assert js.requests.get is not None")
     loaded = modules_after(code)
     assert {"requests", "urllib3"} <= loaded
 
@@ -237,19 +235,21 @@ def test_custom_templates_override_templates_the_generator_has() -> None:
         assert (upstream / name).is_file(), f"openapi-python-client has no template {name}: revisit {ours / name}"
 
 
-def test_without_https_leaves_ssl_importable_and_goes_away() -> None:
-    """pouch's http.client and urllib.request are without HTTPS (pouch's TLS is httpcore's); ssl
-    itself still loads for whoever asks, and the finder leaves once both modules are found."""
+def test_importing_pouchs_packages_changes_nothing_in_the_interpreter() -> None:
+    """Start-up tricks run only from the ``pouch`` and ``pouchd`` entry points: imported as
+    libraries, the packages leave the import system, the warning filters and the standard
+    library's modules as they found them."""
     out = subprocess.run([sys.executable, "-c", (
-        "import sys, pouch_cli, http.client, urllib.request\n"
-        "assert 'ssl' not in sys.modules\n"
-        "assert not hasattr(http.client, 'HTTPSConnection') and not hasattr(urllib.request, 'HTTPSHandler')\n"
-        "assert not any(type(f).__name__ == '_WithoutSSLFinder' for f in sys.meta_path)\n"
-        "import ssl; ssl.create_default_context()\n"
-        "import inspect; assert 'class HTTPConnection' in inspect.getsource(http.client)\n"
+        "import sys, warnings\n"
+        "finders, filters = list(sys.meta_path), list(warnings.filters)\n"
+        "blocked = {k for k, v in sys.modules.items() if v is None}\n"
+        "import pouch_cli, pouch_cli.main, pouch_common.speedups, pouch_server.app, pouch_server.daemon\n"
+        "import pouch_server.start\n"
+        "assert [f for f in sys.meta_path if f not in finders and 'pouch' in type(f).__module__] == []\n"
+        "assert {k for k, v in sys.modules.items() if v is None} == blocked\n"
+        "assert not [k for k, v in sys.modules.items() if type(v).__module__.startswith('pouch')]\n"
+        "assert not [f for f in warnings.filters if f not in filters and 'httpx' in str(f[1])], warnings.filters\n"
+        "import http.client, urllib.request\n"
+        "assert hasattr(http.client, 'HTTPSConnection') and hasattr(urllib.request, 'HTTPSHandler')\n"
         "print('ok')")], capture_output=True, text=True)
     assert out.stdout == "ok\n", out.stderr
-    # ssl loaded first: nothing to leave out.
-    out = subprocess.run([sys.executable, "-c", "import ssl, pouch_cli, http.client; print(hasattr(http.client, "
-                          "'HTTPSConnection'))"], capture_output=True, text=True, check=True)
-    assert out.stdout == "True\n"

@@ -1,96 +1,264 @@
-"""connexion's private names that pouchd uses, written for connexion 3.3.0.
+"""connexion's request path with three seams, and the private names pouchd uses; written for
+connexion 3.3.0.
 
-Each name below stands for one upstream symbol (named in its docstring or comment) and gives it a
-name that says what pouchd does with it: pouch_server/fastpath.py, validation.py, swagger_ui.py
-and app.py use these, never connexion's private names themselves. Where connexion has a public
-way (``AbstractOperation.uri_parser_class``, a ``RoutingOperation``'s ``operation_id`` and
-``next_app``, ``ROUTING_CONTEXT``, the constructors' arguments), the code uses it and needs
-nothing here.
+The spec is the router: every request goes through connexion's own layers (routing, request
+validation, the app layer that calls the handler). Three seams change how much work those layers
+repeat per request, never what they decide:
+
+1. **Handlers decorated once** (:class:`OnceAsyncApi`). Upstream, ``AsyncOperation.fn`` builds a
+   new ``StarletteDecorator`` for every request, and the decorator's wrapper calls ``decorate()``
+   again each time (three ``functools.wraps`` and an ``inspect.signature`` of the handler), for a
+   result that depends only on the operation. Here the first request decorates and later ones
+   reuse it (the URI parser and the decorators read the operation from the request context,
+   which exists only during a request).
+2. **Parameter validators built once** (:class:`OnceValidationMiddleware`). Upstream,
+   ``RequestValidationOperation.__call__`` builds a parameter validator for every request; here
+   each operation builds its own once, and an operation without a body skips the steps that can
+   only concern a body. An operation with a body runs upstream's ``__call__`` as it is: body
+   validators get exactly the arguments upstream gives them.
+3. **Swagger UI only under /ui** (:class:`UIOnlySwaggerUIMiddleware`). Upstream,
+   ``SwaggerUIMiddleware`` runs every request through a Starlette router of the UI's routes before
+   handing it on; here only ``/ui...`` and ``/openapi...`` requests go through it.
+
+The other names below stand for private upstream symbols (named in each docstring), so that no
+other module of pouchd uses a private name of connexion's.
 
 To move to another connexion: check each symbol against its source, adjust, update WRITTEN_FOR.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Iterable, MutableMapping
-from typing import Any, ClassVar
+import functools
+import inspect
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, MutableMapping
+from typing import Any, cast
 
 from connexion import AsyncApp
-from connexion.apps.asynchronous import AsyncApi
-from connexion.context import _operation
+from connexion.apps.asynchronous import AsyncApi, AsyncOperation
+from connexion.context import operation as current_operation
+from connexion.context import receive as current_receive
+from connexion.context import scope as current_scope
 from connexion.decorators import StarletteDecorator
-from connexion.decorators.parameter import AsyncParameterDecorator
 from connexion.decorators.response import AsyncResponseDecorator
-from connexion.middleware.swagger_ui import SwaggerUIAPI
-from connexion.validators import AbstractRequestBodyValidator, JSONRequestBodyValidator, JSONResponseBodyValidator
+from connexion.middleware.request_validation import (
+    RequestValidationAPI,
+    RequestValidationMiddleware,
+    RequestValidationOperation,
+)
+from connexion.middleware.swagger_ui import SwaggerUIAPI, SwaggerUIMiddleware
+from connexion.operations import AbstractOperation
+from connexion.spec import Specification
+from connexion.validators import (
+    VALIDATOR_MAP,
+    AbstractRequestBodyValidator,
+    JSONRequestBodyValidator,
+    JSONResponseBodyValidator,
+)
 from starlette.requests import Request
-from starlette.routing import BaseRoute, Router
-from starlette.types import Receive, Scope
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from pouch_server._compat.starlette import route_path
 
 UPSTREAM = "connexion"
 WRITTEN_FOR = "3.3.0"
 
-#: ``connexion.context._operation``: the ContextVar behind ``connexion.context.operation``, which
-#: connexion's response code reads (the operation's ``produces``). Upstream only its
-#: ContextMiddleware sets it; the direct dispatch sets it around the calls it makes into that code.
-operation_var = _operation
+
+# --- 1. handlers decorated once ----------------------------------------------------------------
+
+
+class _OneTypeResponses(AsyncResponseDecorator):
+    """Upstream infers each answer's content type from the operation's ``produces``, which it reads
+    from the request context, on every response (``_infer_content_type``, a static method called
+    through ``self``). When the operation produces exactly one type, that is the answer for any
+    response whose handler names none: read once, when the handler is decorated."""
+
+    only_type: str | None = None
+
+    def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        produces = set(cast("Any", current_operation).produces)
+        self.only_type = produces.pop() if len(produces) == 1 else None
+        return super().__call__(function)
+
+    def _infer_content_type(self, data: Any, headers: Any) -> str | None:  # type: ignore[override]
+        if self.only_type is not None and isinstance(headers, dict) and not any(
+                name.lower() == "content-type" for name in headers):
+            return self.only_type
+        inferred: str | None = AsyncResponseDecorator._infer_content_type(data, headers)
+        return inferred
+
+
+class _OnceDecorator(StarletteDecorator):
+    """``StarletteDecorator`` whose ``decorate()`` and URI parser are made on the first request.
+
+    An operation that takes no input at all (no parameters, no body: GET /version, /info,
+    /_ping) has nothing for the parameter decorator to collect: its coroutine handler is called
+    with no arguments and no request object is made, and only the response decorator runs (half of
+    such a request's cost upstream is the parameter decorator looking for query, path, body and
+    form arguments that cannot exist).
+    """
+
+    def __call__(self, function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+        decorated: Callable[..., Awaitable[Any]] | None = None
+        uri_parser: Any = None
+        takes_input = True
+
+        @functools.wraps(function)
+        async def wrapper(*_args: Any, **_kwargs: Any) -> Any:
+            nonlocal decorated, uri_parser, takes_input
+            if decorated is None:
+                operation: Any = current_operation  # the request's operation (an OpenAPIOperation)
+                takes_input = bool(operation.parameters or operation.request_body
+                                   or not inspect.iscoroutinefunction(function))
+                uri_parser = self.uri_parser  # reads the operation from the request context
+                decorated = self.decorate(function) if takes_input else self._respond_without_input(function)
+            if not takes_input:
+                return await decorated(None)
+            # connexion's context proxies stand for the request's scope and receive channel, as
+            # in upstream's wrapper.
+            request = self.framework.get_request(uri_parser=uri_parser, scope=cast("Scope", current_scope),
+                                                 receive=cast("Receive", current_receive))
+            return await decorated(request)
+
+        return wrapper
+
+    @property
+    def _response_decorator_cls(self) -> type[AsyncResponseDecorator]:
+        return _OneTypeResponses
+
+    def _respond_without_input(self, function: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        """``decorate()`` less the parameter decorator (and the sync/async one: a coroutine)."""
+
+        async def without_input(_request: Any) -> Any:
+            return await function()
+
+        # The class, as upstream passes it (connexion's Starlette framework leaves get_body abstract).
+        responses = _OneTypeResponses(framework=self.framework, jsonifier=self.jsonifier)  # type: ignore[type-abstract]
+        decorated: Callable[..., Awaitable[Any]] = responses(without_input)
+        return decorated
+
+
+class _OnceAsyncOperation(AsyncOperation):
+    def __init__(self, fn: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(fn, **kwargs)
+        self._decorated = _OnceDecorator(pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)(fn)
+
+    @property
+    def fn(self) -> Callable[..., Any]:
+        return self._decorated
+
+
+class OnceAsyncApi(AsyncApi):
+    """connexion's app layer, with each operation's handler decorated once."""
+
+    def make_operation(self, operation: Any) -> AsyncOperation:
+        return _OnceAsyncOperation.from_operation(operation, pythonic_params=self.pythonic_params,
+                                                  jsonifier=self.jsonifier)
 
 
 def use_api_class(app: AsyncApp, api_cls: type[AsyncApi]) -> None:
-    """Make ``app`` build its app layer's operations with ``api_cls``.
+    """Make ``app`` build its app layer's operations with ``api_cls``; call before ``add_api``.
 
-    ``AsyncApp._middleware_app`` is the ``AsyncASGIApp`` at the bottom of connexion's stack; its
-    (public) class attribute ``api_cls`` makes the operations. Must run before ``add_api``.
+    Upstream: ``AsyncApp._middleware_app`` is the ``AsyncASGIApp`` at the bottom of connexion's
+    stack; its class attribute ``api_cls`` makes the operations.
     """
     app._middleware_app.api_cls = api_cls
 
 
-def last_mounted_routes(router: Router) -> list[BaseRoute]:
-    """The routes of the API that ``RoutingMiddleware.add_api`` has just added to ``router``.
+# --- 2. parameter validators built once --------------------------------------------------------
 
-    Upstream mounts each API's router last on ``RoutingMiddleware.router`` (a Starlette Mount
-    whose ``routes`` are one Route per path of the spec); it keeps no other handle on it.
+
+class _OnceValidationOperation(RequestValidationOperation):
+    """Upstream's ``__call__`` builds a URI parser and a parameter validator for every request,
+    and checks the request's Content-Type against the operation's ``consumes`` through a
+    ``MediaTypeDict`` built each time. Here the parameter validator is built on first use and
+    kept (it reads only the operation). An operation with a request body then runs upstream's
+    ``__call__`` as it is, with that validator; one without checks its parameters, if any, and
+    the Content-Type only when the request sends one (without it upstream assumes the operation's
+    first type, which always passes)."""
+
+    def __init__(self, next_app: ASGIApp, *, operation: AbstractOperation, strict_validation: bool = False,
+                 validator_map: dict[str, Any] | None = None) -> None:
+        validators = {**VALIDATOR_MAP, **(validator_map or {})}  # merged as upstream merges them
+        self._parameter_cls = validators["parameter"]
+        validators["parameter"] = self._parameter_validator  # what upstream's __call__ builds
+        super().__init__(next_app, operation=operation, strict_validation=strict_validation,
+                         validator_map=validators)
+        self.operation = operation
+        self._built: Any = None
+        self._has_body = bool(getattr(operation, "request_body", None))
+
+    def _parameter_validator(self, *args: Any, **kwargs: Any) -> Any:
+        if self._built is None:
+            self._built = self._parameter_cls(*args, **kwargs)
+        return self._built
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._has_body:
+            await super().__call__(scope, receive, send)
+            return
+        if self.operation.parameters:
+            op = self.operation
+            uri_parser = op.uri_parser_class(op.parameters, op.body_definition())
+            self._parameter_validator(op.parameters, uri_parser=uri_parser, strict_validation=self.strict_validation,
+                                      security_query_params=self.security_query_params).validate(scope)
+        if any(name == b"content-type" for name, _ in scope["headers"]):
+            self.validate_mime_type(self.extract_content_type(scope["headers"])[0])
+        await self.next_app(scope, receive, send)
+
+
+class _OnceValidationAPI(RequestValidationAPI):
+    def make_operation(self, operation: AbstractOperation) -> RequestValidationOperation:
+        return _OnceValidationOperation(self.next_app, operation=operation,
+                                        strict_validation=self.strict_validation,
+                                        validator_map=self.validator_map)
+
+
+class OnceValidationMiddleware(RequestValidationMiddleware):
+    """connexion's request validation, each operation's parameter validator built once."""
+
+    api_cls = _OnceValidationAPI
+
+
+# --- 3. Swagger UI only under /ui --------------------------------------------------------------
+
+_UI_PREFIXES = ("/ui", "/openapi")
+
+
+class SwaggerUIAPIHooks(SwaggerUIAPI):
+    """connexion's Swagger UI API, with the spec it serves (``/openapi.json``, ``/openapi.yaml``)
+    made by :meth:`spec_for_request`.
+
+    Upstream: ``SwaggerUIAPI._spec_for_prefix(request)``, a copy of the spec with ``servers``
+    rewritten to the prefix the request came under, made per request.
     """
-    mount = router.routes[-1]
-    return list(getattr(mount, "routes", []))
+
+    def spec_for_request(self, request: Request) -> dict[str, Any]:
+        spec: dict[str, Any] = super()._spec_for_prefix(request)
+        return spec
+
+    def _spec_for_prefix(self, request: Request) -> dict[str, Any]:
+        return self.spec_for_request(request)
 
 
-class DecoratorHooks(StarletteDecorator):
-    """``StarletteDecorator`` whose parameter and response decorators are chosen by the class
-    attributes ``parameter_decorator`` and ``response_decorator``.
+class UIOnlySwaggerUIMiddleware(SwaggerUIMiddleware):
+    """connexion's Swagger UI layer, passed through by every request that is not for the UI, and
+    serving the API class ``ui_api`` (upstream's ``add_api`` hard-codes ``SwaggerUIAPI``)."""
 
-    Upstream: the properties ``BaseDecorator._parameter_decorator_cls`` and
-    ``_response_decorator_cls``, read by ``BaseDecorator.decorate``.
-    """
+    ui_api: type[SwaggerUIAPI] = SwaggerUIAPI
 
-    parameter_decorator: ClassVar[type[AsyncParameterDecorator]] = AsyncParameterDecorator
-    response_decorator: ClassVar[type[AsyncResponseDecorator]] = AsyncResponseDecorator
+    def add_api(self, specification: Specification, base_path: str | None = None,
+                arguments: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        api = self.ui_api(specification, base_path=base_path, arguments=arguments, default=self.default_fn, **kwargs)
+        self.router.mount(api.base_path, app=api.router)
 
-    @property
-    def _parameter_decorator_cls(self) -> type[AsyncParameterDecorator]:
-        return self.parameter_decorator
-
-    @property
-    def _response_decorator_cls(self) -> type[AsyncResponseDecorator]:
-        return self.response_decorator
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not route_path(scope).startswith(_UI_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
-class ResponseDecoratorHooks(AsyncResponseDecorator):
-    """``AsyncResponseDecorator`` whose content-type inference can be overridden and called as
-    :meth:`infer_content_type`.
-
-    Upstream: the static method ``BaseResponseDecorator._infer_content_type(data, headers)``, called
-    by ``build_framework_response``; it reads the operation from ``connexion.context.operation``.
-    """
-
-    def infer_content_type(self, data: Any, headers: dict[str, Any]) -> str | None:
-        result: str | None = AsyncResponseDecorator._infer_content_type(data, headers)
-        return result
-
-    # Upstream declares a static method; build_framework_response calls it through ``self``, so an
-    # instance method can take its place (and reach the subclass's inference).
-    def _infer_content_type(self, data: Any, headers: dict[str, Any]) -> str | None:  # type: ignore[override]
-        return self.infer_content_type(data, headers)
+# --- body validators: upstream's private steps under names of their own -------------------------
 
 
 class RequestBodyValidatorHooks(JSONRequestBodyValidator):
@@ -147,17 +315,14 @@ class ResponseBodyValidatorHooks(JSONResponseBodyValidator):
         self._validate(body)
 
 
-class SwaggerUIAPIHooks(SwaggerUIAPI):
-    """connexion's Swagger UI API, with the spec it serves (``/openapi.json``, ``/openapi.yaml``)
-    made by :meth:`spec_for_request`.
-
-    Upstream: ``SwaggerUIAPI._spec_for_prefix(request)``, a copy of the spec with ``servers``
-    rewritten to the prefix the request came under, made per request.
-    """
-
-    def spec_for_request(self, request: Request) -> dict[str, Any]:
-        spec: dict[str, Any] = super()._spec_for_prefix(request)
-        return spec
-
-    def _spec_for_prefix(self, request: Request) -> dict[str, Any]:
-        return self.spec_for_request(request)
+__all__ = [
+    "UPSTREAM",
+    "WRITTEN_FOR",
+    "OnceAsyncApi",
+    "OnceValidationMiddleware",
+    "RequestBodyValidatorHooks",
+    "ResponseBodyValidatorHooks",
+    "SwaggerUIAPIHooks",
+    "UIOnlySwaggerUIMiddleware",
+    "use_api_class",
+]

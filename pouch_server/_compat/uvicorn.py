@@ -33,8 +33,7 @@ class HttpToolsBase(HttpToolsProtocol):
     Upstream state read here: ``self.cycle`` (the ``RequestResponseCycle`` of the request being
     answered: ``response_started``, ``response_complete``, ``disconnected``, ``message_event``),
     ``self.scope`` (the request's ASGI scope, made by ``on_message_begin``),
-    ``self.server_state.default_headers`` (``Date`` and the like), the cycle's own copy of them
-    (``default_headers``: what its ``send`` writes before the app's headers), ``self.flow``
+    ``self.server_state.default_headers`` (``Date`` and the like), ``self.flow``
     (``FlowControl.write_paused``) and ``self.client`` (the peer's address).
     """
 
@@ -60,17 +59,6 @@ class HttpToolsBase(HttpToolsProtocol):
     def default_headers(self) -> list[tuple[bytes, bytes]]:
         """The headers uvicorn puts on every response it writes (``Date``)."""
         return list(self.server_state.default_headers)
-
-    def add_response_headers(self, headers: list[tuple[bytes, bytes]]) -> bool:
-        """Have uvicorn write ``headers`` on the answer to the request whose headers were just
-        parsed (call it after ``on_headers_complete``), whoever makes it: the app, or uvicorn
-        itself (its 500 for an app that fails before answering). False when that request got no
-        cycle of its own (an upgrade request), so nothing will carry them."""
-        cycle = self.cycle
-        if cycle is None or cycle.scope is not self.scope:
-            return False
-        cycle.default_headers = [*cycle.default_headers, *headers]
-        return True
 
     def writes_paused(self) -> bool:
         """The transport's buffer is full: the client is not reading what it is sent."""

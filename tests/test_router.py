@@ -1,0 +1,265 @@
+"""The request path: the spec through connexion's own layers, with the seams of
+pouch_server/_compat/connexion.py (handlers decorated once, parameter validators built once,
+Swagger UI only under /ui), on pouchd's app and on small test specs.
+
+Bodies of any media type reach their operation: a tar archive (as ``/images/load`` will take) and
+a form, with their 2xx and 4xx answers in pouch's shape.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from connexion.decorators import StarletteDecorator
+from helpers import InProcess, PouchD, Served, metric_samples, spec
+from prometheus_client.parser import text_string_to_metric_families
+
+from pouch_server.app import create_app
+
+OK_JSON = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}}
+ERROR = {"description": "error", "content": {"application/json": {"schema": {"type": "object"}}}}
+
+
+def test_spec(paths: dict[str, Any]) -> dict[str, Any]:
+    return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths}
+
+
+test_spec.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+def call(app: Any, method: str, path: str, **kw: Any) -> httpx.Response:
+    async def run() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            return await c.request(method, path, **kw)
+
+    return asyncio.run(run())
+
+
+# --- bodies of other media types ---------------------------------------------------------------
+
+BODIES = test_spec({
+    "/load": {"post": {
+        "operationId": "Load",
+        "requestBody": {"required": True, "content": {
+            "application/x-tar": {"schema": {"type": "string", "format": "binary"}}}},
+        "responses": {**OK_JSON, "400": ERROR, "415": ERROR},
+    }},
+    "/form": {"post": {
+        "operationId": "Form",
+        "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "required": ["name"],
+            "properties": {"name": {"type": "string", "maxLength": 8}}}}}},
+        "responses": {**OK_JSON, "400": ERROR, "415": ERROR},
+    }},
+})
+
+
+@pytest.fixture(params=[False, True], ids=["production", "validating"])
+def bodies_app(request: pytest.FixtureRequest) -> tuple[Any, list[Any]]:
+    got: list[Any] = []
+
+    async def load(body: bytes) -> dict[str, int]:
+        got.append(body)
+        return {"size": len(body)}
+
+    async def form(body: dict[str, Any]) -> dict[str, str]:
+        got.append(body)
+        return {"name": body["name"]}
+
+    app = create_app({"Load": load, "Form": form}, spec=BODIES, validate_responses=request.param)
+    return app, got
+
+
+def test_a_tar_body_reaches_its_operation_whole(bodies_app: tuple[Any, list[Any]]) -> None:
+    app, got = bodies_app
+    archive = bytes(range(256)) * 40  # binary, not UTF-8
+    r = call(app, "POST", "/load", content=archive, headers={"Content-Type": "application/x-tar"})
+    assert r.status_code == 200 and r.json() == {"size": len(archive)}, r.text
+    assert got == [archive]
+    # Without a Content-Type the operation's own type is assumed (pouch's Go client sends none).
+    r = call(app, "POST", "/load", content=b"abc")
+    assert r.status_code == 200 and got[-1] == b"abc"
+
+
+def test_a_tar_operation_refuses_other_types_and_a_missing_body(bodies_app: tuple[Any, list[Any]]) -> None:
+    app, got = bodies_app
+    r = call(app, "POST", "/load", content=b"{}", headers={"Content-Type": "application/json"})
+    assert r.status_code == 415 and r.headers["content-type"] == "application/json"
+    assert r.json() == {"message": "Invalid Content-type (application/json), expected ['application/x-tar']"}
+    r = call(app, "POST", "/load", headers={"Content-Type": "application/x-tar"})
+    assert r.status_code == 400 and "message" in r.json(), r.text
+    assert got == []
+
+
+def test_a_form_body_is_validated_and_reaches_its_operation(bodies_app: tuple[Any, list[Any]]) -> None:
+    app, got = bodies_app
+    r = call(app, "POST", "/form", data={"name": "pouch"})
+    assert r.status_code == 200 and r.json() == {"name": "pouch"}, r.text
+    r = call(app, "POST", "/form", data={"other": "x"})
+    assert r.status_code == 400 and "name" in r.json()["message"], r.text
+    r = call(app, "POST", "/form", data={"name": "much too long"})
+    assert r.status_code == 400 and r.headers["content-type"] == "application/json", r.text
+    assert got == [{"name": "pouch"}]
+
+
+# --- the seams: work done once per operation ------------------------------------------------------
+
+def test_each_handler_is_decorated_once_and_each_parameter_validator_built_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    decorated: list[str] = []
+    upstream_decorate = StarletteDecorator.decorate
+
+    def counting_decorate(self: StarletteDecorator, function: Callable[..., Any]) -> Callable[..., Any]:
+        decorated.append(function.__name__)
+        return upstream_decorate(self, function)
+
+    monkeypatch.setattr(StarletteDecorator, "decorate", counting_decorate)
+
+    from pouch_server.validation import validator_map
+
+    built: list[int] = []
+    parameter_cls = validator_map()["parameter"]
+
+    class CountingParameterValidator(parameter_cls):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            built.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr("pouch_server.app.validator_map",
+                        lambda: {**validator_map(), "parameter": CountingParameterValidator})
+
+    async def things(limit: int = 0) -> dict[str, int]:
+        return {"limit": limit}
+
+    app = create_app({"Things": things}, spec=test_spec({"/things": {"get": {
+        "operationId": "Things", "responses": {**OK_JSON, "400": ERROR},
+        "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer"}}]}}}))
+    for n in range(4):
+        r = call(app, "GET", f"/things?limit={n}")
+        assert r.json() == {"limit": n}
+    assert call(app, "GET", "/things?limit=x").status_code == 400  # still validated, by the same one
+    assert decorated == ["things"]
+    assert built == [1]
+
+
+# --- HEAD ----------------------------------------------------------------------------------------
+
+def test_pouchds_spec_declares_each_head_operation_before_its_get() -> None:
+    """connexion routes in the spec's order, and Starlette's route for a GET also answers HEAD: a
+    HEAD operation declared after its GET would never be reached."""
+    for path, item in spec()["paths"].items():
+        methods = [m for m in item if m in ("get", "head")]
+        if "head" in methods and "get" in methods:
+            assert methods.index("head") < methods.index("get"), path
+
+
+def test_a_head_operation_declared_first_is_its_own_operation() -> None:
+    async def get_thing() -> dict[str, int]:
+        return {"thing": 1}
+
+    async def head_thing(**_: object) -> tuple[str, int]:
+        return "", 200
+
+    app = create_app({"GetThing": get_thing, "HeadThing": head_thing}, spec=test_spec({"/thing": {
+        "head": {"operationId": "HeadThing", "responses": {"200": {"description": "ok"}, "400": ERROR},
+                 "parameters": [{"name": "X-Need", "in": "header", "required": True,
+                                 "schema": {"type": "string"}}]},
+        "get": {"operationId": "GetThing", "responses": OK_JSON},
+    }}))
+    assert call(app, "GET", "/thing").json() == {"thing": 1}
+    assert call(app, "HEAD", "/thing").status_code == 400  # HeadThing's required header
+    assert call(app, "HEAD", "/thing", headers={"X-Need": "yes"}).status_code == 200
+
+
+# --- pouchd's own app -----------------------------------------------------------------------------
+
+@pytest.fixture(params=["production", "validating"])
+def app(request: pytest.FixtureRequest, app_factory: Callable[..., InProcess]) -> InProcess:
+    return app_factory(validate=request.param == "validating")
+
+
+def test_operations_with_input_and_unknown_routes_keep_their_answers(app: InProcess) -> None:
+    with app.client() as c:
+        wrong = c.post("/version")
+        assert wrong.status_code == 405 and wrong.headers["allow"] == "GET, HEAD"
+        # Every method the spec declares for the path, though its HEAD operation comes first.
+        assert c.delete("/v1.24/_ping").headers["allow"] == "GET, HEAD"
+        assert c.get("/v1.24/daemon/update").headers["allow"] == "POST"
+        assert c.get("/no/such/path").json() == {"message": "page not found"}
+        assert c.get("/v1.99/version").status_code == 400
+        assert c.get("/events", params={"since": "x"}).status_code == 400
+        ping = c.head("/_ping")
+        assert ping.status_code == 200 and ping.headers["content-type"] == "text/plain"
+        assert ping.headers["content-length"] == "2" and ping.content == b""
+
+
+def request_counts(d: Served) -> dict[tuple[str, str], float]:
+    """``pouchd_http_requests_total`` now, by (operation, status)."""
+    return {(labels["operation"], labels["status"]): value
+            for labels, value in metric_samples(d, "pouchd_http_requests_total")}
+
+
+def test_requests_are_counted_by_operation_and_status(app: InProcess) -> None:
+    before = request_counts(app)
+    with app.client() as c:
+        for _ in range(3):
+            c.get("/v1.24/version")
+        c.get("/version", headers={"Content-Type": "application/json"})
+        c.get("/nowhere")
+        c.head("/_ping")
+        c.head("/v1.24/_ping")
+    after = request_counts(app)
+
+    def delta(op: str, status: str) -> float:
+        return after.get((op, status), 0) - before.get((op, status), 0)
+
+    assert delta("SystemVersion", "200") == 4
+    assert delta("none", "404") == 1
+    assert delta("SystemPingHead", "200") == 2  # the spec's HEAD operation, not GET's
+    # The histogram counts the same requests, and its buckets are cumulative.
+    with app.client() as c:
+        families = {f.name: f for f in text_string_to_metric_families(c.get("/metrics").text)}
+    samples = families["pouchd_http_request_duration_seconds"].samples
+    version = [s for s in samples if s.labels.get("operation") == "SystemVersion" and s.labels["status"] == "200"]
+    buckets = [s.value for s in version if s.name.endswith("_bucket")]
+    count = next(s.value for s in version if s.name.endswith("_count"))
+    assert buckets == sorted(buckets) and buckets[-1] == count >= 4
+
+
+@pytest.fixture(scope="module")
+def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PouchD]:
+    with PouchD(tmp_path_factory.mktemp("router"), "--header-timeout", "1").start() as d:
+        yield d
+
+
+def test_busy_keep_alive_connection_is_not_cut_but_a_later_stall_is(daemon: PouchD) -> None:
+    """Each request moves the connection's one header deadline (1 s here) on; when a request
+    then stalls, the deadline still fires on time."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(5)
+        s.connect(str(daemon.sock))
+        start = time.monotonic()
+        served = 0
+        while time.monotonic() - start < 2.5:  # well past the header timeout, in quick requests
+            s.sendall(b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n")
+            reply = b""
+            while not reply.endswith(b"\r\n\r\nOK"):
+                chunk = s.recv(4096)
+                assert chunk, f"connection closed after {served} requests"
+                reply += chunk
+            assert reply.startswith(b"HTTP/1.1 200 ")
+            served += 1
+            time.sleep(0.05)
+        stalled = time.monotonic()
+        s.sendall(b"GET /_pi")
+        data = s.recv(4096)
+        waited = time.monotonic() - stalled
+    assert data.startswith(b"HTTP/1.1 408"), data
+    assert 0.5 < waited < 3.0
+    assert served > 10
