@@ -81,8 +81,17 @@ def main() -> None:
     with open(args.fixtures) as f:
         app = build_app(json.load(f))
     sockets = bind_sockets(args.uds, args.port)
-    config = uvicorn.Config(app, lifespan="off", ws="none", proxy_headers=False, access_log=False, log_config=None,
-                            timeout_keep_alive=5, server_header=False, date_header=True)
+    config = uvicorn.Config(
+        app,
+        lifespan="off",
+        ws="none",
+        proxy_headers=False,
+        access_log=False,
+        log_config=None,
+        timeout_keep_alive=5,
+        server_header=False,
+        date_header=True,
+    )
     try:
         uvicorn.Server(config).run(sockets=sockets)
     finally:

@@ -41,18 +41,19 @@ TARGET = 1.30
 # What pouch skips, the floor skips too: httpx's CLI and, for a pouch that left them out (an
 # earlier install, measured beside this one), the HTTPS parts of http.client and urllib.request
 # that `import httpx` loads ssl for; a pouch without that speed-up pays for ssl, and so does its floor.
-HTTPX_FLOOR = ("import sys; sys.modules['httpx._main'] = None\n"
-               "try: from pouch_common.speedups import without_https_in\n"
-               "except ImportError: pass\n"
-               "else: without_https_in('http.client', 'urllib.request')\n"
-               "import httpx")
+HTTPX_FLOOR = (
+    "import sys; sys.modules['httpx._main'] = None\n"
+    "try: from pouch_common.speedups import without_https_in\n"
+    "except ImportError: pass\n"
+    "else: without_https_in('http.client', 'urllib.request')\n"
+    "import httpx"
+)
 
 
 def _timed(argv: list[str]) -> float:
     """Wall time of one run, in seconds; raises BenchError if the command fails."""
     start = time.perf_counter()
-    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          timeout=60)
+    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise BenchError(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
@@ -102,10 +103,24 @@ def run(ws: Workspace, settings: Settings) -> Result:
         target = f"≤ {TARGET:.2f}{X}" if name == "httpx" else ""
         info = "" if name == "httpx" else " (info)"
         result.rows += [
-            Row("cli", f"pouch version / {labels[name]}: paired median{info}", ms(median(pouch)), ms(median(floor)),
-                paired, target, paired <= TARGET if target else None),
-            Row("cli", f"…ratio of minimums{info}", ms(min(pouch)), ms(min(floor)), minimums, target,
-                minimums <= TARGET if target else None),
+            Row(
+                "cli",
+                f"pouch version / {labels[name]}: paired median{info}",
+                ms(median(pouch)),
+                ms(median(floor)),
+                paired,
+                target,
+                paired <= TARGET if target else None,
+            ),
+            Row(
+                "cli",
+                f"…ratio of minimums{info}",
+                ms(min(pouch)),
+                ms(min(floor)),
+                minimums,
+                target,
+                minimums <= TARGET if target else None,
+            ),
         ]
     result.samples = {f"{n} (ms)": [round(t * 1000, 1) for t in v] for n, v in times.items()}
     result.notes.append(
@@ -113,5 +128,6 @@ def run(ws: Workspace, settings: Settings) -> Result:
         f"install ({installed().bin.parent}); floors: `import httpx` without its CLI and, as pouch, without ssl "
         f"(`HTTPX_FLOOR` in bench/cli_bench.py), bench/design_floor.py"
         + (f", and `{settings.other_cli}`" if settings.other_cli else "")
-        + ". Paired median: the median of the rounds' own ratios; ratio of minimums: fastest run / fastest run.")
+        + ". Paired median: the median of the rounds' own ratios; ratio of minimums: fastest run / fastest run."
+    )
     return result

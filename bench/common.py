@@ -107,8 +107,18 @@ class Settings:
     def make(cls, quick: bool, other_cli: str | None = None) -> Settings:
         if not quick:
             return cls(other_cli=other_cli)
-        return cls(quick=True, cli_runs=6, wrk_seconds=1, wrk_rounds=2, wrk_tail_rounds=2, startup_runs=4,
-                   events_reps=8, stall_rounds=3, replay_rounds=1, other_cli=other_cli)
+        return cls(
+            quick=True,
+            cli_runs=6,
+            wrk_seconds=1,
+            wrk_rounds=2,
+            wrk_tail_rounds=2,
+            startup_runs=4,
+            events_reps=8,
+            stall_rounds=3,
+            replay_rounds=1,
+            other_cli=other_cli,
+        )
 
 
 @dataclass(frozen=True)
@@ -131,8 +141,10 @@ class CpuPlan:
     def describe(self) -> str:
         if self.servers is None or self.clients is None:
             return "one usable CPU: servers and wrk share it"
-        return (f"servers pinned to CPU {','.join(map(str, sorted(self.servers)))}, "
-                f"wrk to CPU {','.join(map(str, sorted(self.clients)))}")
+        return (
+            f"servers pinned to CPU {','.join(map(str, sorted(self.servers)))}, "
+            f"wrk to CPU {','.join(map(str, sorted(self.clients)))}"
+        )
 
 
 def pin(pid: int, cpus: frozenset[int] | None) -> None:
@@ -175,8 +187,9 @@ def spawn(argv: list[str], log_path: Path, **kwargs: Any) -> subprocess.Popen[by
     """Start a process with stdout and stderr to ``log_path``, and remember it for :func:`stop_all`."""
     log = open(log_path, "ab")  # the child keeps its own copy of the fd
     try:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                cwd=REPO_ROOT, **kwargs)
+        proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT, **kwargs
+        )
     finally:
         log.close()
     _procs.append(proc)
@@ -229,8 +242,7 @@ class RawResponse:
     body: bytes
 
 
-def http_unix(sock_path: Path | str, method: str, target: str, body: bytes = b"",
-              timeout: float = 5.0) -> RawResponse:
+def http_unix(sock_path: Path | str, method: str, target: str, body: bytes = b"", timeout: float = 5.0) -> RawResponse:
     """One ``Connection: close`` request over a unix socket; raises OSError if it cannot connect."""
     head = f"{method} {target} HTTP/1.1\r\nHost: d\r\nConnection: close\r\n"
     if body:
@@ -256,8 +268,9 @@ def http_unix(sock_path: Path | str, method: str, target: str, body: bytes = b""
     return RawResponse(status, headers, rest if length is None else rest[:length])
 
 
-def wait_http_ok(sock_path: Path, proc: subprocess.Popen[bytes], deadline: float,
-                 interval: float = 0.005, target: str = "/_ping") -> float:
+def wait_http_ok(
+    sock_path: Path, proc: subprocess.Popen[bytes], deadline: float, interval: float = 0.005, target: str = "/_ping"
+) -> float:
     """Poll ``GET target`` every ``interval`` seconds until a 200; returns the monotonic time of it.
 
     Raises BenchError if the process exits or ``deadline`` (a ``time.monotonic()`` value) passes.
@@ -347,8 +360,9 @@ class PouchD(pouchd.PouchD):
         # --source from before pouchd took "" for "none" starts too, and neither reads the host's.
         no_config = workdir / "no-config.json"
         no_config.write_text("{}")
-        super().__init__(workdir, executable=installed().pouchd, name=name, tcp=tcp, home=home,
-                         config_file=str(no_config))
+        super().__init__(
+            workdir, executable=installed().pouchd, name=name, tcp=tcp, home=home, config_file=str(no_config)
+        )
 
     def _popen(self, argv: list[str], log: IO[bytes]) -> subprocess.Popen[bytes]:
         proc = super()._popen(argv, log)
@@ -381,8 +395,9 @@ class PouchDNoFreeze(PouchD):
     def check_freeze_skipped(self) -> None:
         """Raise unless pouchd did call the replaced gc.freeze (after start-up, so check after a request)."""
         if NOFREEZE_MARK not in self.logs():
-            raise BenchError(f"{self.kind}: pouchd never called gc.freeze(), so this is not what is "
-                             f"measured:\n{self.log_tail()}")
+            raise BenchError(
+                f"{self.kind}: pouchd never called gc.freeze(), so this is not what is measured:\n{self.log_tail()}"
+            )
 
 
 class BareApp(Server):

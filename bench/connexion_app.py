@@ -45,8 +45,17 @@ def main() -> None:
     sock.bind(args.uds)
     sock.listen(1024)
     sock.setblocking(False)
-    config = uvicorn.Config(app, lifespan="off", ws="none", proxy_headers=False, access_log=False, log_config=None,
-                            timeout_keep_alive=5, server_header=False, date_header=True)
+    config = uvicorn.Config(
+        app,
+        lifespan="off",
+        ws="none",
+        proxy_headers=False,
+        access_log=False,
+        log_config=None,
+        timeout_keep_alive=5,
+        server_header=False,
+        date_header=True,
+    )
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:

@@ -44,8 +44,11 @@ def run(ws: Workspace, settings: Settings) -> Result:
     work = ws.subdir("http")
     top = max(settings.wrk_connections)
     plan = CpuPlan.make()
-    with PouchD(work) as pouchd, BareApp(work, work / "fixtures.json") as bare, \
-            PouchDNoFreeze(work, "pouchd-nofreeze") as nofreeze:
+    with (
+        PouchD(work) as pouchd,
+        BareApp(work, work / "fixtures.json") as bare,
+        PouchDNoFreeze(work, "pouchd-nofreeze") as nofreeze,
+    ):
         pouchd.start()
         capture_fixtures(pouchd, bare.fixtures)
         bare.start()
@@ -70,8 +73,9 @@ def run(ws: Workspace, settings: Settings) -> Result:
                 if rnd % 2:
                     order.reverse()
                 for name in order:
-                    rep = run_wrk(servers[name].url + path, conns, settings.wrk_seconds, plan.client_threads,
-                                  cpus=plan.clients)
+                    rep = run_wrk(
+                        servers[name].url + path, conns, settings.wrk_seconds, plan.client_threads, cpus=plan.clients
+                    )
                     reports.setdefault((path, conns, name), []).append(rep)
     for path, conns in cells:
         p, b = reports[(path, conns, "pouchd")], reports[(path, conns, "bare")]
@@ -80,32 +84,57 @@ def run(ws: Workspace, settings: Settings) -> Result:
         ratio = median([rp.rps / rb.rps for rp, rb in zip(p, b, strict=True)])
         floor_ratio = TARGET_RPS.get((path, conns))
         cell = f"{path} c{conns}"
-        result.rows.append(Row("http", f"{cell} req/s", f"{rps_p:,.0f}", f"{rps_b:,.0f}",
-                               ratio, f"≥ {floor_ratio:.2f}{X}" if floor_ratio else "",
-                               ratio >= floor_ratio if floor_ratio else None))
+        result.rows.append(
+            Row(
+                "http",
+                f"{cell} req/s",
+                f"{rps_p:,.0f}",
+                f"{rps_b:,.0f}",
+                ratio,
+                f"≥ {floor_ratio:.2f}{X}" if floor_ratio else "",
+                ratio >= floor_ratio if floor_ratio else None,
+            )
+        )
         for q in ("p50", "p99"):
             lp, lb = median([getattr(r, q) for r in p]), median([getattr(r, q) for r in b])
             judged = q == "p99" and conns == top
-            result.rows.append(Row("http", f"{cell} latency {q}", f"{lp * 1000:.2f} ms", f"{lb * 1000:.2f} ms",
-                                   lp / lb, f"≤ {TARGET_P99:.2f}{X}" if judged else "",
-                                   lp / lb <= TARGET_P99 if judged else None))
+            result.rows.append(
+                Row(
+                    "http",
+                    f"{cell} latency {q}",
+                    f"{lp * 1000:.2f} ms",
+                    f"{lb * 1000:.2f} ms",
+                    lp / lb,
+                    f"≤ {TARGET_P99:.2f}{X}" if judged else "",
+                    lp / lb <= TARGET_P99 if judged else None,
+                )
+            )
         runs = [("pouchd", p), ("bare", b)]
         if conns == top:
             # Information: the same p99 from pouchd without gc.freeze(), right under the judged row.
             n = reports[(path, conns, "nofreeze")]
             ln = median([r.p99 for r in n])
             lb = median([r.p99 for r in b])
-            result.rows.append(Row("http", f"{cell} latency p99, pouchd without gc.freeze (info)",
-                                   f"{ln * 1000:.2f} ms", f"{lb * 1000:.2f} ms", ln / lb))
+            result.rows.append(
+                Row(
+                    "http",
+                    f"{cell} latency p99, pouchd without gc.freeze (info)",
+                    f"{ln * 1000:.2f} ms",
+                    f"{lb * 1000:.2f} ms",
+                    ln / lb,
+                )
+            )
             runs.append(("pouchd without gc.freeze", n))
         for name, reps in runs:
             result.samples[f"{cell} {name} req/s"] = [round(r.rps) for r in reps]
             result.samples[f"{cell} {name} p99 ms"] = [round(r.p99 * 1000, 2) for r in reps]
-    result.notes.append(f"wrk -t{plan.client_threads} -d{settings.wrk_seconds}s --latency, {plan.describe()}; "
-                        f"{settings.wrk_rounds} rounds per cell ({settings.wrk_tail_rounds} at {top} connections), "
-                        "alternating pouchd/bare; floor = bare Starlette app serving pouchd's exact bytes. "
-                        "The req/s ratio is the median of the rounds' own ratios; latency ratios are of "
-                        "medians, pouchd/bare (lower is better). At "
-                        f"{top} connections also pouchd without gc.freeze() (bench/pouchd_nofreeze.py, "
-                        "information), run next to pouchd in each round; its p99 ratio is to the same bare runs.")
+    result.notes.append(
+        f"wrk -t{plan.client_threads} -d{settings.wrk_seconds}s --latency, {plan.describe()}; "
+        f"{settings.wrk_rounds} rounds per cell ({settings.wrk_tail_rounds} at {top} connections), "
+        "alternating pouchd/bare; floor = bare Starlette app serving pouchd's exact bytes. "
+        "The req/s ratio is the median of the rounds' own ratios; latency ratios are of "
+        "medians, pouchd/bare (lower is better). At "
+        f"{top} connections also pouchd without gc.freeze() (bench/pouchd_nofreeze.py, "
+        "information), run next to pouchd in each round; its p99 ratio is to the same bare runs."
+    )
     return result

@@ -39,17 +39,36 @@ def build_app(home: Path) -> Any:
     # An empty config file, named: the host's is not read, and earlier trees (where a named file
     # must exist and "" names none) take the same flags.
     (home / "config.json").write_text("{}")
-    config = load_config(["--config-file", str(home / "config.json"), "--home-dir", str(home / "home"),
-                          "--listen", f"unix://{home}/pouchd.sock"])
+    config = load_config(
+        [
+            "--config-file",
+            str(home / "config.json"),
+            "--home-dir",
+            str(home / "home"),
+            "--listen",
+            f"unix://{home}/pouchd.sock",
+        ]
+    )
     daemon = Daemon(config, config.listen)
     return create_app(daemon.operations(), observe=daemon.metrics.observe)
 
 
 async def one(app: Any, method: str, path: str, body: bytes) -> int:
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
-             "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
-             "headers": [(b"host", b"d"), (b"content-length", b"%d" % len(body))] if body else [(b"host", b"d")],
-             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 2), "extensions": {}}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"d"), (b"content-length", b"%d" % len(body))] if body else [(b"host", b"d")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 2),
+        "extensions": {},
+    }
     sent = False
     status = 0
 

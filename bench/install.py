@@ -44,8 +44,11 @@ def _stamp(source: Path) -> str:
     digest = hashlib.sha256(str(source).encode())
     for name in _SOURCES:
         path = source / name
-        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) \
-            if path.is_dir() else [path]
+        files = (
+            sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            if path.is_dir()
+            else [path]
+        )
         for f in files:
             if f.exists():
                 digest.update(str(f.relative_to(source)).encode() + b"\0" + f.read_bytes())

@@ -61,8 +61,9 @@ async def _load_python(server: AnyServer, total: int) -> int:
                 head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
                 if not head.startswith(b"HTTP/1.1 200"):
                     raise BenchError(f"{server.kind} answered {head[:40]!r} to GET {path}")
-                length = next(int(ln.split(b":")[1]) for ln in head.split(b"\r\n")
-                              if ln.lower().startswith(b"content-length:"))
+                length = next(
+                    int(ln.split(b":")[1]) for ln in head.split(b"\r\n") if ln.lower().startswith(b"content-length:")
+                )
                 await reader.readexactly(length)
                 n += 1
         finally:
@@ -89,16 +90,38 @@ def run(ws: Workspace, settings: Settings) -> Result:
     (p_idle, p_after, p_count), (b_idle, b_after, _) = rss["pouchd"], rss["bare app"]
     growth, b_growth = p_after / p_idle - 1, b_after / b_idle - 1
     result.rows += [
-        Row("memory", "pouchd VmRSS idle after start", f"{p_idle / MiB:.1f} MiB", f"{b_idle / MiB:.1f} MiB",
-            p_idle / b_idle, f"≤ {TARGET_IDLE_MIB:.0f} MiB", p_idle / MiB <= TARGET_IDLE_MIB),
-        Row("memory", f"pouchd VmRSS after {p_count:,} requests", f"{p_after / MiB:.1f} MiB",
-            f"{b_after / MiB:.1f} MiB", p_after / b_after),
-        Row("memory", "pouchd VmRSS growth (floor: bare app's growth)", f"{growth * 100:+.1f} %",
-            f"{b_growth * 100:+.1f} %", None, f"≤ {TARGET_GROWTH * 100:.0f} %", growth <= TARGET_GROWTH),
+        Row(
+            "memory",
+            "pouchd VmRSS idle after start",
+            f"{p_idle / MiB:.1f} MiB",
+            f"{b_idle / MiB:.1f} MiB",
+            p_idle / b_idle,
+            f"≤ {TARGET_IDLE_MIB:.0f} MiB",
+            p_idle / MiB <= TARGET_IDLE_MIB,
+        ),
+        Row(
+            "memory",
+            f"pouchd VmRSS after {p_count:,} requests",
+            f"{p_after / MiB:.1f} MiB",
+            f"{b_after / MiB:.1f} MiB",
+            p_after / b_after,
+        ),
+        Row(
+            "memory",
+            "pouchd VmRSS growth (floor: bare app's growth)",
+            f"{growth * 100:+.1f} %",
+            f"{b_growth * 100:+.1f} %",
+            None,
+            f"≤ {TARGET_GROWTH * 100:.0f} %",
+            growth <= TARGET_GROWTH,
+        ),
     ]
-    result.samples = {f"{k} VmRSS idle/after (MiB)": [round(v[0] / MiB, 2), round(v[1] / MiB, 2)]
-                      for k, v in rss.items()}
+    result.samples = {
+        f"{k} VmRSS idle/after (MiB)": [round(v[0] / MiB, 2), round(v[1] / MiB, 2)] for k, v in rss.items()
+    }
     client = "wrk" if have_wrk() else "an asyncio client (wrk absent)"
-    result.notes.append(f"{settings.memory_requests:,} requests by {client} ({CONNECTIONS} connections, keep-alive), "
-                        f"VmRSS read {SETTLE:.0f} s after start and after the load; floor = bare app, same steps.")
+    result.notes.append(
+        f"{settings.memory_requests:,} requests by {client} ({CONNECTIONS} connections, keep-alive), "
+        f"VmRSS read {SETTLE:.0f} s after start and after the load; floor = bare app, same steps."
+    )
     return result

@@ -34,8 +34,7 @@ def request() -> bytes:
     now = time.time_ns()
     until = f"{now // 1_000_000_000}.{now % 1_000_000_000:09d}"
     # Connection: close, so the end of the answer is the end of the connection.
-    return (f"GET /v1.24/events?since=0&until={until} HTTP/1.1\r\nHost: d\r\n"
-            "Connection: close\r\n\r\n").encode()
+    return (f"GET /v1.24/events?since=0&until={until} HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n").encode()
 
 
 def begin(path: str, index: int, sel: selectors.BaseSelector) -> None:

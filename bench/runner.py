@@ -45,19 +45,39 @@ COLUMNS = ("benchmark", "metric", "pouch", "floor", "ratio", "target", "result")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench", description="Benchmark pouchd and pouch against "
-                                     "floors measured in the same run; see bench/README.md.")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmark pouchd and pouch against floors measured in the same run; see bench/README.md.",
+    )
     parser.add_argument("--quick", action="store_true", help="fewer and shorter runs (about a minute)")
-    parser.add_argument("--only", metavar="NAME", action="append", choices=list(BENCHMARKS),
-                        help=f"run only this benchmark (repeatable): {', '.join(BENCHMARKS)}")
-    parser.add_argument("--output", metavar="PATH", type=Path, default=BENCH_DIR / "RESULTS.md",
-                        help="results file to write (default: bench/RESULTS.md)")
-    parser.add_argument("--other-cli", metavar="COMMAND",
-                        help="another CLI to time beside `pouch version` (cli benchmark), e.g. pouch's Go CLI: "
-                             "'pouch -H {host} version' ({sock}: pouchd's socket path, {host}: unix://{sock})")
-    parser.add_argument("--source", metavar="DIR", type=Path, default=REPO_ROOT,
-                        help="the project tree to install and measure (default: this checkout), e.g. an "
-                             "earlier version exported with git archive, for before/after figures")
+    parser.add_argument(
+        "--only",
+        metavar="NAME",
+        action="append",
+        choices=list(BENCHMARKS),
+        help=f"run only this benchmark (repeatable): {', '.join(BENCHMARKS)}",
+    )
+    parser.add_argument(
+        "--output",
+        metavar="PATH",
+        type=Path,
+        default=BENCH_DIR / "RESULTS.md",
+        help="results file to write (default: bench/RESULTS.md)",
+    )
+    parser.add_argument(
+        "--other-cli",
+        metavar="COMMAND",
+        help="another CLI to time beside `pouch version` (cli benchmark), e.g. pouch's Go CLI: "
+        "'pouch -H {host} version' ({sock}: pouchd's socket path, {host}: unix://{sock})",
+    )
+    parser.add_argument(
+        "--source",
+        metavar="DIR",
+        type=Path,
+        default=REPO_ROOT,
+        help="the project tree to install and measure (default: this checkout), e.g. an "
+        "earlier version exported with git archive, for before/after figures",
+    )
     return parser.parse_args(argv)
 
 
@@ -94,8 +114,10 @@ def _wrk_version() -> str:
 
 def _versions() -> str:
     """The measured packages' versions, as installed in the bench's install."""
-    code = (f"import importlib.metadata as m\nfor n in {PACKAGES!r}:\n    try: print(n, m.version(n))\n"
-            "    except m.PackageNotFoundError: print(n, '(absent)')")
+    code = (
+        f"import importlib.metadata as m\nfor n in {PACKAGES!r}:\n    try: print(n, m.version(n))\n"
+        "    except m.PackageNotFoundError: print(n, '(absent)')"
+    )
     out = subprocess.run([installed().python, "-c", code], capture_output=True, text=True, timeout=30)
     return ", ".join(out.stdout.split("\n")[:-1]) if out.returncode == 0 else "?"
 
@@ -128,8 +150,11 @@ def text_table(rows: list[Row]) -> str:
     right = {2, 3, 4}
     lines = []
     for n, line in enumerate(table):
-        lines.append("  ".join(c.rjust(w) if i in right else c.ljust(w)
-                               for i, (c, w) in enumerate(zip(line, widths, strict=True))).rstrip())
+        lines.append(
+            "  ".join(
+                c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True))
+            ).rstrip()
+        )
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
@@ -145,19 +170,32 @@ def kept_history(previous: str) -> str:
     if start < 0:
         return ""
     end = previous.find("\n## ", start + len(HISTORY_HEADING))
-    return previous[start:end if end >= 0 else len(previous)].rstrip() + "\n"
+    return previous[start : end if end >= 0 else len(previous)].rstrip() + "\n"
 
 
-def markdown(results: list[Result], skipped: dict[str, str], settings: Settings, started: dt.datetime,
-             elapsed: float, argv: list[str], history: str = "") -> str:
+def markdown(
+    results: list[Result],
+    skipped: dict[str, str],
+    settings: Settings,
+    started: dt.datetime,
+    elapsed: float,
+    argv: list[str],
+    history: str = "",
+) -> str:
     rows = [r for res in results for r in res.rows]
     out = ["# Benchmark results", ""]
-    out += [f"- **Date**: {started.strftime('%Y-%m-%d %H:%M:%S %Z')}",
-            f"- **Command**: `python -m bench{' ' + shlex.join(argv) if argv else ''}`"
-            f" ({'quick' if settings.quick else 'full'} run, {elapsed:.0f} s)"]
+    out += [
+        f"- **Date**: {started.strftime('%Y-%m-%d %H:%M:%S %Z')}",
+        f"- **Command**: `python -m bench{' ' + shlex.join(argv) if argv else ''}`"
+        f" ({'quick' if settings.quick else 'full'} run, {elapsed:.0f} s)",
+    ]
     out += [f"- **{k}**: {v}" for k, v in machine()]
-    out += ["", "Every figure is compared with a floor measured in the same run (see bench/README.md); "
-            "the ratio is pouch/floor. A missed target is reported as MISS, never as a failure.", ""]
+    out += [
+        "",
+        "Every figure is compared with a floor measured in the same run (see bench/README.md); "
+        "the ratio is pouch/floor. A missed target is reported as MISS, never as a failure.",
+        "",
+    ]
     out.append("| " + " | ".join(COLUMNS) + " |")
     out.append("|" + "|".join("---:" if i in (2, 3, 4) else "---" for i in range(len(COLUMNS))) + "|")
     out += ["| " + " | ".join(c.replace("|", "\\|") for c in _cells(r)) + " |" for r in rows]

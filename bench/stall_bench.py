@@ -143,8 +143,11 @@ class KeepAlive:
 
     def post(self, target: str, body: bytes) -> tuple[int, bytes]:
         """(status, body) of one POST of JSON."""
-        self.sock.sendall(f"POST {target} HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
-                          f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        self.sock.sendall(
+            f"POST {target} HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
         got = b""
         while b"\r\n\r\n" not in got:
             chunk = self.sock.recv(65536)
@@ -153,8 +156,9 @@ class KeepAlive:
             got += chunk
         head, _, rest = got.partition(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
-        length = next((int(v) for k, _, v in (ln.partition(":") for ln in lines[1:])
-                       if k.strip().lower() == "content-length"), 0)
+        length = next(
+            (int(v) for k, _, v in (ln.partition(":") for ln in lines[1:]) if k.strip().lower() == "content-length"), 0
+        )
         while len(rest) < length:
             chunk = self.sock.recv(65536)
             if not chunk:
@@ -212,8 +216,9 @@ class Pinger:
         return [rtt for start, rtt in list(self.samples) if t0 <= start <= t1]
 
 
-def _measure(d: PouchD, settings: Settings, lim: DaemonLimits, tag: int
-             ) -> tuple[list[float], list[float], list[float]]:
+def _measure(
+    d: PouchD, settings: Settings, lim: DaemonLimits, tag: int
+) -> tuple[list[float], list[float], list[float]]:
     """Alternating quiet and loaded windows: (quiet pings, slowest ping per loaded window, update times)."""
     pinger = Pinger(d.sock)
     pinger.start()
@@ -252,8 +257,9 @@ def _fill_history(d: PouchD, lim: DaemonLimits) -> float:
     start = time.perf_counter()
     try:
         for n in range(lim.history):
-            status, body = conn.post("/v1.24/daemon/update",
-                                     json.dumps({"Labels": limit_labels(n, lim, "replay")}).encode())
+            status, body = conn.post(
+                "/v1.24/daemon/update", json.dumps({"Labels": limit_labels(n, lim, "replay")}).encode()
+            )
             if status != 200:
                 raise BenchError(f"an update at the label limits was answered {status}: {body[:200]!r}")
     finally:
@@ -271,8 +277,9 @@ def _replays(log: Path) -> list[tuple[int, float, int]]:
     return out
 
 
-def _measure_replay(d: PouchD, settings: Settings, lim: DaemonLimits, work: Path
-                    ) -> dict[int, tuple[list[float], list[float], list[float]]]:
+def _measure_replay(
+    d: PouchD, settings: Settings, lim: DaemonLimits, work: Path
+) -> dict[int, tuple[list[float], list[float], list[float]]]:
     """For each number of clients: (quiet pings, slowest ping per loaded window, replay times)."""
     pinger = Pinger(d.sock)
     pinger.start()
@@ -344,15 +351,35 @@ def run(ws: Workspace, settings: Settings) -> Result:
         label = "" if variant == "alone" else f", {SUBSCRIBERS} /events subscribers"
         floor = percentile(quiet, 99)
         slowest = max(worst)
-        rows.append(Row("stall", f"slowest /_ping during the largest update{label} (floor: quiet p99)",
-                        ms(slowest), ms(floor), slowest / floor, f"≤ {TARGET_PING * 1000:.0f} ms",
-                        slowest <= TARGET_PING))
-        rows.append(Row("stall", f"largest update answered, slowest{label}", ms(max(updates)), "", None,
-                        f"≤ {TARGET_UPDATE:.0f} s", max(updates) <= TARGET_UPDATE))
+        rows.append(
+            Row(
+                "stall",
+                f"slowest /_ping during the largest update{label} (floor: quiet p99)",
+                ms(slowest),
+                ms(floor),
+                slowest / floor,
+                f"≤ {TARGET_PING * 1000:.0f} ms",
+                slowest <= TARGET_PING,
+            )
+        )
+        rows.append(
+            Row(
+                "stall",
+                f"largest update answered, slowest{label}",
+                ms(max(updates)),
+                "",
+                None,
+                f"≤ {TARGET_UPDATE:.0f} s",
+                max(updates) <= TARGET_UPDATE,
+            )
+        )
         result.samples[f"{variant}: slowest /_ping per loaded window (ms)"] = [round(x * 1000, 2) for x in worst]
         result.samples[f"{variant}: update round trips (ms)"] = [round(x * 1000, 1) for x in updates]
         result.samples[f"{variant}: quiet /_ping p50/p99/max (ms)"] = [
-            round(percentile(quiet, 50) * 1000, 3), round(floor * 1000, 3), round(max(quiet) * 1000, 3)]
+            round(percentile(quiet, 50) * 1000, 3),
+            round(floor * 1000, 3),
+            round(max(quiet) * 1000, 3),
+        ]
     with PouchD(work, "stall-replay", tcp=False) as d:
         d.start()
         fill = _fill_history(d, lim)
@@ -362,15 +389,25 @@ def run(ws: Workspace, settings: Settings) -> Result:
         label = f"{clients} client{'s' if clients > 1 else ''}"
         floor = percentile(quiet, 99)
         slowest = max(worst)
-        rows.append(Row("stall", f"slowest /_ping during event history replay ({lim.history} events), {label} "
-                        "(floor: quiet p99)", ms(slowest), ms(floor), slowest / floor,
-                        f"≤ {TARGET_PING * 1000:.0f} ms", slowest <= TARGET_PING))
+        rows.append(
+            Row(
+                "stall",
+                f"slowest /_ping during event history replay ({lim.history} events), {label} (floor: quiet p99)",
+                ms(slowest),
+                ms(floor),
+                slowest / floor,
+                f"≤ {TARGET_PING * 1000:.0f} ms",
+                slowest <= TARGET_PING,
+            )
+        )
         rows.append(Row("stall", f"one replay of the history, median, {label} (info)", ms(percentile(times, 50))))
-        result.samples[f"replay, {label}: slowest /_ping per loaded window (ms)"] = [
-            round(x * 1000, 2) for x in worst]
+        result.samples[f"replay, {label}: slowest /_ping per loaded window (ms)"] = [round(x * 1000, 2) for x in worst]
         result.samples[f"replay, {label}: one replay (ms)"] = [round(x * 1000, 1) for x in times]
         result.samples[f"replay, {label}: quiet /_ping p50/p99/max (ms)"] = [
-            round(percentile(quiet, 50) * 1000, 3), round(floor * 1000, 3), round(max(quiet) * 1000, 3)]
+            round(percentile(quiet, 50) * 1000, 3),
+            round(floor * 1000, 3),
+            round(max(quiet) * 1000, 3),
+        ]
     result.rows = rows
     result.notes.append(
         f"{settings.stall_rounds} rounds of a quiet window then {settings.stall_updates} back-to-back "
@@ -384,5 +421,6 @@ def run(ws: Workspace, settings: Settings) -> Result:
         f"then a loaded one in which {' then '.join(map(str, REPLAY_CLIENTS))} clients (another process) read "
         "GET /v1.24/events?since=0&until=<now> to its end and again, until each has done so once and "
         f"{REPLAYS_PER_WINDOW} replays are done in all (at most {REPLAY_WINDOW_MAX:.0f} s); same pinger, same "
-        "figure and floor.")
+        "figure and floor."
+    )
     return result

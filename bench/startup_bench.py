@@ -61,16 +61,36 @@ def run(ws: Workspace, settings: Settings) -> Result:
         _launch(srv)  # warm-up
     for i in range(settings.startup_runs):
         names = list(servers)
-        order = names[i % len(names):] + names[:i % len(names)]
+        order = names[i % len(names) :] + names[: i % len(names)]
         for name in order:
             times[name].append(_launch(servers[name]))
     p, b, c = median(times["pouchd"]), median(times["bare"]), median(times["connexion"])
-    result.rows.append(Row("startup", "launch → first 200 /_ping / a plain connexion app on the same spec",
-                           ms(p), ms(c), p / c, f"≤ {TARGET:.2f}{X}", p / c <= TARGET))
-    result.rows.append(Row("startup", f"…the same / a bare uvicorn app (earlier mark: {BEFORE:.2f}{X})",
-                           ms(p), ms(b), p / b, f"≤ {BEFORE:.2f}{X}", p / b <= BEFORE))
+    result.rows.append(
+        Row(
+            "startup",
+            "launch → first 200 /_ping / a plain connexion app on the same spec",
+            ms(p),
+            ms(c),
+            p / c,
+            f"≤ {TARGET:.2f}{X}",
+            p / c <= TARGET,
+        )
+    )
+    result.rows.append(
+        Row(
+            "startup",
+            f"…the same / a bare uvicorn app (earlier mark: {BEFORE:.2f}{X})",
+            ms(p),
+            ms(b),
+            p / b,
+            f"≤ {BEFORE:.2f}{X}",
+            p / b <= BEFORE,
+        )
+    )
     result.samples = {f"{n} (ms)": [round(t * 1000, 1) for t in v] for n, v in times.items()}
-    result.notes.append(f"{settings.startup_runs} launches each, alternating, polled every {POLL * 1000:.0f} ms "
-                        "over the unix socket; floor = plain connexion AsyncApp on the same spec and uvicorn; second "
-                        "row: bare Starlette app on uvicorn.")
+    result.notes.append(
+        f"{settings.startup_runs} launches each, alternating, polled every {POLL * 1000:.0f} ms "
+        "over the unix socket; floor = plain connexion AsyncApp on the same spec and uvicorn; second "
+        "row: bare Starlette app on uvicorn."
+    )
     return result

@@ -74,12 +74,17 @@ def parse(text: str) -> WrkReport:
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
     errors += int(non2xx.group(1)) if non2xx else 0
-    return WrkReport(int(count.group(1)), float(rps.group(1)), _seconds(*p50.groups()), _seconds(*p99.groups()),
-                     errors)
+    return WrkReport(int(count.group(1)), float(rps.group(1)), _seconds(*p50.groups()), _seconds(*p99.groups()), errors)
 
 
-def run_wrk(url: str, connections: int, seconds: float, threads: int = 2, script: Path | None = None,
-            cpus: frozenset[int] | None = None) -> WrkReport:
+def run_wrk(
+    url: str,
+    connections: int,
+    seconds: float,
+    threads: int = 2,
+    script: Path | None = None,
+    cpus: frozenset[int] | None = None,
+) -> WrkReport:
     """``wrk --latency -tT -cC -dDs URL``, on ``cpus`` when given; a run that fails or has errors
     is a BenchError."""
     argv = [str(WRK), "--latency", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s"]
@@ -105,8 +110,18 @@ def limit_script(path: Path, paths: list[str], total: int, threads: int) -> Path
 
 def run_wrk_count(url: str, connections: int, threads: int, script: Path, max_seconds: float = 60) -> WrkReport:
     """wrk with a :func:`limit_script`: interrupted as soon as every thread reached its count."""
-    argv = [str(WRK), "--latency", f"-t{threads}", f"-c{connections}", f"-d{max_seconds:.0f}s", "--timeout", "5s",
-            "-s", str(script), url]
+    argv = [
+        str(WRK),
+        "--latency",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max_seconds:.0f}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(script),
+        url,
+    ]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert proc.stderr is not None

@@ -25,9 +25,17 @@ class Param:
 
     __slots__ = ("choices", "dest", "flags", "help", "metavar", "repeat", "required")
 
-    def __init__(self, flags: tuple[str, ...], help: str, metavar: str | None = None, *,
-                 dest: str | None = None, repeat: bool = False, choices: tuple[str, ...] | None = None,
-                 required: bool = False) -> None:
+    def __init__(
+        self,
+        flags: tuple[str, ...],
+        help: str,
+        metavar: str | None = None,
+        *,
+        dest: str | None = None,
+        repeat: bool = False,
+        choices: tuple[str, ...] | None = None,
+        required: bool = False,
+    ) -> None:
         self.flags, self.help, self.metavar, self.dest = flags, help, metavar, dest
         self.repeat, self.choices, self.required = repeat, choices, required
 
@@ -47,13 +55,25 @@ class Parser(argparse.ArgumentParser):
         raise CLIError(f"{message} (see '{self.prog} --help')")
 
 
-def make_parser(prog: str, description: str, params: Sequence[Param], epilog: str | None = None,
-                usage: str | None = None, inherited: Sequence[Param] = ()) -> Parser:
+def make_parser(
+    prog: str,
+    description: str,
+    params: Sequence[Param],
+    epilog: str | None = None,
+    usage: str | None = None,
+    inherited: Sequence[Param] = (),
+) -> Parser:
     """A parser for ``params``; ``inherited`` are options that were parsed already (pouch's global
     ones, which pouch's Go CLI accepts after the command too, as cobra's persistent flags): given
     again here they replace the earlier value, left out they keep it."""
-    parser = Parser(prog=prog, description=description, epilog=epilog, usage=usage, allow_abbrev=False,
-                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = Parser(
+        prog=prog,
+        description=description,
+        epilog=epilog,
+        usage=usage,
+        allow_abbrev=False,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     for p in params:
         _add(parser, p)
     if inherited:
@@ -71,12 +91,20 @@ class _Container(Protocol):
 
 def _add(parser: _Container, p: Param, default: object = None) -> None:
     if p.positional:
-        parser.add_argument(p.flags[0], help=p.help, choices=p.choices, metavar=p.metavar,
-                            nargs=None if p.required else "?")
+        parser.add_argument(
+            p.flags[0], help=p.help, choices=p.choices, metavar=p.metavar, nargs=None if p.required else "?"
+        )
     elif p.metavar is None:
-        parser.add_argument(*p.flags, dest=p.dest, help=p.help, action="store_true",
-                            default=False if default is None else default)
+        parser.add_argument(
+            *p.flags, dest=p.dest, help=p.help, action="store_true", default=False if default is None else default
+        )
     else:
-        parser.add_argument(*p.flags, dest=p.dest, help=p.help, metavar=p.metavar, choices=p.choices,
-                            action="append" if p.repeat else "store",
-                            default=([] if p.repeat else None) if default is None else default)
+        parser.add_argument(
+            *p.flags,
+            dest=p.dest,
+            help=p.help,
+            metavar=p.metavar,
+            choices=p.choices,
+            action="append" if p.repeat else "store",
+            default=([] if p.repeat else None) if default is None else default,
+        )

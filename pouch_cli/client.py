@@ -49,8 +49,9 @@ M = TypeVar("M", bound=Model)
 class TLSOptions:
     """pouch's client TLS flags; files default from ``POUCH_CERT_PATH`` (ca.pem, cert.pem, key.pem)."""
 
-    def __init__(self, cacert: str | None = None, cert: str | None = None, key: str | None = None,
-                 verify: bool = False) -> None:
+    def __init__(
+        self, cacert: str | None = None, cert: str | None = None, key: str | None = None, verify: bool = False
+    ) -> None:
         self.cacert, self.cert, self.key, self.verify = cacert, cert, key, verify
 
     def ssl_context(self) -> ssl.SSLContext:
@@ -76,8 +77,9 @@ class TLSOptions:
 class ClientOptions:
     """Where and how to reach pouchd: ``-H``, ``-D``, the TLS flags, and the timeout of each request."""
 
-    def __init__(self, host: str, debug: bool = False, timeout: float | None = 30.0,
-                 tls: TLSOptions | None = None) -> None:
+    def __init__(
+        self, host: str, debug: bool = False, timeout: float | None = 30.0, tls: TLSOptions | None = None
+    ) -> None:
         self.host, self.debug, self.timeout, self.tls = host, debug, timeout, tls
 
 
@@ -127,14 +129,14 @@ def build_client(opts: ClientOptions) -> Client:
     host = opts.host
     httpx_args: dict[str, Any] = {}
     if host.startswith("unix://"):
-        path = host[len("unix://"):]
+        path = host[len("unix://") :]
         if not path:
             raise CLIError(f"invalid host {host!r}: no socket path")
         base = "http://d"
         httpx_args["transport"] = PlainTransport(uds=path)
         httpx_args["trust_env"] = False  # no HTTP(S)_PROXY for a local socket
     elif host.startswith("tcp://"):
-        address = host[len("tcp://"):].rstrip("/")
+        address = host[len("tcp://") :].rstrip("/")
         if opts.tls is not None:
             base = "https://" + address
             httpx_args["transport"] = httpx.HTTPTransport(verify=opts.tls.ssl_context())
@@ -224,9 +226,16 @@ def call(opts: ClientOptions, action: str, op: Callable[..., Response[T | Error]
     return response.parsed
 
 
-def show(opts: ClientOptions, action: str, op: Callable[..., Response[M | Error]], fmt: str | None,
-         default: Callable[[dict[str, Any]], str], *, aliases: Mapping[str, str] | None = None,
-         optional: frozenset[str] = frozenset()) -> None:
+def show(
+    opts: ClientOptions,
+    action: str,
+    op: Callable[..., Response[M | Error]],
+    fmt: str | None,
+    default: Callable[[dict[str, Any]], str],
+    *,
+    aliases: Mapping[str, str] | None = None,
+    optional: frozenset[str] = frozenset(),
+) -> None:
     """Fetch one object and print it: with ``--format`` when given (checked before the request),
     else in the command's own layout."""
     render = None

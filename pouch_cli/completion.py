@@ -32,10 +32,14 @@ def _commands() -> list[tuple[str, str, tuple[Param, ...]]]:
     from pouch_cli.main import COMMANDS, GLOBAL_PARAMS, load_command
 
     out: list[tuple[str, str, tuple[Param, ...]]] = [
-        ("", "", (*GLOBAL_PARAMS, Param(("-h", "--help"), "Show the help and exit.")))]
+        ("", "", (*GLOBAL_PARAMS, Param(("-h", "--help"), "Show the help and exit.")))
+    ]
     for name, (_, summary) in COMMANDS.items():
-        params = (*load_command(name).PARAMS, Param(("-h", "--help"), "Show the help and exit."),
-                  *GLOBAL_PARAMS[:-1])  # the global options but -v are accepted after a command too
+        params = (
+            *load_command(name).PARAMS,
+            Param(("-h", "--help"), "Show the help and exit."),
+            *GLOBAL_PARAMS[:-1],
+        )  # the global options but -v are accepted after a command too
         out.append((name, summary, params))
     return out
 
@@ -59,19 +63,26 @@ def bash() -> str:
     cases = []
     for name, _, params in commands:
         options = " ".join(f for p in params if not p.positional for f in p.flags)
-        words = " ".join(n for n, _, _ in commands[1:]) if not name else \
-            " ".join(c for p in params if p.positional for c in (p.choices or ()))
+        words = (
+            " ".join(n for n, _, _ in commands[1:])
+            if not name
+            else " ".join(c for p in params if p.positional for c in (p.choices or ()))
+        )
         files = "|".join(f for p in params if p.metavar == "FILE" for f in p.flags)
-        choices = "".join(f"            {'|'.join(p.flags)}) words={_quote(' '.join(p.choices))} ;;\n"
-                          for p in params if p.takes_value and p.choices)
+        choices = "".join(
+            f"            {'|'.join(p.flags)}) words={_quote(' '.join(p.choices))} ;;\n"
+            for p in params
+            if p.takes_value and p.choices
+        )
         cases.append(
             f"        {_quote(name)})\n"
             f"            case $prev in\n"
-            + (f"            {files}) COMPREPLY=($(compgen -f -- \"$cur\")); return 0 ;;\n" if files else "")
+            + (f'            {files}) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;\n' if files else "")
             + choices
             + (f"            {'|'.join(_value_options(params))}) return 0 ;;\n" if _value_options(params) else "")
             + f"            *) if [[ $cur == -* ]]; then words={_quote(options)}; else words={_quote(words)}; fi ;;\n"
-            f"            esac ;;\n")
+            f"            esac ;;\n"
+        )
     skip = "|".join(_value_options(global_params))
     return f"""# bash completion for pouch: source <(pouch completion bash)
 _pouch_completion() {{
@@ -113,7 +124,8 @@ def zsh() -> str:
             f"        {_quote(name)})\n"
             + (f"            if [[ $prev == ({files}) ]]; then _files; return; fi\n" if files else "")
             + (f"            if [[ $prev == ({values}) ]]; then return; fi\n" if values else "")
-            + f"            options=({options}); words_=({words}) ;;\n")
+            + f"            options=({options}); words_=({words}) ;;\n"
+        )
     skip = "|".join(_value_options(global_params))
     return f"""#compdef pouch
 # zsh completion for pouch: pouch completion zsh > "${{fpath[1]}}/_pouch"
@@ -146,24 +158,33 @@ fi
 
 def fish() -> str:
     commands = _commands()
-    lines = ["# fish completion for pouch: pouch completion fish > ~/.config/fish/completions/pouch.fish",
-             "complete --no-files --command pouch"]
+    lines = [
+        "# fish completion for pouch: pouch completion fish > ~/.config/fish/completions/pouch.fish",
+        "complete --no-files --command pouch",
+    ]
     for name, _, params in commands:
         cond = "__fish_use_subcommand" if not name else f"__fish_seen_subcommand_from {name}"
         if not name:
-            lines += [f"complete --no-files --command pouch -n {_fish_quote(cond)} -a {n} -d {_fish_quote(s)}"
-                      for n, s, _ in commands[1:]]
+            lines += [
+                f"complete --no-files --command pouch -n {_fish_quote(cond)} -a {n} -d {_fish_quote(s)}"
+                for n, s, _ in commands[1:]
+            ]
         for p in params:
             if p.positional:
                 if p.choices:
-                    lines.append(f"complete --no-files --command pouch -n {_fish_quote(cond)} "
-                                 f"-a {_fish_quote(' '.join(p.choices))}")
+                    lines.append(
+                        f"complete --no-files --command pouch -n {_fish_quote(cond)} "
+                        f"-a {_fish_quote(' '.join(p.choices))}"
+                    )
                 continue
             flags = " ".join(f"-s {f[1:]}" if len(f) == 2 else f"-l {f[2:]}" for f in p.flags)
             value = ""
             if p.takes_value:
-                value = " -r -F" if p.metavar == "FILE" else (f" -x -a {_fish_quote(' '.join(p.choices))}" if p.choices
-                                                             else " -x")
+                value = (
+                    " -r -F"
+                    if p.metavar == "FILE"
+                    else (f" -x -a {_fish_quote(' '.join(p.choices))}" if p.choices else " -x")
+                )
             lines.append(f"complete --command pouch -n {_fish_quote(cond)} {flags}{value} -d {_fish_quote(p.help)}")
     return "\n".join(lines) + "\n"
 

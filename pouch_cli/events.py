@@ -160,8 +160,7 @@ def format_event(event: dict[str, Any]) -> str:
     return line
 
 
-def stream_events(opts: ClientOptions, since: str | None, until: str | None,
-                  filters: dict[str, list[str]]) -> None:
+def stream_events(opts: ClientOptions, since: str | None, until: str | None, filters: dict[str, list[str]]) -> None:
     """Print the daemon's events, one line each as it arrives, until the stream ends."""
     kwargs = events_request(since, until, json.dumps(filters, separators=(",", ":")) if filters else None)
     action = "failed to get events"
@@ -192,11 +191,19 @@ EXAMPLE = (
     "  $ pouch events --since 2026-11-28 --until 2026-11-28T12:00:00 -f event=update -f label=zone=a"
 )
 PARAMS = (
-    Param(("-s", "--since"), "Show events since TIME: Unix timestamp, RFC 3339 date or date-time, or duration "
-          "ago (10m).", metavar="TIME"),
+    Param(
+        ("-s", "--since"),
+        "Show events since TIME: Unix timestamp, RFC 3339 date or date-time, or duration ago (10m).",
+        metavar="TIME",
+    ),
     Param(("-u", "--until"), "Stream events until TIME (same formats).", metavar="TIME"),
-    Param(("-f", "--filter"), "Filter events: type=daemon, event=update, label=key or label=key=value "
-          "(repeatable).", metavar="KEY=VALUE", dest="filters", repeat=True),
+    Param(
+        ("-f", "--filter"),
+        "Filter events: type=daemon, event=update, label=key or label=key=value (repeatable).",
+        metavar="KEY=VALUE",
+        dest="filters",
+        repeat=True,
+    ),
 )
 
 

@@ -37,4 +37,3 @@ def human_size_binary(size: float) -> str:
         size /= 1024
         i += 1
     return f"{size:.4g}{_BINARY_UNITS[i]}"
-

@@ -60,8 +60,11 @@ def format_info(i: dict[str, Any]) -> str:
     add(f"LxcfsEnabled: {go_value(bool(i.get('LxcfsEnabled', False)))}")
     add(f"CriEnabled: {go_value(bool(i.get('CriEnabled', False)))}")
     registry = i.get("RegistryConfig") or {}
-    insecure = [c["Name"] for c in (registry.get("IndexConfigs") or {}).values()
-                if c and not c.get("Secure", False) and c.get("Name")]
+    insecure = [
+        c["Name"]
+        for c in (registry.get("IndexConfigs") or {}).values()
+        if c and not c.get("Secure", False) and c.get("Name")
+    ]
     insecure += registry.get("InsecureRegistryCIDRs") or []
     if insecure:
         add("Insecure Registries:")
@@ -84,11 +87,21 @@ def _commit(commit: dict[str, Any] | None) -> str:
 HELP = "Display system-wide information: host facts and the daemon's configuration."
 EXAMPLE = "Example:\n  $ pouch info\n  Containers: 0\n   Running: 0\n  ..."
 PARAMS = (
-    Param(("-f", "--format"), "Print with a Go template (e.g. '{{.ServerVersion}}'), or 'json' for the whole "
-          "object.", metavar="TEMPLATE", dest="fmt"),
+    Param(
+        ("-f", "--format"),
+        "Print with a Go template (e.g. '{{.ServerVersion}}'), or 'json' for the whole object.",
+        metavar="TEMPLATE",
+        dest="fmt",
+    ),
 )
 
 
 def run(args: argparse.Namespace) -> None:
-    show(client_options(args), "failed to get system info", system_info.sync_detailed, args.fmt, format_info,
-         optional=OPTIONAL)
+    show(
+        client_options(args),
+        "failed to get system info",
+        system_info.sync_detailed,
+        args.fmt,
+        format_info,
+        optional=OPTIONAL,
+    )

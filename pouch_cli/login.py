@@ -68,15 +68,18 @@ def prompt_password() -> str:
     return password
 
 
-HELP = ("Log in to a registry (SERVER, default: the daemon's default registry) and keep the credentials in "
-        "~/.pouch/config.json.")
-EXAMPLE = ("Examples:\n  $ pouch login -u alice registry.example.com:5000\n  Password:\n  Login Succeeded\n"
-           "  $ cat token.txt | pouch login -u alice --password-stdin registry.example.com")
+HELP = (
+    "Log in to a registry (SERVER, default: the daemon's default registry) and keep the credentials in "
+    "~/.pouch/config.json."
+)
+EXAMPLE = (
+    "Examples:\n  $ pouch login -u alice registry.example.com:5000\n  Password:\n  Login Succeeded\n"
+    "  $ cat token.txt | pouch login -u alice --password-stdin registry.example.com"
+)
 PARAMS = (
     Param(("server",), "Registry address (host[:port]).", metavar="SERVER"),
     Param(("-u", "--username"), "Username (prompted for when missing).", metavar="TEXT"),
-    Param(("-p", "--password"), "Password (insecure: it shows in the process list and shell history).",
-          metavar="TEXT"),
+    Param(("-p", "--password"), "Password (insecure: it shows in the process list and shell history).", metavar="TEXT"),
     Param(("--password-stdin",), "Take the password from stdin."),
 )
 
@@ -101,8 +104,12 @@ def run(args: argparse.Namespace) -> None:
     username = (username or "").strip() or prompt_username(stored.username if stored else "")
     password = password or prompt_password()
 
-    result = call(opts, "failed to login", registry_login.sync_detailed,
-                  body=AuthConfig(username=username, password=password, server_address=server))
+    result = call(
+        opts,
+        "failed to login",
+        registry_login.sync_detailed,
+        body=AuthConfig(username=username, password=password, server_address=server),
+    )
     if result is None:  # the generated client parses a 200 into AuthResponse, or fails
         raise CLIError("failed to login: the daemon's answer had no body")
     token = result.identity_token if isinstance(result.identity_token, str) else ""

@@ -15,10 +15,10 @@ if TYPE_CHECKING:
     import argparse
 
 
-
 HELP = "Log out from a registry (SERVER, default: the daemon's default registry)."
-EXAMPLE = ("Example:\n  $ pouch logout registry.example.com:5000\n"
-           "  Removing login credentials for registry.example.com:5000")
+EXAMPLE = (
+    "Example:\n  $ pouch logout registry.example.com:5000\n  Removing login credentials for registry.example.com:5000"
+)
 PARAMS = (Param(("server",), "Registry address (host[:port]).", metavar="SERVER"),)
 
 

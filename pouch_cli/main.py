@@ -40,11 +40,16 @@ DESCRIPTION = f"pouch talks to pouchd, the Pouch Engine daemon (API v{API_VERSIO
 
 
 GLOBAL_PARAMS = (
-    Param(("-H", "--host"), "pouchd address, unix:///path or tcp://host:port [env POUCH_HOST; default: "
-          "the socket pouchd listens on by default]", metavar="ADDR"),
+    Param(
+        ("-H", "--host"),
+        "pouchd address, unix:///path or tcp://host:port [env POUCH_HOST; default: "
+        "the socket pouchd listens on by default]",
+        metavar="ADDR",
+    ),
     Param(("-D", "--debug"), "Print each request and response status to stderr."),
-    Param(("--tlscacert",), "Trust daemons whose certificate this CA signed [$POUCH_CERT_PATH/ca.pem].",
-          metavar="FILE"),
+    Param(
+        ("--tlscacert",), "Trust daemons whose certificate this CA signed [$POUCH_CERT_PATH/ca.pem].", metavar="FILE"
+    ),
     Param(("--tlscert",), "Client certificate [$POUCH_CERT_PATH/cert.pem].", metavar="FILE"),
     Param(("--tlskey",), "Client key [$POUCH_CERT_PATH/key.pem].", metavar="FILE"),
     Param(("--tlsverify",), "Use TLS and verify the daemon's certificate [env POUCH_TLS_VERIFY]."),
@@ -81,8 +86,13 @@ def run(argv: list[str]) -> None:
 
     width = max(map(len, COMMANDS)) + 2
     commands = "Commands:\n" + "".join(f"  {n.ljust(width)}{summary}\n" for n, (_, summary) in COMMANDS.items())
-    top = make_parser("pouch", DESCRIPTION, GLOBAL_PARAMS, epilog=commands + "\nRun 'pouch COMMAND --help' for more.",
-                      usage="pouch [OPTIONS] COMMAND [ARGS]...")
+    top = make_parser(
+        "pouch",
+        DESCRIPTION,
+        GLOBAL_PARAMS,
+        epilog=commands + "\nRun 'pouch COMMAND --help' for more.",
+        usage="pouch [OPTIONS] COMMAND [ARGS]...",
+    )
     top.add_argument("command", nargs="?", help=argparse.SUPPRESS)
     top.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = top.parse_args(argv)
@@ -97,7 +107,8 @@ def run(argv: list[str]) -> None:
     module = load_command(args.command)
     prog = f"pouch {args.command}"
     make_parser(prog, module.HELP, module.PARAMS, module.EXAMPLE, inherited=GLOBAL_PARAMS[:-1]).parse_args(
-        args.args, namespace=args)
+        args.args, namespace=args
+    )
     module.run(args)
 
 

@@ -34,8 +34,9 @@ class TemplateError(ValueError):
 Node = Callable[[Mapping[str, Any]], str]
 
 
-def compile_template(text: str, aliases: Mapping[str, str] | None = None,
-                     optional: frozenset[str] = frozenset()) -> Node:
+def compile_template(
+    text: str, aliases: Mapping[str, str] | None = None, optional: frozenset[str] = frozenset()
+) -> Node:
     """Parse ``text`` once; the result renders an object (a JSON-shaped dict).
 
     ``aliases`` maps Go field names to wire names where they differ (``APIVersion`` → ``ApiVersion``);
@@ -45,7 +46,7 @@ def compile_template(text: str, aliases: Mapping[str, str] | None = None,
     parts: list[Node | str] = []
     pos = 0
     for m in _ACTION.finditer(text):
-        literal = text[pos:m.start()]
+        literal = text[pos : m.start()]
         if m.group(1):
             literal = literal.rstrip()
         parts.append(literal)
@@ -88,7 +89,7 @@ def _compile_action(action: str, source: str, aliases: Mapping[str, str], option
         change = str.upper if func == "upper" else str.lower
         return lambda obj: change(go_value(getter(obj)))
     if len(args) != 2:
-        raise TemplateError(f'template: join takes a list and a separator in {source}')
+        raise TemplateError(f"template: join takes a list and a separator in {source}")
     sep = args[1]
 
     def join(obj: Mapping[str, Any]) -> str:
@@ -100,8 +101,9 @@ def _compile_action(action: str, source: str, aliases: Mapping[str, str], option
     return join
 
 
-def _field_getter(expr: str, source: str, aliases: Mapping[str, str],
-                  optional: frozenset[str]) -> Callable[[Mapping[str, Any]], Any]:
+def _field_getter(
+    expr: str, source: str, aliases: Mapping[str, str], optional: frozenset[str]
+) -> Callable[[Mapping[str, Any]], Any]:
     if not _FIELD.match(expr):
         raise TemplateError(f"template: bad field reference {expr!r} in {source}")
     path = [p for p in expr[1:].split(".") if p]
@@ -124,16 +126,18 @@ def _field_getter(expr: str, source: str, aliases: Mapping[str, str],
     return get
 
 
-def render_format(fmt: str, obj: Mapping[str, Any], aliases: Mapping[str, str] | None = None,
-                  optional: frozenset[str] = frozenset()) -> str:
+def render_format(
+    fmt: str, obj: Mapping[str, Any], aliases: Mapping[str, str] | None = None, optional: frozenset[str] = frozenset()
+) -> str:
     """``--format`` as docker: ``json`` is the whole object as JSON, anything else a template."""
     if fmt.strip() == "json":
         return json.dumps(obj, separators=(",", ":"), ensure_ascii=False) + "\n"
     return compile_template(fmt, aliases, optional)(obj) + "\n"
 
 
-def checked_format(fmt: str, aliases: Mapping[str, str] | None = None,
-                   optional: frozenset[str] = frozenset()) -> Callable[[Mapping[str, Any]], str]:
+def checked_format(
+    fmt: str, aliases: Mapping[str, str] | None = None, optional: frozenset[str] = frozenset()
+) -> Callable[[Mapping[str, Any]], str]:
     """``--format`` compiled before any request, so that a malformed template fails fast (CLIError)."""
     try:
         if fmt.strip() != "json":

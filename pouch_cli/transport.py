@@ -75,8 +75,11 @@ class PlainTransport(httpx.BaseTransport):
         if conn is not None and conn.sock is not None and _closed_by_peer(conn.sock):
             conn.close()
         if conn is None:
-            conn = self._conn = (_UnixHTTPConnection(self._uds, connect_timeout) if self._uds is not None
-                                 else http.client.HTTPConnection(self._host, self._port, timeout=connect_timeout))
+            conn = self._conn = (
+                _UnixHTTPConnection(self._uds, connect_timeout)
+                if self._uds is not None
+                else http.client.HTTPConnection(self._host, self._port, timeout=connect_timeout)
+            )
         if conn.sock is not None:
             return conn, True
         conn.timeout = connect_timeout
@@ -100,15 +103,17 @@ class PlainTransport(httpx.BaseTransport):
             conn, _ = self._connection(timeouts.get("connect"))
         return self._send(conn, request, body, timeouts)
 
-    def _send(self, conn: http.client.HTTPConnection, request: httpx.Request, body: bytes,
-              timeouts: dict[str, float | None]) -> httpx.Response:
+    def _send(
+        self, conn: http.client.HTTPConnection, request: httpx.Request, body: bytes, timeouts: dict[str, float | None]
+    ) -> httpx.Response:
         assert conn.sock is not None
         try:
             with _mapped_errors(request):
                 conn.sock.settimeout(timeouts.get("write"))
                 # httpx has made every header, Host included; http.client adds none of its own.
-                conn.putrequest(request.method, request.url.raw_path.decode("ascii"), skip_host=True,
-                                skip_accept_encoding=True)
+                conn.putrequest(
+                    request.method, request.url.raw_path.decode("ascii"), skip_host=True, skip_accept_encoding=True
+                )
                 for name, value in request.headers.raw:
                     conn.putheader(name, value)
                 conn.endheaders(body or None)
@@ -155,8 +160,9 @@ class _mapped_errors:
         message = str(error) or type(error).__name__
         mapped: type[httpx.TransportError]
         if isinstance(error, TimeoutError):
-            mapped = (httpx.ConnectTimeout if self.connecting else
-                      httpx.ReadTimeout if self.reading else httpx.WriteTimeout)
+            mapped = (
+                httpx.ConnectTimeout if self.connecting else httpx.ReadTimeout if self.reading else httpx.WriteTimeout
+            )
         elif self.connecting:
             mapped = httpx.ConnectError
         elif isinstance(error, http.client.HTTPException):  # a closed connection, a malformed answer

@@ -84,8 +84,9 @@ def update_config_file(path: str, labels: list[str], image_proxy: str | None) ->
         config["label"] = merged
     if image_proxy is not None:
         if len(image_proxy) > MAX_IMAGE_PROXY_LENGTH:
-            raise CLIError(f"failed to update daemon config file: image proxy longer than "
-                           f"{MAX_IMAGE_PROXY_LENGTH} characters")
+            raise CLIError(
+                f"failed to update daemon config file: image proxy longer than {MAX_IMAGE_PROXY_LENGTH} characters"
+            )
         config["image-proxy"] = image_proxy
     try:
         atomic_write_json(target, config, mode)
@@ -94,12 +95,18 @@ def update_config_file(path: str, labels: list[str], image_proxy: str | None) ->
 
 
 PARAMS = (
-    Param(("--label",), "Label to merge into the daemon's labels; a label with the same key is replaced "
-          "(repeatable).", metavar="KEY=VALUE", dest="labels", repeat=True),
+    Param(
+        ("--label",),
+        "Label to merge into the daemon's labels; a label with the same key is replaced (repeatable).",
+        metavar="KEY=VALUE",
+        dest="labels",
+        repeat=True,
+    ),
     Param(("--image-proxy",), "New proxy for pulling images.", metavar="URL"),
     Param(("--offline",), "Only edit the daemon's config file (used at its next start)."),
-    Param(("--config-file",), "Config file edited with --offline [default: pouchd's default config file].",
-          metavar="FILE"),
+    Param(
+        ("--config-file",), "Config file edited with --offline [default: pouchd's default config file].", metavar="FILE"
+    ),
 )
 
 

@@ -35,11 +35,21 @@ def format_version(data: dict[str, object]) -> str:
 HELP = "Print the version of pouchd."
 EXAMPLE = "Example:\n  $ pouch version\n  GoVersion:       cpython3.11.7\n  KernelVersion:   6.1.0-18-amd64\n  ..."
 PARAMS = (
-    Param(("-f", "--format"), "Print with a Go template (e.g. '{{.Version}}'), or 'json' for the whole object.",
-          metavar="TEMPLATE", dest="fmt"),
+    Param(
+        ("-f", "--format"),
+        "Print with a Go template (e.g. '{{.Version}}'), or 'json' for the whole object.",
+        metavar="TEMPLATE",
+        dest="fmt",
+    ),
 )
 
 
 def run(args: argparse.Namespace) -> None:
-    show(client_options(args), "failed to get system version", system_version.sync_detailed, args.fmt,
-         format_version, aliases=ALIASES)
+    show(
+        client_options(args),
+        "failed to get system version",
+        system_version.sync_detailed,
+        args.fmt,
+        format_version,
+        aliases=ALIASES,
+    )

@@ -48,4 +48,3 @@ def default_config_file() -> str:
         return "/etc/pouch/config.json"
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
     return os.path.join(base, "pouch", "config.json")
-

@@ -80,10 +80,15 @@ def middlewares(validate_responses: bool) -> list[type]:
     return stack
 
 
-def create_app(operations: dict[str, Callable[..., Any]], *, spec: dict[str, Any] | None = None, debug: bool = False,
-               validate_responses: bool = False,
-               observe: Callable[[str | None, int, float], None] | None = None,
-               manager_whitelist: frozenset[str] = frozenset()) -> ASGIApp:
+def create_app(
+    operations: dict[str, Callable[..., Any]],
+    *,
+    spec: dict[str, Any] | None = None,
+    debug: bool = False,
+    validate_responses: bool = False,
+    observe: Callable[[str | None, int, float], None] | None = None,
+    manager_whitelist: frozenset[str] = frozenset(),
+) -> ASGIApp:
     """Build the ASGI app serving the spec (pouchd's own unless ``spec`` is given) with
     ``operations`` (operationId → handler).
 

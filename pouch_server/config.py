@@ -85,8 +85,16 @@ class Option:
         return self.flags[-1].removeprefix("--")
 
 
-def option(*flags: str, kind: Kind, help: str, default: Any = None, factory: Callable[[], Any] | None = None,
-           metavar: str | None = None, in_file: bool = True, default_text: Callable[[], str] | None = None) -> Any:
+def option(
+    *flags: str,
+    kind: Kind,
+    help: str,
+    default: Any = None,
+    factory: Callable[[], Any] | None = None,
+    metavar: str | None = None,
+    in_file: bool = True,
+    default_text: Callable[[], str] | None = None,
+) -> Any:
     """A :class:`DaemonConfig` field that is a pouchd option. ``default`` (or ``factory``, for a
     value made at start: a list, a path that depends on the user) is the value when neither a
     flag nor the config file gives one; --help shows it unless it is empty, or ``default_text``
@@ -103,60 +111,113 @@ class DaemonConfig:
     /daemon/update and are kept by :class:`pouch_server.managers.daemon.DaemonStateStore`."""
 
     listen: list[str] = option(
-        "-l", "--listen", kind="list", factory=lambda: [paths.default_host()], metavar="ADDR",
-        help="address to listen on, unix:///path or tcp://host:port, repeatable")
-    home_dir: str = option("--home-dir", kind="str", factory=paths.default_home_dir, metavar="DIR",
-                           help="daemon state directory")
+        "-l",
+        "--listen",
+        kind="list",
+        factory=lambda: [paths.default_host()],
+        metavar="ADDR",
+        help="address to listen on, unix:///path or tcp://host:port, repeatable",
+    )
+    home_dir: str = option(
+        "--home-dir", kind="str", factory=paths.default_home_dir, metavar="DIR", help="daemon state directory"
+    )
     debug: bool = option("-D", "--debug", kind="bool", default=False, help="debug logging, one line per request")
     # The file that was read (None when none was); --config-file names it, the file cannot.
     config_file: str | None = option(
-        "--config-file", kind="str", metavar="FILE", in_file=False,
+        "--config-file",
+        kind="str",
+        metavar="FILE",
+        in_file=False,
         default_text=lambda: paths.default_config_file(),
-        help="JSON config file keyed by flag names, read if it exists; '' for none")
-    labels: list[str] = option("--label", kind="list", factory=list, metavar="KEY=VALUE",
-                               help="daemon label, repeatable (one given twice is kept once)")
-    default_runtime: str = option("--default-runtime", kind="str", default="runc", metavar="NAME",
-                                  help="default OCI runtime")
-    runtimes: dict[str, RuntimeSpec] = option("--add-runtime", kind="runtimes", factory=dict, metavar="NAME=PATH",
-                                              help="register an OCI runtime, repeatable (each name once)")
-    snapshotter: str = option("--snapshotter", kind="str", default="overlayfs", metavar="NAME",
-                              help="storage driver")
-    log_driver: str = option("--log-driver", kind="str", default="json-file", metavar="NAME",
-                             help="default log driver")
-    cgroup_driver: str = option("--cgroup-driver", kind="str", default="cgroupfs", metavar="NAME",
-                                help="cgroupfs or systemd")
-    default_registry: str = option("--default-registry", kind="str", default=DEFAULT_REGISTRY, metavar="HOST",
-                                   help="default registry")
+        help="JSON config file keyed by flag names, read if it exists; '' for none",
+    )
+    labels: list[str] = option(
+        "--label",
+        kind="list",
+        factory=list,
+        metavar="KEY=VALUE",
+        help="daemon label, repeatable (one given twice is kept once)",
+    )
+    default_runtime: str = option(
+        "--default-runtime", kind="str", default="runc", metavar="NAME", help="default OCI runtime"
+    )
+    runtimes: dict[str, RuntimeSpec] = option(
+        "--add-runtime",
+        kind="runtimes",
+        factory=dict,
+        metavar="NAME=PATH",
+        help="register an OCI runtime, repeatable (each name once)",
+    )
+    snapshotter: str = option("--snapshotter", kind="str", default="overlayfs", metavar="NAME", help="storage driver")
+    log_driver: str = option("--log-driver", kind="str", default="json-file", metavar="NAME", help="default log driver")
+    cgroup_driver: str = option(
+        "--cgroup-driver", kind="str", default="cgroupfs", metavar="NAME", help="cgroupfs or systemd"
+    )
+    default_registry: str = option(
+        "--default-registry", kind="str", default=DEFAULT_REGISTRY, metavar="HOST", help="default registry"
+    )
     image_proxy: str = option("--image-proxy", kind="str", default="", metavar="URL", help="proxy used to pull images")
     insecure_registries: list[str] = option(
-        "--insecure-registries", kind="csv", factory=list, metavar="HOST[,HOST]",
-        help="registries reached over plain HTTP or unverified TLS, repeatable, comma separated")
-    registry_mirrors: list[str] = option("--registry-mirrors", kind="csv", factory=list, metavar="URL[,URL]",
-                                         help="registry mirrors, repeatable")
+        "--insecure-registries",
+        kind="csv",
+        factory=list,
+        metavar="HOST[,HOST]",
+        help="registries reached over plain HTTP or unverified TLS, repeatable, comma separated",
+    )
+    registry_mirrors: list[str] = option(
+        "--registry-mirrors", kind="csv", factory=list, metavar="URL[,URL]", help="registry mirrors, repeatable"
+    )
     pidfile: str | None = option("--pidfile", kind="str", metavar="FILE", help="write the daemon's PID to this file")
-    tlscert: str | None = option("--tlscert", kind="str", metavar="FILE",
-                                 help="TLS certificate for tcp listeners (PEM)")
+    tlscert: str | None = option(
+        "--tlscert", kind="str", metavar="FILE", help="TLS certificate for tcp listeners (PEM)"
+    )
     tlskey: str | None = option("--tlskey", kind="str", metavar="FILE", help="TLS key for tcp listeners (PEM)")
-    tlscacert: str | None = option("--tlscacert", kind="str", metavar="FILE",
-                                   help="CA that signs trusted client certificates (PEM)")
-    tlsverify: bool = option("--tlsverify", kind="bool", default=False,
-                             help="require a client certificate signed by --tlscacert")
+    tlscacert: str | None = option(
+        "--tlscacert", kind="str", metavar="FILE", help="CA that signs trusted client certificates (PEM)"
+    )
+    tlsverify: bool = option(
+        "--tlsverify", kind="bool", default=False, help="require a client certificate signed by --tlscacert"
+    )
     manager_whitelist: list[str] = option(
-        "--manager-whitelist", kind="csv", factory=list, metavar="CN[,CN]",
-        help="client certificate common names allowed to call (others get 403)")
-    group: str | None = option("-G", "--group", kind="str", metavar="GROUP",
-                               help="group that owns the unix sockets (name or gid); members may use the daemon")
+        "--manager-whitelist",
+        kind="csv",
+        factory=list,
+        metavar="CN[,CN]",
+        help="client certificate common names allowed to call (others get 403)",
+    )
+    group: str | None = option(
+        "-G",
+        "--group",
+        kind="str",
+        metavar="GROUP",
+        help="group that owns the unix sockets (name or gid); members may use the daemon",
+    )
     max_body_size: int = option(
-        "--max-body-size", kind="size", default=DEFAULT_MAX_BODY_SIZE, metavar="SIZE",
+        "--max-body-size",
+        kind="size",
+        default=DEFAULT_MAX_BODY_SIZE,
+        metavar="SIZE",
         default_text=lambda: _size_text(DEFAULT_MAX_BODY_SIZE),
-        help="largest request body accepted, e.g. 1048576, 512k, 1m; larger gets 413")
-    header_timeout: float = option("--header-timeout", kind="seconds", default=DEFAULT_HEADER_TIMEOUT,
-                                   metavar="SECONDS", help="time a client has to send a request's headers")
-    body_timeout: float = option("--body-timeout", kind="seconds", default=DEFAULT_BODY_TIMEOUT,
-                                 metavar="SECONDS", help="time a client has to send a request's body")
+        help="largest request body accepted, e.g. 1048576, 512k, 1m; larger gets 413",
+    )
+    header_timeout: float = option(
+        "--header-timeout",
+        kind="seconds",
+        default=DEFAULT_HEADER_TIMEOUT,
+        metavar="SECONDS",
+        help="time a client has to send a request's headers",
+    )
+    body_timeout: float = option(
+        "--body-timeout",
+        kind="seconds",
+        default=DEFAULT_BODY_TIMEOUT,
+        metavar="SECONDS",
+        help="time a client has to send a request's body",
+    )
     # Not one of pouch's flags: on in tests so that every response is checked against the spec.
-    validate_responses: bool = option("--validate-responses", kind="bool", default=False, in_file=False,
-                                      help=argparse.SUPPRESS)
+    validate_responses: bool = option(
+        "--validate-responses", kind="bool", default=False, in_file=False, help=argparse.SUPPRESS
+    )
 
 
 #: Every option, by DaemonConfig attribute.
@@ -199,8 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="pouchd",
         description=f"pouchd serves the system API of the Pouch Engine (v{API_VERSION}) on unix sockets and TCP. "
-                    "Repeatable options given both as flags and in the config file are merged; any other "
-                    "option may be given in one of them only.",
+        "Repeatable options given both as flags and in the config file are merged; any other "
+        "option may be given in one of them only.",
         epilog="example: pouchd -l unix:///run/pouchd.sock -l tcp://127.0.0.1:4243 --label zone=a",
         allow_abbrev=False,
     )
@@ -284,7 +345,7 @@ def parse_size(key: str, value: Any, source: str) -> int:
     elif isinstance(value, str):
         text = value.strip().lower()
         digits = text.rstrip("kmgb")
-        unit = text[len(digits):]
+        unit = text[len(digits) :]
         if not digits.isdigit() or unit not in _SIZE_UNITS:
             raise ConfigError(f"invalid {key} {value!r} in {source}: want bytes, e.g. 1048576, 512k or 1m")
         n = int(digits) * _SIZE_UNITS[unit]
@@ -324,20 +385,21 @@ def load_config(argv: list[str] | None = None) -> DaemonConfig:
     file_values = read_config_file(config_file) if config_file else None
     from_file = {FILE_KEYS[key]: value for key, value in (file_values or {}).items()}
 
-    conflicts = sorted(OPTIONS[name].key for name in set(given) & set(from_file)
-                       if OPTIONS[name].kind not in MERGED_KINDS)
+    conflicts = sorted(
+        OPTIONS[name].key for name in set(given) & set(from_file) if OPTIONS[name].kind not in MERGED_KINDS
+    )
     if conflicts:
-        raise ConfigError(
-            "found conflict flags in command line and config file "
-            f"{config_file}: {', '.join(conflicts)}"
-        )
+        raise ConfigError(f"found conflict flags in command line and config file {config_file}: {', '.join(conflicts)}")
 
     cfg = DaemonConfig()
     for name in dict.fromkeys([*given, *from_file]):
         opt = OPTIONS[name]
         # One value, or a list option's two (the flags' and the file's: no conflict, see above).
-        values = [_coerce(opt.key, opt.kind, source[name], where)
-                  for source, where in ((given, "flags"), (from_file, config_file)) if name in source]
+        values = [
+            _coerce(opt.key, opt.kind, source[name], where)
+            for source, where in ((given, "flags"), (from_file, config_file))
+            if name in source
+        ]
         setattr(cfg, name, values[0] if len(values) == 1 else _merged(*values))
     cfg.config_file = config_file if file_values is not None else None
     validate(cfg)
@@ -437,8 +499,6 @@ def validate(cfg: DaemonConfig) -> None:
     cfg.home_dir = str(Path(cfg.home_dir).expanduser().absolute())
 
 
-
-
 @dataclass(frozen=True)
 class ListenAddress:
     scheme: str  # "unix" or "tcp"
@@ -456,12 +516,12 @@ class ListenAddress:
 def parse_listen_address(addr: str) -> ListenAddress:
     """Parse ``unix:///path`` or ``tcp://host:port`` (``[::1]:port`` for IPv6)."""
     if addr.startswith("unix://"):
-        path = addr[len("unix://"):]
+        path = addr[len("unix://") :]
         if not path.startswith("/"):
             raise ConfigError(f"invalid listen address {addr!r}: unix socket path must be absolute")
         return ListenAddress("unix", path=path)
     if addr.startswith("tcp://"):
-        rest = addr[len("tcp://"):].rstrip("/")
+        rest = addr[len("tcp://") :].rstrip("/")
         host, sep, port = rest.rpartition(":")
         if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
             raise ConfigError(f"invalid listen address {addr!r}: want tcp://host:port")

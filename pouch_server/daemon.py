@@ -55,9 +55,14 @@ class Daemon:
         self.system = SystemManager(config, self.state, self.id, listen_addresses)
         self.registry = RegistryManager(config)
         version = self.system.version()
-        self.metrics = Metrics(version=version["Version"], commit=version["GitCommit"],
-                               kernel=version["KernelVersion"], os=version["Os"], arch=version["Arch"],
-                               subscribers=lambda: self.events.subscriber_count)
+        self.metrics = Metrics(
+            version=version["Version"],
+            commit=version["GitCommit"],
+            kernel=version["KernelVersion"],
+            os=version["Os"],
+            arch=version["Arch"],
+            subscribers=lambda: self.events.subscriber_count,
+        )
 
     def operations(self) -> dict[str, Callable[..., Any]]:
         system = SystemHandlers(self.system)
@@ -105,11 +110,19 @@ def _server_configs(app: Any, config: DaemonConfig, listeners: list[Listener]) -
     # in front of the daemon, so X-Forwarded-For from a local client must not rewrite its address
     # (uvicorn trusts it from 127.0.0.1 by default, in a layer run on every request).
     common: dict[str, Any] = dict(
-        lifespan="off", ws="none", proxy_headers=False, access_log=False, log_config=None, timeout_graceful_shutdown=10,
-        timeout_keep_alive=5, server_header=False, date_header=True,
+        lifespan="off",
+        ws="none",
+        proxy_headers=False,
+        access_log=False,
+        log_config=None,
+        timeout_graceful_shutdown=10,
+        timeout_keep_alive=5,
+        server_header=False,
+        date_header=True,
     )
-    limits = Limits(header_timeout=config.header_timeout, body_timeout=config.body_timeout,
-                    max_body_bytes=config.max_body_size)
+    limits = Limits(
+        header_timeout=config.header_timeout, body_timeout=config.body_timeout, max_body_bytes=config.max_body_size
+    )
     secure = [lst for lst in listeners if config.tlscert and lst.address.scheme == "tcp"]
     plain = [lst for lst in listeners if lst not in secure]
     out: list[ServerGroup] = []
@@ -128,8 +141,11 @@ def _warn_insecure_tcp(config: DaemonConfig, listeners: list[Listener]) -> None:
         return
     for lst in listeners:
         if lst.address.scheme == "tcp" and not _is_loopback(lst.address.host):
-            log.warning("listening on %s without TLS: anyone who can reach it controls this daemon; "
-                        "use --tlscert/--tlskey/--tlsverify", lst.url)
+            log.warning(
+                "listening on %s without TLS: anyone who can reach it controls this daemon; "
+                "use --tlscert/--tlskey/--tlsverify",
+                lst.url,
+            )
 
 
 def _is_loopback(host: str) -> bool:
@@ -161,8 +177,12 @@ def report_slow_callbacks(loop: asyncio.AbstractEventLoop) -> None:
     loop.set_debug(True)
     loop.slow_callback_duration = SLOW_CALLBACK_SECONDS
     kind = type(loop)
-    log.debug("event-loop steps over %.0f ms are logged (%s.%s in debug mode)", SLOW_CALLBACK_SECONDS * 1000,
-              kind.__module__, kind.__qualname__)
+    log.debug(
+        "event-loop steps over %.0f ms are logged (%s.%s in debug mode)",
+        SLOW_CALLBACK_SECONDS * 1000,
+        kind.__module__,
+        kind.__qualname__,
+    )
 
 
 #: How long, once ``daemon stop`` is published, event streams get to send it before they are ended.
@@ -256,8 +276,13 @@ class Lifecycle:
             self.daemon = daemon = Daemon(config, [lst.url for lst in self.listeners])
         except OSError as e:  # the home directory cannot be made or used (a file there, no permission)
             raise ConfigError(f"cannot use home directory {config.home_dir}: {e.strerror or e}") from None
-        self.app = create_app(daemon.operations(), debug=config.debug, validate_responses=config.validate_responses,
-                              observe=daemon.metrics.observe, manager_whitelist=frozenset(config.manager_whitelist))
+        self.app = create_app(
+            daemon.operations(),
+            debug=config.debug,
+            validate_responses=config.validate_responses,
+            observe=daemon.metrics.observe,
+            manager_whitelist=frozenset(config.manager_whitelist),
+        )
 
     def _set_up_servers(self) -> None:
         try:
@@ -291,8 +316,9 @@ class Lifecycle:
     async def _serve_until_ready(self) -> bool:
         """Start the servers and wait until all of them listen; False if one ended first (its
         error, if it ended with one, is raised)."""
-        self._tasks = [asyncio.create_task(srv.serve(sockets=[lst.sock for lst in group]))
-                       for srv, group in self.servers]
+        self._tasks = [
+            asyncio.create_task(srv.serve(sockets=[lst.sock for lst in group])) for srv, group in self.servers
+        ]
         self._release.push_async_callback(self._end_servers)
         while not all(srv.is_serving for srv, _ in self.servers) and not any(t.done() for t in self._tasks):
             await asyncio.sleep(0.01)
@@ -313,8 +339,11 @@ class Lifecycle:
 
     def _announce(self) -> None:
         for lst in self.listeners:
-            log.info("pouchd listening on %s%s", lst.url,
-                     " (TLS)" if self.config.tlscert and lst.address.scheme == "tcp" else "")
+            log.info(
+                "pouchd listening on %s%s",
+                lst.url,
+                " (TLS)" if self.config.tlscert and lst.address.scheme == "tcp" else "",
+            )
 
     def _freeze_start_up(self) -> None:
         # What start-up built (modules, the spec, connexion's app: some 50,000 objects that the

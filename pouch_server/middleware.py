@@ -70,8 +70,9 @@ def version_error(version: str) -> str | None:
 
 
 class PouchMiddleware:
-    def __init__(self, app: ASGIApp, debug: bool = False,
-                 observe: Callable[[str | None, int, float], None] | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, debug: bool = False, observe: Callable[[str | None, int, float], None] | None = None
+    ) -> None:
         self.app = app
         self.debug = debug
         self.observe = observe
@@ -135,5 +136,4 @@ class PouchMiddleware:
             if self.observe is not None:
                 self.observe(operation, status, elapsed)
             if self.debug:
-                access_log.debug("%s %s %d %.1fms id=%s", scope["method"], original_path, status,
-                                 elapsed * 1000, rid)
+                access_log.debug("%s %s %d %.1fms id=%s", scope["method"], original_path, status, elapsed * 1000, rid)

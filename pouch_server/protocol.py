@@ -45,8 +45,12 @@ log = logging.getLogger("pouchd")
 STUCK_WRITER_GRACE = 1.0
 _TIMER_SLACK = 0.005
 
-_REASONS = {400: b"Bad Request", 408: b"Request Timeout", 413: b"Content Too Large",
-            431: b"Request Header Fields Too Large"}
+_REASONS = {
+    400: b"Bad Request",
+    408: b"Request Timeout",
+    413: b"Content Too Large",
+    431: b"Request Header Fields Too Large",
+}
 
 
 @dataclass(frozen=True)

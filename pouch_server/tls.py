@@ -81,9 +81,15 @@ def cert_reqs(verify: bool) -> int:
 def server_context(certfile: str, keyfile: str, cafile: str | None, verify: bool) -> ssl.SSLContext:
     """The TLS listeners' context, made as uvicorn makes it from its ssl settings (so a bad
     certificate fails here, at start-up). Raises OSError or ssl.SSLError."""
-    return create_ssl_context(certfile=certfile, keyfile=keyfile, password=None,
-                              ssl_version=ssl.PROTOCOL_TLS_SERVER, cert_reqs=cert_reqs(verify),
-                              ca_certs=cafile, ciphers=None)
+    return create_ssl_context(
+        certfile=certfile,
+        keyfile=keyfile,
+        password=None,
+        ssl_version=ssl.PROTOCOL_TLS_SERVER,
+        cert_reqs=cert_reqs(verify),
+        ca_certs=cafile,
+        ciphers=None,
+    )
 
 
 #: What Go's net/http server writes, then closes, when a TLS connection begins with plain HTTP
@@ -144,8 +150,10 @@ class TLSListenerProtocol(asyncio.Protocol):
             transport.write(PLAIN_HTTP_ANSWER)
             transport.close()
         elif not _looks_like_tls(header):
-            log.debug("closing connection from %s: first record does not look like a TLS handshake",
-                      transport.get_extra_info("peername"))
+            log.debug(
+                "closing connection from %s: first record does not look like a TLS handshake",
+                transport.get_extra_info("peername"),
+            )
             transport.close()
         else:
             start_server_tls(transport, self.http_protocol(**self._args), self.context, self._head, self.timeout)
@@ -168,9 +176,14 @@ class TLSListenerProtocol(asyncio.Protocol):
             self._timer = None
 
 
-def listener_protocol(http_protocol: Callable[..., asyncio.Protocol], context: ssl.SSLContext,
-                      timeout: float) -> type[TLSListenerProtocol]:
+def listener_protocol(
+    http_protocol: Callable[..., asyncio.Protocol], context: ssl.SSLContext, timeout: float
+) -> type[TLSListenerProtocol]:
     """The protocol class of one TLS server's connections: TLS with ``context``, then ``http_protocol``."""
-    attrs = {"http_protocol": staticmethod(http_protocol), "context": context, "timeout": timeout,
-             "__module__": __name__}
+    attrs = {
+        "http_protocol": staticmethod(http_protocol),
+        "context": context,
+        "timeout": timeout,
+        "__module__": __name__,
+    }
     return type(TLSListenerProtocol.__name__, (TLSListenerProtocol,), attrs)

@@ -77,8 +77,9 @@ class WordedParameterValidator(ParameterValidator):
     jsonschema's text with the whole schema dumped into it."""
 
     @staticmethod
-    def validate_parameter(parameter_type: str, value: t.Any, param: dict[str, t.Any],
-                           param_name: str | None = None) -> str | None:
+    def validate_parameter(
+        parameter_type: str, value: t.Any, param: dict[str, t.Any], param_name: str | None = None
+    ) -> str | None:
         error: str | None = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
         if error is None or value is None:
             return error  # valid, or connexion's "Missing ... parameter" (names the parameter only)
@@ -215,8 +216,10 @@ def _schema_tools(schema: dict[str, t.Any]) -> _SchemaTools:
     """The body reader and the jsonschema validator of ``schema``, built on first use."""
     entry = _tools_by_schema.get(id(schema))
     if entry is None or entry[0] is not schema:
-        tools = (BodyReader.for_schema(schema),
-                 Draft4RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER))
+        tools = (
+            BodyReader.for_schema(schema),
+            Draft4RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER),
+        )
         entry = _tools_by_schema[id(schema)] = (schema, tools)
     return entry[1]
 
@@ -225,14 +228,18 @@ def validator_map() -> dict[str, t.Any]:
     return {
         **VALIDATOR_MAP,
         "parameter": WordedParameterValidator,
-        "body": MediaTypeDict({
-            "*/*json": SafeJSONRequestBodyValidator,
-            "application/x-www-form-urlencoded": FormDataValidator,
-            "multipart/form-data": MultiPartFormDataValidator,
-            "*/*": StreamedBodyValidator,  # the least specific range: any other type
-        }),
-        "response": MediaTypeDict({
-            "*/*json": StreamingJSONResponseValidator,
-            "text/plain": TextResponseBodyValidator,
-        }),
+        "body": MediaTypeDict(
+            {
+                "*/*json": SafeJSONRequestBodyValidator,
+                "application/x-www-form-urlencoded": FormDataValidator,
+                "multipart/form-data": MultiPartFormDataValidator,
+                "*/*": StreamedBodyValidator,  # the least specific range: any other type
+            }
+        ),
+        "response": MediaTypeDict(
+            {
+                "*/*json": StreamingJSONResponseValidator,
+                "text/plain": TextResponseBodyValidator,
+            }
+        ),
     }

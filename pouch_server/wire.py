@@ -57,10 +57,8 @@ def error_headers(body: bytes) -> list[tuple[bytes, bytes]]:
     return [(b"content-type", JSON_TYPE), (b"content-length", b"%d" % len(body))]
 
 
-async def send_error(send: Send, status: int, message: str,
-                     headers: list[tuple[bytes, bytes]] | None = None) -> None:
+async def send_error(send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
     """Answer an ASGI request with pouch's error shape (``headers`` after the content headers)."""
     body = error_body(message)
-    await send({"type": "http.response.start", "status": status,
-                "headers": [*error_headers(body), *(headers or ())]})
+    await send({"type": "http.response.start", "status": status, "headers": [*error_headers(body), *(headers or ())]})
     await send({"type": "http.response.body", "body": body})

@@ -61,13 +61,19 @@ def contract_facts(reference: dict[str, Any], text: bytes) -> dict[str, Any]:
     for path, item in reference["paths"].items():
         common = item.get("parameters", [])
         paths[path] = {
-            method: {"parameters": dict(_parameter(p, shared) for p in [*common, *op.get("parameters", [])]),
-                     "responses": sorted(str(code) for code in op.get("responses", {}))}
-            for method, op in item.items() if method != "parameters"
+            method: {
+                "parameters": dict(_parameter(p, shared) for p in [*common, *op.get("parameters", [])]),
+                "responses": sorted(str(code) for code in op.get("responses", {})),
+            }
+            for method, op in item.items()
+            if method != "parameters"
         }
     return {
-        "reference": {"title": reference["info"]["title"], "version": str(reference["info"]["version"]),
-                      "sha256": hashlib.sha256(text).hexdigest()},
+        "reference": {
+            "title": reference["info"]["title"],
+            "version": str(reference["info"]["version"]),
+            "sha256": hashlib.sha256(text).hexdigest(),
+        },
         "paths": paths,
         "definitions": {name: wire_schema(schema) for name, schema in reference["definitions"].items()},
     }

@@ -69,9 +69,19 @@ class PouchD:
 
     kind = "pouchd"
 
-    def __init__(self, workdir: Path, *extra: str, executable: str | os.PathLike[str], name: str = "pouchd",
-                 tcp: bool = True, home: Path | None = None, sock: Path | None = None,
-                 env: Mapping[str, str] | None = None, validate: bool = False, config_file: str = "") -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        *extra: str,
+        executable: str | os.PathLike[str],
+        name: str = "pouchd",
+        tcp: bool = True,
+        home: Path | None = None,
+        sock: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        validate: bool = False,
+        config_file: str = "",
+    ) -> None:
         self.workdir = workdir
         self.name = name  # names its files in workdir (the memory bench's wrk script too)
         self.executable = os.fspath(executable)
@@ -170,7 +180,8 @@ class PouchD:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self.proc is not None:
             self.stop()

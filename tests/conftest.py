@@ -67,6 +67,7 @@ def app(app_factory: Callable[..., InProcess]) -> InProcess:
 # A module whose tests draw their data from a seed (test_fuzz.py) says how to replay a run in its
 # ``REPLAY``: every failure of its tests shows it, in a section of its own.
 
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]

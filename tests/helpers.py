@@ -79,8 +79,7 @@ NO_REGISTRY = "127.0.0.1:1"
 def pin_default_registry(flags: tuple[str, ...]) -> tuple[str, ...]:
     """``flags`` with ``--default-registry NO_REGISTRY`` unless they set a default registry (by flag
     or, possibly, in a config file, where the flag as well would be an error)."""
-    if names_config_file(flags) or any(f == "--default-registry" or f.startswith("--default-registry=")
-                                       for f in flags):
+    if names_config_file(flags) or any(f == "--default-registry" or f.startswith("--default-registry=") for f in flags):
         return flags
     return (*flags, "--default-registry", NO_REGISTRY)
 
@@ -120,13 +119,22 @@ class InProcess:
         from pouch_server.daemon import Daemon
 
         self.home = tmp / "pouchd-home"
-        argv = ["--home-dir", str(self.home), "--listen", f"unix://{tmp / 'pouchd.sock'}",
-                *with_config_file(pin_default_registry(flags))]
+        argv = [
+            "--home-dir",
+            str(self.home),
+            "--listen",
+            f"unix://{tmp / 'pouchd.sock'}",
+            *with_config_file(pin_default_registry(flags)),
+        ]
         self.config = load_config([*argv, "--validate-responses"] if validate else argv)
         self.daemon = Daemon(self.config, self.config.listen)
-        self.app = create_app(self.daemon.operations(), debug=self.config.debug,
-                              validate_responses=self.config.validate_responses, observe=self.daemon.metrics.observe,
-                              manager_whitelist=frozenset(self.config.manager_whitelist))
+        self.app = create_app(
+            self.daemon.operations(),
+            debug=self.config.debug,
+            validate_responses=self.config.validate_responses,
+            observe=self.daemon.metrics.observe,
+            manager_whitelist=frozenset(self.config.manager_whitelist),
+        )
         self._asgi = httpx.ASGITransport(app=self.app)
         self._runner = asyncio.Runner()
         self._log = io.StringIO()
@@ -170,8 +178,9 @@ class InProcess:
                 response = await self._asgi.handle_async_request(request)
                 content = await response.aread()
         except TimeoutError:
-            raise httpx.ReadTimeout(f"no whole answer within {timeout}s (a live stream needs a PouchD)",
-                                    request=request) from None
+            raise httpx.ReadTimeout(
+                f"no whole answer within {timeout}s (a live stream needs a PouchD)", request=request
+            ) from None
         return httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(content))
 
 
@@ -283,8 +292,13 @@ def pinging(d: PouchD) -> Iterator[list[float]]:
     assert not t.is_alive(), "a /_ping was still waiting 35 s after the work ended"
 
 
-def run_pouch(*args: str, host: str | None = None, env: dict[str, str] | None = None,
-              input: str | None = None, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+def run_pouch(
+    *args: str,
+    host: str | None = None,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+    timeout: float = 30,
+) -> subprocess.CompletedProcess[str]:
     """The installed ``pouch`` command, run to its end."""
     argv = [POUCH] + (["-H", host] if host else []) + list(args)
     full_env = {**os.environ, **(env or {})}
@@ -299,8 +313,12 @@ def metric_samples(d: Served, name: str) -> list[tuple[dict[str, str], float]]:
 
     with d.client() as c:
         text = c.get("/metrics").text
-    return [(sample.labels, sample.value) for family in text_string_to_metric_families(text)
-            for sample in family.samples if sample.name == name]
+    return [
+        (sample.labels, sample.value)
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name
+    ]
 
 
 def raw_exchange(d: PouchD, data: bytes, timeout: float = 5.0) -> bytes:

@@ -79,8 +79,16 @@ class SigningKey:
 
         now = int(time.time())
         header = {"typ": "JWT", "alg": "RS256", "x5c": [base64.b64encode(self._der).decode()]}
-        claims = {"iss": ISSUER, "sub": subject, "aud": audience, "exp": now + lifetime, "nbf": now - 10,
-                  "iat": now, "jti": secrets.token_hex(8), "access": []}
+        claims = {
+            "iss": ISSUER,
+            "sub": subject,
+            "aud": audience,
+            "exp": now + lifetime,
+            "nbf": now - 10,
+            "iat": now,
+            "jti": secrets.token_hex(8),
+            "access": [],
+        }
         signing_input = f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(claims).encode())}"
         signature = self.key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
         return f"{signing_input}.{_b64url(signature)}"
@@ -188,22 +196,31 @@ class TokenServer:
 class Registry:
     """One ``docker-registry serve`` on 127.0.0.1 with htpasswd or token auth."""
 
-    def __init__(self, tmp: Path, *, htpasswd: dict[str, str] | None = None,
-                 token: TokenServer | None = None) -> None:
+    def __init__(self, tmp: Path, *, htpasswd: dict[str, str] | None = None, token: TokenServer | None = None) -> None:
         self.tmp = tmp
         self.port = free_port()
         self.log_path = tmp / "registry.log"
         storage = tmp / "storage"
         storage.mkdir(parents=True, exist_ok=True)
         if htpasswd is not None:
-            lines = [subprocess.run([HTPASSWD_BIN, "-Bbn", user, password], check=True, capture_output=True,
-                                    text=True).stdout.strip() for user, password in htpasswd.items()]
+            lines = [
+                subprocess.run(
+                    [HTPASSWD_BIN, "-Bbn", user, password], check=True, capture_output=True, text=True
+                ).stdout.strip()
+                for user, password in htpasswd.items()
+            ]
             (tmp / "htpasswd").write_text("\n".join(lines) + "\n")
             auth: dict[str, Any] = {"htpasswd": {"realm": "pouch-test", "path": str(tmp / "htpasswd")}}
         elif token is not None:
             (tmp / "token-ca.pem").write_bytes(token.key.cert_pem)
-            auth = {"token": {"realm": token.realm, "service": SERVICE, "issuer": ISSUER,
-                              "rootcertbundle": str(tmp / "token-ca.pem")}}
+            auth = {
+                "token": {
+                    "realm": token.realm,
+                    "service": SERVICE,
+                    "issuer": ISSUER,
+                    "rootcertbundle": str(tmp / "token-ca.pem"),
+                }
+            }
         else:
             auth = {}
         config = {
@@ -223,8 +240,9 @@ class Registry:
 
     def start(self, timeout: float = 15.0) -> Registry:
         self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([REGISTRY_BIN, "serve", str(self.tmp / "config.yml")],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [REGISTRY_BIN, "serve", str(self.tmp / "config.yml")], stdout=self.log, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

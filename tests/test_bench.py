@@ -34,9 +34,18 @@ def test_the_other_cli_gets_the_daemons_socket() -> None:
 
     sock = Path("/tmp/x y/pouchd.sock")
     assert other_argv("curl -s --unix-socket {sock} http://d/v1.24/version", sock) == [
-        "curl", "-s", "--unix-socket", "/tmp/x y/pouchd.sock", "http://d/v1.24/version"]
+        "curl",
+        "-s",
+        "--unix-socket",
+        "/tmp/x y/pouchd.sock",
+        "http://d/v1.24/version",
+    ]
     assert other_argv("'/opt/pouch go' -H {host} version", sock) == [
-        "/opt/pouch go", "-H", "unix:///tmp/x y/pouchd.sock", "version"]
+        "/opt/pouch go",
+        "-H",
+        "unix:///tmp/x y/pouchd.sock",
+        "version",
+    ]
 
 
 def test_a_pouchd_names_its_files(tmp_path: Path) -> None:
@@ -56,7 +65,10 @@ def test_the_stall_bench_sends_the_largest_update_accepted(app_factory: Callable
 
     lim = daemon_limits(sys.executable)
     assert (lim.max_labels, lim.max_labels_size, lim.max_label_length) == (
-        limits.MAX_LABELS, limits.MAX_LABELS_SIZE, limits.MAX_LABEL_LENGTH)
+        limits.MAX_LABELS,
+        limits.MAX_LABELS_SIZE,
+        limits.MAX_LABEL_LENGTH,
+    )
     assert lim.body_limit == Limits().max_body_bytes
     body = largest_update(1, lim)
     assert lim.body_limit - 3 < len(body) <= lim.body_limit

@@ -29,6 +29,7 @@ SPEC = spec()
 
 # ---- reading, without a daemon ------------------------------------------------------------------
 
+
 def read(schema: dict, raw: str) -> tuple[object, bool]:
     reader = BodyReader.for_schema(schema)
     assert reader is not None
@@ -79,13 +80,18 @@ def test_nested_objects_maps_and_arrays() -> None:
         },
         "allOf": [{"anyOf": [{"properties": {"Extra": {"type": "string"}}}]}],
     }
-    body, changed = read(schema, json.dumps({
-        "runtime": {"path": "/bin/runc", "junk": 1},
-        "attributes": {"Zone": "a", "zone": "b"},  # a map: keys are data, kept as sent
-        "mounts": [{"source": "/a"}, {"SOURCE": "/b", "x": 1}],
-        "options": {"K": {"k": 1}},
-        "extra": "from a combined schema",
-    }))
+    body, changed = read(
+        schema,
+        json.dumps(
+            {
+                "runtime": {"path": "/bin/runc", "junk": 1},
+                "attributes": {"Zone": "a", "zone": "b"},  # a map: keys are data, kept as sent
+                "mounts": [{"source": "/a"}, {"SOURCE": "/b", "x": 1}],
+                "options": {"K": {"k": 1}},
+                "extra": "from a combined schema",
+            }
+        ),
+    )
     assert changed
     assert body == {
         "Runtime": {"Path": "/bin/runc"},
@@ -108,15 +114,26 @@ def test_null_is_read_as_go_reads_it() -> None:
 
 
 def test_the_spec_itself_refuses_an_empty_update() -> None:
-    """"Not both empty" is the schema's rule (its anyOf), not only the handler's: a generator or
+    """ "Not both empty" is the schema's rule (its anyOf), not only the handler's: a generator or
     validator working from the spec alone knows which updates pouchd takes."""
-    validator = Draft4RequestValidator({"$ref": "#/components/schemas/DaemonUpdateConfig",
-                                        "components": SPEC["components"]})
-    for body in ({}, {"Labels": []}, {"ImageProxy": ""}, {"Labels": None}, {"Labels": None, "ImageProxy": ""},
-                 {"Labels": [], "ImageProxy": ""}):
+    validator = Draft4RequestValidator(
+        {"$ref": "#/components/schemas/DaemonUpdateConfig", "components": SPEC["components"]}
+    )
+    for body in (
+        {},
+        {"Labels": []},
+        {"ImageProxy": ""},
+        {"Labels": None},
+        {"Labels": None, "ImageProxy": ""},
+        {"Labels": [], "ImageProxy": ""},
+    ):
         assert not validator.is_valid(body), body
-    for body in ({"Labels": ["a=b"]}, {"ImageProxy": "http://p"}, {"Labels": None, "ImageProxy": "http://p"},
-                 {"Labels": [], "ImageProxy": "http://p"}):
+    for body in (
+        {"Labels": ["a=b"]},
+        {"ImageProxy": "http://p"},
+        {"Labels": None, "ImageProxy": "http://p"},
+        {"Labels": [], "ImageProxy": "http://p"},
+    ):
         assert validator.is_valid(body), body
 
 
@@ -186,8 +203,12 @@ def test_update_as_pouchs_go_cli_sends_an_image_proxy_alone(daemon: InProcess) -
 
 
 def test_update_with_lowercase_and_unknown_keys(daemon: InProcess) -> None:
-    r = post(daemon, "/daemon/update", {"labels": ["lower=1"], "imageproxy": "http://lower:1", "Comment": "x"},
-             headers={"Content-Type": "application/json"})
+    r = post(
+        daemon,
+        "/daemon/update",
+        {"labels": ["lower=1"], "imageproxy": "http://lower:1", "Comment": "x"},
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status_code == 200, r.text
     now = info(daemon)
     assert "lower=1" in now["Labels"] and now["HttpProxy"] == "http://lower:1"
@@ -246,24 +267,28 @@ def test_login_lowercase_keys_without_address_use_the_default_registry(login_dae
 
 # ---- the same bytes through the real daemon: uvicorn's protocol, pouchd's limits, the socket --------
 
+
 def go_post(path: str, body: bytes) -> bytes:
     """A POST as Go's net/http writes it for pouch's client: no Content-Type, gzip accepted."""
-    return (f"POST {path} HTTP/1.1\r\nHost: d\r\nUser-Agent: Go-http-client/1.1\r\n"
-            f"Content-Length: {len(body)}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n").encode() + body
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: d\r\nUser-Agent: Go-http-client/1.1\r\n"
+        f"Content-Length: {len(body)}\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n"
+    ).encode() + body
 
 
-def test_go_and_docker_wires_through_the_real_daemon(pouchd_factory: Callable[..., PouchD],
-                                                     registry: Registry) -> None:
+def test_go_and_docker_wires_through_the_real_daemon(pouchd_factory: Callable[..., PouchD], registry: Registry) -> None:
     d = pouchd_factory("--label", "base=1", "--default-registry", registry.address, tcp=False)
     # pouch updatedaemon --image-proxy URL, then --label: pouch's Go CLI
-    status, headers, body = split_response(raw_exchange(
-        d, go_post("/v1.24/daemon/update", b'{"ImageProxy":"http://go:3128","Labels":null}')))
+    status, headers, body = split_response(
+        raw_exchange(d, go_post("/v1.24/daemon/update", b'{"ImageProxy":"http://go:3128","Labels":null}'))
+    )
     assert status == 200, body
     status, _, body = split_response(raw_exchange(d, go_post("/v1.24/daemon/update", b'{"Labels":["go=2"]}')))
     assert status == 200, body
     # lowercase keys, without a Content-Type either
-    status, _, body = split_response(raw_exchange(
-        d, go_post("/daemon/update", b'{"labels":["lower=3"],"imageproxy":"http://lower:1"}')))
+    status, _, body = split_response(
+        raw_exchange(d, go_post("/daemon/update", b'{"labels":["lower=3"],"imageproxy":"http://lower:1"}'))
+    )
     assert status == 200, body
     now = info(d)
     assert now["Labels"] == ["base=1", "go=2", "lower=3"] and now["HttpProxy"] == "http://lower:1"

@@ -26,8 +26,17 @@ from helpers import ROOT
 
 import pouch_server._compat
 
-UPSTREAMS = ("connexion", "uvicorn", "starlette", "httpx", "httptools", "jsonschema", "werkzeug",
-             "prometheus_client", "yaml")
+UPSTREAMS = (
+    "connexion",
+    "uvicorn",
+    "starlette",
+    "httpx",
+    "httptools",
+    "jsonschema",
+    "werkzeug",
+    "prometheus_client",
+    "yaml",
+)
 COMPAT_MODULES = sorted(m.name for m in pkgutil.iter_modules(pouch_server._compat.__path__))
 
 
@@ -51,7 +60,8 @@ def test_installed_upstream_is_the_one_the_compat_module_was_written_for(name: s
     assert installed == written_for, (
         f"{upstream} {installed} is installed, but pouch_server/_compat/{name}.py was written for "
         f"{upstream} {written_for}: check each upstream symbol it names against {upstream} {installed}, "
-        "adjust, then update its WRITTEN_FOR")
+        "adjust, then update its WRITTEN_FOR"
+    )
 
 
 def test_the_compat_modules_are_the_expected_ones() -> None:
@@ -66,8 +76,13 @@ def test_undocumented_asyncio_modules_are_imported_only_in_compat() -> None:
     offenders = []
     for name, path in _server_modules():
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            modules = ([node.module] if isinstance(node, ast.ImportFrom) and node.module else
-                       [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+            modules = (
+                [node.module]
+                if isinstance(node, ast.ImportFrom) and node.module
+                else [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
             offenders += [f"{name}:{node.lineno} {m}" for m in modules if m in UNDOCUMENTED_ASYNCIO]
     assert not offenders, f"asyncio's undocumented modules belong in pouch_server/_compat/asyncio.py: {offenders}"
     fence = ast.parse((ROOT / "pouch_server" / "_compat" / "asyncio.py").read_text())
@@ -107,8 +122,11 @@ def test_no_private_upstream_name_is_imported_outside_compat() -> None:
                 if any(map(_is_private, modules)) or any(map(_is_private, names)):
                     offenders.append(f"{name}:{node.lineno} from {node.module} import {', '.join(names)}")
             elif isinstance(node, ast.Import):
-                offenders += [f"{name}:{node.lineno} import {alias.name}" for alias in node.names
-                              if _is_upstream(alias.name) and any(map(_is_private, alias.name.split(".")))]
+                offenders += [
+                    f"{name}:{node.lineno} import {alias.name}"
+                    for alias in node.names
+                    if _is_upstream(alias.name) and any(map(_is_private, alias.name.split(".")))
+                ]
     assert not offenders, f"private upstream names belong in pouch_server/_compat/: {offenders}"
 
 
@@ -126,8 +144,9 @@ def _upstream_privates_overridden() -> list[str]:
             for attr in vars(cls):
                 if not _is_private(attr) or attr in _LANGUAGE:
                     continue
-                owner = next((base for base in cls.__mro__[1:]
-                              if _is_upstream(base.__module__) and attr in vars(base)), None)
+                owner = next(
+                    (base for base in cls.__mro__[1:] if _is_upstream(base.__module__) and attr in vars(base)), None
+                )
                 if owner is not None:
                     upstream = f"{owner.__module__}.{owner.__qualname__}"
                     found.append(f"{name}.{cls.__qualname__}.{attr} (overrides {upstream})")
@@ -154,8 +173,12 @@ def test_private_attributes_used_outside_compat_are_pouchds_own(package: str) ->
                 ours.add(node.id)
             elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
                 ours.add(node.attr)
-    offenders = [f"{name}:{node.lineno} .{node.attr}" for name, tree in trees for node in ast.walk(tree)
-                 if isinstance(node, ast.Attribute) and _is_private(node.attr) and node.attr not in ours]
+    offenders = [
+        f"{name}:{node.lineno} .{node.attr}"
+        for name, tree in trees
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and _is_private(node.attr) and node.attr not in ours
+    ]
     assert not offenders, f"private upstream attributes belong in {package}'s _compat: {offenders}"
 
 
@@ -165,24 +188,43 @@ def test_the_checks_above_catch_a_private_use() -> None:
     reached = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute) and _is_private(node.attr)}
     assert {"_insert_messages", "_middleware_app"} <= reached
     compat = _import("pouch_server._compat.connexion")
-    overrides = [attr for _, cls in inspect.getmembers(compat, inspect.isclass)
-                 if cls.__module__ == compat.__name__ for attr in vars(cls)
-                 if _is_private(attr) and attr not in _LANGUAGE]
+    overrides = [
+        attr
+        for _, cls in inspect.getmembers(compat, inspect.isclass)
+        if cls.__module__ == compat.__name__
+        for attr in vars(cls)
+        if _is_private(attr) and attr not in _LANGUAGE
+    ]
     assert "_parse" in overrides and "_spec_for_prefix" in overrides
 
 
 # uvicorn keeps no underscore on its internals: the state of its protocol and server that pouchd
 # touches, by name (pouch_server/_compat/uvicorn.py reaches it for the rest of the code).
-UVICORN_STATE = {"cycle", "server_state", "flow", "scope", "client", "transport", "loop", "parser",
-                 "should_exit", "force_exit", "started", "capture_signals"}
+UVICORN_STATE = {
+    "cycle",
+    "server_state",
+    "flow",
+    "scope",
+    "client",
+    "transport",
+    "loop",
+    "parser",
+    "should_exit",
+    "force_exit",
+    "started",
+    "capture_signals",
+}
 
 
 def _reaches_uvicorn(tree: ast.AST) -> bool:
     """The module imports uvicorn, or the fence around it: only there can these names be uvicorn's
     (elsewhere ``request.scope`` is Starlette's public Request attribute, for instance)."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and (
-                node.module.split(".")[0] == "uvicorn" or node.module == "pouch_server._compat.uvicorn"):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and (node.module.split(".")[0] == "uvicorn" or node.module == "pouch_server._compat.uvicorn")
+        ):
             return True
         if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "uvicorn" for a in node.names):
             return True
@@ -193,8 +235,12 @@ def test_uvicorn_state_is_read_only_through_compat() -> None:
     trees = [(name, ast.parse(path.read_text(), str(path))) for name, path in _server_modules()]
     reaching = [(name, tree) for name, tree in trees if _reaches_uvicorn(tree)]
     assert {"pouch_server.protocol", "pouch_server.daemon"} <= {name for name, _ in reaching}
-    offenders = [f"{name}:{node.lineno} .{node.attr}" for name, tree in reaching for node in ast.walk(tree)
-                 if isinstance(node, ast.Attribute) and node.attr in UVICORN_STATE]
+    offenders = [
+        f"{name}:{node.lineno} .{node.attr}"
+        for name, tree in reaching
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr in UVICORN_STATE
+    ]
     assert not offenders, f"uvicorn's internals belong in pouch_server/_compat/uvicorn.py: {offenders}"
 
 
@@ -206,10 +252,14 @@ def test_the_cli_fence_matches_the_installed_generator() -> None:
     installed = importlib.metadata.version(compat.UPSTREAM)
     assert installed == compat.WRITTEN_FOR, (
         f"{compat.UPSTREAM} {installed} generates the client, but pouch_cli/_compat.py was written for "
-        f"{compat.WRITTEN_FOR}: check _get_kwargs in its endpoint template, adjust, update WRITTEN_FOR")
+        f"{compat.WRITTEN_FOR}: check _get_kwargs in its endpoint template, adjust, update WRITTEN_FOR"
+    )
     system_events: Any = _import("pouch_client.api.system.system_events")
     assert set(inspect.signature(system_events._get_kwargs).parameters) == {"since", "until", "filters"}
     kwargs = compat.events_request("1", "2", '{"type":["daemon"]}')
-    assert kwargs == {"method": "get", "url": "/events",
-                      "params": {"since": "1", "until": "2", "filters": '{"type":["daemon"]}'}}
+    assert kwargs == {
+        "method": "get",
+        "url": "/events",
+        "params": {"since": "1", "until": "2", "filters": '{"type":["daemon"]}'},
+    }
     assert compat.events_request(None, None, None)["params"] == {}

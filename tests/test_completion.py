@@ -10,11 +10,14 @@ import pytest
 from helpers import BIN, run_pouch
 
 
-@pytest.mark.parametrize(("shell", "marker"), [
-    ("bash", "complete -o nosort -F _pouch_completion pouch"),
-    ("zsh", "#compdef pouch"),
-    ("fish", "complete --no-files --command pouch"),
-])
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [
+        ("bash", "complete -o nosort -F _pouch_completion pouch"),
+        ("zsh", "#compdef pouch"),
+        ("fish", "complete --no-files --command pouch"),
+    ],
+)
 def test_completion_scripts(shell: str, marker: str) -> None:
     r = run_pouch("completion", shell)
     assert r.returncode == 0 and marker in r.stdout
@@ -58,8 +61,10 @@ def test_zsh_parses_the_script(tmp_path) -> None:
 def test_fish_completes_commands_flags_and_choices(tmp_path) -> None:
     script = tmp_path / "pouch.fish"
     script.write_text(run_pouch("completion", "fish").stdout)
-    probe = (f"source {script}; complete -C 'pouch ver'; echo ==; complete -C 'pouch info --fo'; echo ==; "
-             "complete -C 'pouch completion '")
+    probe = (
+        f"source {script}; complete -C 'pouch ver'; echo ==; complete -C 'pouch info --fo'; echo ==; "
+        "complete -C 'pouch completion '"
+    )
     r = subprocess.run(["fish", "--no-config", "-c", probe], capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
     commands, flags, shells = (part.strip().splitlines() for part in r.stdout.split("==\n"))

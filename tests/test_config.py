@@ -102,12 +102,15 @@ def test_help_shows_the_tables_defaults() -> None:
     assert "--validate-responses" not in text  # the tests' hidden flag
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ({"config-file": "x"}, "unknown key(s): config-file"),  # flags only
-    ({"validate-responses": True}, "unknown key(s): validate-responses"),
-    ({"debug": "yes"}, "debug in {path} must be true or false"),
-    ({"max-body-size": "lots"}, "invalid max-body-size 'lots' in {path}"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"config-file": "x"}, "unknown key(s): config-file"),  # flags only
+        ({"validate-responses": True}, "unknown key(s): validate-responses"),
+        ({"debug": "yes"}, "debug in {path} must be true or false"),
+        ({"max-body-size": "lots"}, "invalid max-body-size 'lots' in {path}"),
+    ],
+)
 def test_file_values_are_read_by_the_options_kind(tmp_path: Path, content: dict[str, Any], message: str) -> None:
     config = tmp_path / "config.json"
     config.write_text(json.dumps(content))
@@ -117,6 +120,7 @@ def test_file_values_are_read_by_the_options_kind(tmp_path: Path, content: dict[
 
 
 # ---- flags and config file together, as pouch merges them -------------------------------------
+
 
 def write_config(tmp_path: Path, content: Any, name: str = "config.json") -> str:
     path = tmp_path / name
@@ -139,24 +143,50 @@ def load(tmp_path: Path, *flags: str, config: str | None = None) -> DaemonConfig
 
 
 def test_labels_and_listen_addresses_given_twice_are_kept_once(tmp_path: Path) -> None:
-    cfg = load(tmp_path, "--label", "a=b", "--label", "c=d", "--label", "a=b",
-               "-l", "unix:///tmp/x.sock", "-l", "tcp://127.0.0.1:1", "-l", "unix:///tmp/x.sock")
+    cfg = load(
+        tmp_path,
+        "--label",
+        "a=b",
+        "--label",
+        "c=d",
+        "--label",
+        "a=b",
+        "-l",
+        "unix:///tmp/x.sock",
+        "-l",
+        "tcp://127.0.0.1:1",
+        "-l",
+        "unix:///tmp/x.sock",
+    )
     assert cfg.labels == ["a=b", "c=d"]
     assert cfg.listen == ["unix:///tmp/x.sock", "tcp://127.0.0.1:1"]
 
 
 def test_list_options_in_the_file_and_the_flags_are_merged_flags_first(tmp_path: Path) -> None:
     tls = pems(tmp_path)
-    config = write_config(tmp_path, {
-        "label": ["f=1", "a=1"], "listen": ["unix:///tmp/f.sock"], "insecure-registries": "f:5000,g:5000",
-        "registry-mirrors": ["https://f/"], "add-runtime": {"frt": {"path": "/usr/bin/f"}},
-        "TLS": {"manager-whitelist": "fcn", "tlsverify": True, **tls},
-    })
-    flags = {"label": ["a=1", "x=2"], "listen": ["unix:///tmp/x.sock"], "insecure-registries": ["x:5000"],
-             "registry-mirrors": ["https://x/"], "add-runtime": ["xrt=/usr/bin/x"], "manager-whitelist": ["xcn"]}
+    config = write_config(
+        tmp_path,
+        {
+            "label": ["f=1", "a=1"],
+            "listen": ["unix:///tmp/f.sock"],
+            "insecure-registries": "f:5000,g:5000",
+            "registry-mirrors": ["https://f/"],
+            "add-runtime": {"frt": {"path": "/usr/bin/f"}},
+            "TLS": {"manager-whitelist": "fcn", "tlsverify": True, **tls},
+        },
+    )
+    flags = {
+        "label": ["a=1", "x=2"],
+        "listen": ["unix:///tmp/x.sock"],
+        "insecure-registries": ["x:5000"],
+        "registry-mirrors": ["https://x/"],
+        "add-runtime": ["xrt=/usr/bin/x"],
+        "manager-whitelist": ["xcn"],
+    }
     assert set(flags) == {opt.key for opt in OPTIONS.values() if opt.kind in MERGED_KINDS and opt.in_file}
-    cfg = load(tmp_path, *(arg for key, values in flags.items() for v in values for arg in (f"--{key}", v)),
-               config=config)
+    cfg = load(
+        tmp_path, *(arg for key, values in flags.items() for v in values for arg in (f"--{key}", v)), config=config
+    )
     assert cfg.labels == ["a=1", "x=2", "f=1"]  # a=1 from both: kept once
     assert cfg.listen == ["unix:///tmp/x.sock", "unix:///tmp/f.sock"]
     assert cfg.insecure_registries == ["x:5000", "f:5000", "g:5000"]
@@ -166,8 +196,9 @@ def test_list_options_in_the_file_and_the_flags_are_merged_flags_first(tmp_path:
     assert cfg.config_file == config
 
 
-@pytest.mark.parametrize("key", sorted(key for key, name in FILE_KEYS.items()
-                                       if OPTIONS[name].kind not in MERGED_KINDS and key in SAMPLES))
+@pytest.mark.parametrize(
+    "key", sorted(key for key, name in FILE_KEYS.items() if OPTIONS[name].kind not in MERGED_KINDS and key in SAMPLES)
+)
 def test_any_other_option_in_the_file_and_the_flags_is_a_conflict(tmp_path: Path, key: str) -> None:
     values, in_file = SAMPLES[key]
     flag = OPTIONS[FILE_KEYS[key]].flags[-1]
@@ -184,11 +215,14 @@ def test_a_nested_key_conflicts_with_its_flag(tmp_path: Path) -> None:
     assert str(e.value) == f"found conflict flags in command line and config file {config}: log-driver, tlsverify"
 
 
-@pytest.mark.parametrize(("flags", "content"), [
-    (["--add-runtime", "runa=runa", "--add-runtime", "runa=runa"], {}),
-    (["--add-runtime", "runa=/usr/bin/one", "--add-runtime", "runa=/usr/bin/two"], {}),
-    (["--add-runtime", "runa=runa"], {"add-runtime": {"runa": {"path": "runa"}}}),
-])
+@pytest.mark.parametrize(
+    ("flags", "content"),
+    [
+        (["--add-runtime", "runa=runa", "--add-runtime", "runa=runa"], {}),
+        (["--add-runtime", "runa=/usr/bin/one", "--add-runtime", "runa=/usr/bin/two"], {}),
+        (["--add-runtime", "runa=runa"], {"add-runtime": {"runa": {"path": "runa"}}}),
+    ],
+)
 def test_a_runtime_name_given_twice_is_refused(tmp_path: Path, flags: list[str], content: dict[str, Any]) -> None:
     with pytest.raises(ConfigError) as e:
         load(tmp_path, *flags, config=write_config(tmp_path, content))
@@ -198,8 +232,10 @@ def test_a_runtime_name_given_twice_is_refused(tmp_path: Path, flags: list[str],
 def test_pouchs_nested_keys_set_the_same_configuration_as_the_flat_ones(tmp_path: Path) -> None:
     tls = pems(tmp_path)
     flat = {**tls, "tlsverify": True, "manager-whitelist": ["admin", "ops"], "log-driver": "none"}
-    nested = {"TLS": {**tls, "tlsverify": True, "manager-whitelist": "admin,ops"},
-              "default-log-config": {"Type": "none"}}
+    nested = {
+        "TLS": {**tls, "tlsverify": True, "manager-whitelist": "admin,ops"},
+        "default-log-config": {"Type": "none"},
+    }
     by_flat = load(tmp_path, config=write_config(tmp_path, flat, "flat.json"))
     by_nested = load(tmp_path, config=write_config(tmp_path, nested, "nested.json"))
     assert dataclasses.replace(by_nested, config_file=None) == dataclasses.replace(by_flat, config_file=None)
@@ -209,13 +245,18 @@ def test_pouchs_nested_keys_set_the_same_configuration_as_the_flat_ones(tmp_path
     assert all(flat_key in FILE_KEYS for keys in NESTED_KEYS.values() for flat_key in keys.values())
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ({"TLS": {"tlscert": "x", "bogus": 1}, "network-config": {}}, "unknown key(s): TLS.bogus, network-config"),
-    ({"default-log-config": {"Type": "none", "Config": {"max-size": "1m"}}},
-     "unknown key(s): default-log-config.Config"),
-    ({"TLS": "x"}, "TLS in {path} must be an object"),
-    ({"tlsverify": True, "TLS": {"tlsverify": True}}, "tlsverify given twice (tlsverify and TLS.tlsverify)"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"TLS": {"tlscert": "x", "bogus": 1}, "network-config": {}}, "unknown key(s): TLS.bogus, network-config"),
+        (
+            {"default-log-config": {"Type": "none", "Config": {"max-size": "1m"}}},
+            "unknown key(s): default-log-config.Config",
+        ),
+        ({"TLS": "x"}, "TLS in {path} must be an object"),
+        ({"tlsverify": True, "TLS": {"tlsverify": True}}, "tlsverify given twice (tlsverify and TLS.tlsverify)"),
+    ],
+)
 def test_unknown_nested_keys_are_errors_naming_them(tmp_path: Path, content: dict[str, Any], message: str) -> None:
     config = write_config(tmp_path, content)
     with pytest.raises(ConfigError) as e:
@@ -266,6 +307,7 @@ def test_help_says_how_to_run_without_a_config_file() -> None:
 
 
 # ---- the pidfile ------------------------------------------------------------------------------
+
 
 def dead_pid() -> int:
     """The pid of a process that has exited (and been reaped)."""

@@ -26,13 +26,22 @@ def uname_r() -> str:
 
 # ---- pouch version / pouch info -------------------------------------------------------------
 
+
 def test_pouch_version_over_unix_socket(pouchd: PouchD) -> None:
     r = run_pouch("version", host=pouchd.host)
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""
     lines = r.stdout.splitlines()
     assert [x.split(":")[0] for x in lines] == [
-        "GoVersion", "KernelVersion", "Os", "Version", "APIVersion", "Arch", "BuildTime", "GitCommit"]
+        "GoVersion",
+        "KernelVersion",
+        "Os",
+        "Version",
+        "APIVersion",
+        "Arch",
+        "BuildTime",
+        "GitCommit",
+    ]
     assert f"KernelVersion:   {uname_r()}" in lines
     assert "Version:         1.0.0" in lines
     assert "APIVersion:      1.24" in lines
@@ -129,6 +138,7 @@ def test_help_has_description_and_example(cmd: str) -> None:
 
 # ---- routing, versions, errors ----------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", ["/_ping", "/v1.24/_ping"])
 def test_ping(app: InProcess, path: str) -> None:
     r = app.client().get(path)
@@ -161,8 +171,9 @@ def test_unknown_path_is_404_json(app: InProcess, path: str) -> None:
     assert_error(app.client().get(path), 404, "page not found")
 
 
-@pytest.mark.parametrize(("method", "path"), [("POST", "/version"), ("DELETE", "/v1.24/info"), ("PUT", "/_ping"),
-                                              ("GET", "/daemon/update")])
+@pytest.mark.parametrize(
+    ("method", "path"), [("POST", "/version"), ("DELETE", "/v1.24/info"), ("PUT", "/_ping"), ("GET", "/daemon/update")]
+)
 def test_wrong_method_is_405_json(app: InProcess, method: str, path: str) -> None:
     assert_error(app.client().request(method, path), 405, "method not allowed")
 
@@ -199,6 +210,7 @@ def test_handler_failure_is_500_json_with_request_id_logged(app: InProcess) -> N
 
 
 # ---- listeners, signals, config ---------------------------------------------------------
+
 
 def test_unix_socket_mode_and_sigterm_cleanup(pouchd_factory, tmp_path: Path) -> None:
     pidfile = tmp_path / "pouchd.pid"
@@ -245,12 +257,23 @@ def test_sigkilled_daemon_leaves_socket_that_next_start_replaces(pouchd_factory)
 
 def test_config_file_values_show_in_info(pouchd_factory, tmp_path: Path) -> None:
     cfg = tmp_path / "config.json"
-    cfg.write_text(json.dumps({
-        "label": ["from=file"], "debug": True, "default-runtime": "runc", "snapshotter": "btrfs",
-        "log-driver": "syslog", "cgroup-driver": "systemd", "default-registry": "reg.example:5000",
-        "image-proxy": "http://proxy:3128", "insecure-registries": ["reg.example:5000", "10.0.0.0/8"],
-        "registry-mirrors": ["https://mirror.example/"], "add-runtime": {"kata": {"path": "/usr/bin/kata"}},
-    }))
+    cfg.write_text(
+        json.dumps(
+            {
+                "label": ["from=file"],
+                "debug": True,
+                "default-runtime": "runc",
+                "snapshotter": "btrfs",
+                "log-driver": "syslog",
+                "cgroup-driver": "systemd",
+                "default-registry": "reg.example:5000",
+                "image-proxy": "http://proxy:3128",
+                "insecure-registries": ["reg.example:5000", "10.0.0.0/8"],
+                "registry-mirrors": ["https://mirror.example/"],
+                "add-runtime": {"kata": {"path": "/usr/bin/kata"}},
+            }
+        )
+    )
     d: PouchD = pouchd_factory("--config-file", str(cfg))
     info = d.client().get("/info").json()
     assert info["Labels"] == ["from=file"] and info["Debug"] is True
@@ -265,8 +288,18 @@ def test_config_file_values_show_in_info(pouchd_factory, tmp_path: Path) -> None
 
 
 def test_flags_show_in_info(app_factory) -> None:
-    d: InProcess = app_factory("--label", "a=1", "--label", "b=2", "--add-runtime", "runsc=/usr/bin/runsc",
-                              "--default-runtime", "runsc", "--registry-mirrors", "https://m1/,https://m2/")
+    d: InProcess = app_factory(
+        "--label",
+        "a=1",
+        "--label",
+        "b=2",
+        "--add-runtime",
+        "runsc=/usr/bin/runsc",
+        "--default-runtime",
+        "runsc",
+        "--registry-mirrors",
+        "https://m1/,https://m2/",
+    )
     info = d.client().get("/info").json()
     assert info["Labels"] == ["a=1", "b=2"]
     assert info["DefaultRuntime"] == "runsc" and info["Runtimes"]["runsc"]["path"] == "/usr/bin/runsc"
@@ -280,19 +313,30 @@ def run_pouchd(*args: str) -> subprocess.CompletedProcess[str]:
 def test_key_in_file_and_flag_is_an_error_naming_it(tmp_path: Path) -> None:
     cfg = tmp_path / "config.json"
     cfg.write_text(json.dumps({"snapshotter": "btrfs", "debug": False}))  # (lists are merged: test_config.py)
-    r = run_pouchd("--config-file", str(cfg), "--snapshotter", "zfs", "--home-dir", str(tmp_path / "h"),
-                   "-l", f"unix://{tmp_path}/s.sock")
+    r = run_pouchd(
+        "--config-file",
+        str(cfg),
+        "--snapshotter",
+        "zfs",
+        "--home-dir",
+        str(tmp_path / "h"),
+        "-l",
+        f"unix://{tmp_path}/s.sock",
+    )
     assert r.returncode == 1
     assert r.stderr.startswith("Error: found conflict flags") and "snapshotter" in r.stderr and "debug" not in r.stderr
     assert not (tmp_path / "s.sock").exists()
 
 
-@pytest.mark.parametrize(("content", "needle"), [
-    ("{broken", "is not valid JSON"),
-    ("[1, 2]", "must hold a JSON object"),
-    ('{"labels": ["x"]}', "unknown key(s): labels"),
-    ('{"debug": "yes"}', "debug in"),
-])
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("{broken", "is not valid JSON"),
+        ("[1, 2]", "must hold a JSON object"),
+        ('{"labels": ["x"]}', "unknown key(s): labels"),
+        ('{"debug": "yes"}', "debug in"),
+    ],
+)
 def test_bad_config_file_is_a_clear_error(tmp_path: Path, content: str, needle: str) -> None:
     cfg = tmp_path / "config.json"
     cfg.write_text(content)
@@ -301,12 +345,15 @@ def test_bad_config_file_is_a_clear_error(tmp_path: Path, content: str, needle: 
     assert "Traceback" not in r.stderr
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (["-l", "udp://1.2.3.4:1"], "invalid listen address"),
-    (["-l", "tcp://127.0.0.1:notaport"], "invalid listen address"),
-    (["--cgroup-driver", "nope"], "invalid cgroup-driver"),
-    (["--label", "=v"], "invalid label"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["-l", "udp://1.2.3.4:1"], "invalid listen address"),
+        (["-l", "tcp://127.0.0.1:notaport"], "invalid listen address"),
+        (["--cgroup-driver", "nope"], "invalid cgroup-driver"),
+        (["--label", "=v"], "invalid label"),
+    ],
+)
 def test_bad_flags_are_clear_errors(tmp_path: Path, args: list[str], needle: str) -> None:
     empty = tmp_path / "empty.json"
     empty.write_text("{}")

@@ -37,6 +37,7 @@ def state_file(d: Served) -> Path:
 
 # --- merge rule, proxy, bad requests -----------------------------------------------------------
 
+
 def test_merge_labels_rule() -> None:
     assert merge_labels(["a=1", "b=2"], ["b=3", "c=4"]) == ["a=1", "b=3", "c=4"]
     assert merge_labels(["a=1", "b=2", "a=0"], ["a=9"]) == ["a=9", "b=2", "a=9"]  # every same key, in place
@@ -77,17 +78,20 @@ def test_empty_update_is_400(app: InProcess, body: dict) -> None:
     assert r.json() == {"message": EMPTY}
 
 
-@pytest.mark.parametrize("content", [
-    b'{"Labels": "a=1"}',  # not a list
-    b'{"Labels": [1]}',
-    b'{"Labels": null}',
-    b'{"ImageProxy": 5}',
-    b'{"Labels": ["a=1"',  # invalid JSON
-    b"not json at all",
-    b'["a=1"]',
-    b'{"Labels": ["=nokey"]}',
-    b'{"Labels": [""]}',
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"Labels": "a=1"}',  # not a list
+        b'{"Labels": [1]}',
+        b'{"Labels": null}',
+        b'{"ImageProxy": 5}',
+        b'{"Labels": ["a=1"',  # invalid JSON
+        b"not json at all",
+        b'["a=1"]',
+        b'{"Labels": ["=nokey"]}',
+        b'{"Labels": [""]}',
+    ],
+)
 def test_bad_body_is_400_and_changes_nothing(app: InProcess, content: bytes) -> None:
     assert post(app, {"Labels": ["baseline=1"]}).status_code == 200
     before_info = info(app)
@@ -103,6 +107,7 @@ def test_bad_body_is_400_and_changes_nothing(app: InProcess, content: bytes) -> 
 
 
 # --- durability --------------------------------------------------------------------------------
+
 
 def test_updates_survive_a_sigterm_restart(pouchd_factory) -> None:
     d: PouchD = pouchd_factory("--label", "base=1")
@@ -183,21 +188,30 @@ def test_concurrent_updates_lose_nothing(pouchd_factory) -> None:
     # Events are published in the order the updates were applied: the last has every label.
     until = time.time_ns()
     with d.client() as c:
-        r = c.get("/events", params={"since": "0", "until": f"{until // 10**9}.{until % 10**9:09d}",
-                                     "filters": json.dumps({"event": ["update"]})})
+        r = c.get(
+            "/events",
+            params={
+                "since": "0",
+                "until": f"{until // 10**9}.{until % 10**9:09d}",
+                "filters": json.dumps({"event": ["update"]}),
+            },
+        )
     events = [json.loads(line) for line in r.text.splitlines() if line.strip()]
     assert len(events) == 50
     sizes = [len(e["actor"]["Attributes"]) for e in events]
     assert sizes == list(range(1, 51))
 
 
-@pytest.mark.parametrize("content", [
-    '{"format": 1, "labels": ["a=1", "b',  # truncated
-    "this is not json",
-    "",
-    '["a=1"]',
-    '{"format": 1, "labels": "a=1"}',
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"format": 1, "labels": ["a=1", "b',  # truncated
+        "this is not json",
+        "",
+        '["a=1"]',
+        '{"format": 1, "labels": "a=1"}',
+    ],
+)
 def test_corrupt_state_file_stops_the_daemon_naming_it(pouchd_factory, tmp_path: Path, content: str) -> None:
     home = tmp_path / "corrupthome"
     home.mkdir(mode=0o700)
@@ -214,6 +228,7 @@ def test_corrupt_state_file_stops_the_daemon_naming_it(pouchd_factory, tmp_path:
 
 
 # --- the event ----------------------------------------------------------------------------------
+
 
 def test_update_emits_a_daemon_update_event(pouchd: PouchD) -> None:
     ident = info(pouchd)["ID"]
@@ -232,9 +247,11 @@ def test_update_emits_a_daemon_update_event(pouchd: PouchD) -> None:
 
 # --- the CLI ------------------------------------------------------------------------------------
 
+
 def test_cli_updatedaemon_success(pouchd: PouchD) -> None:
-    r = run_pouch("updatedaemon", "--label", "cli=1", "--label", "cli2=two", "--image-proxy", "http://cli:1",
-                  host=pouchd.host)
+    r = run_pouch(
+        "updatedaemon", "--label", "cli=1", "--label", "cli2=two", "--image-proxy", "http://cli:1", host=pouchd.host
+    )
     assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
     now = info(pouchd)
     assert {"cli=1", "cli2=two"} <= set(now["Labels"])
@@ -245,11 +262,14 @@ def test_cli_updatedaemon_success(pouchd: PouchD) -> None:
     assert "cli=3" in labels and "cli=1" not in labels
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ([], f"Error: failed to update daemon: {EMPTY}\n"),
-    (["--label", "novalue"], "Error: invalid label 'novalue': want key=value\n"),
-    (["--label", "=x"], "Error: invalid label '=x': want key=value\n"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], f"Error: failed to update daemon: {EMPTY}\n"),
+        (["--label", "novalue"], "Error: invalid label 'novalue': want key=value\n"),
+        (["--label", "=x"], "Error: invalid label '=x': want key=value\n"),
+    ],
+)
 def test_cli_updatedaemon_failures(pouchd: PouchD, args: list[str], message: str) -> None:
     before = info(pouchd)["Labels"]
     r = run_pouch("updatedaemon", *args, host=pouchd.host)
@@ -259,13 +279,25 @@ def test_cli_updatedaemon_failures(pouchd: PouchD, args: list[str], message: str
 
 # One rule for what a label is (pouch's: key=value), in the CLI, the daemon's start, /daemon/update
 # and the spec's pattern: each sample is taken by all four or refused by all four.
-LABELS = [("a=1", True), ("a==b", True), ("a= ", True), ("k\u3000k=v", True), ("a=\n", True),
-          ("a", False), ("a=", False), ("=x", False), (" =x", False), ("\u3000=v", False), ("", False)]
+LABELS = [
+    ("a=1", True),
+    ("a==b", True),
+    ("a= ", True),
+    ("k\u3000k=v", True),
+    ("a=\n", True),
+    ("a", False),
+    ("a=", False),
+    ("=x", False),
+    (" =x", False),
+    ("\u3000=v", False),
+    ("", False),
+]
 
 
 @pytest.mark.parametrize(("label", "valid"), LABELS)
-def test_one_label_rule_for_the_cli_the_daemon_and_the_spec(app: InProcess, tmp_path: Path, label: str,
-                                                          valid: bool) -> None:
+def test_one_label_rule_for_the_cli_the_daemon_and_the_spec(
+    app: InProcess, tmp_path: Path, label: str, valid: bool
+) -> None:
     import re
 
     pattern = spec()["components"]["schemas"]["DaemonUpdateConfig"]["properties"]["Labels"]["items"]["pattern"]
@@ -300,8 +332,19 @@ def test_cli_offline_edits_the_config_file_for_the_next_start(pouchd_factory, tm
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"label": ["a=1", "b=2"], "image-proxy": "http://old:1", "debug": False}))
     config.chmod(0o644)
-    r = run_pouch("updatedaemon", "--offline", "--config-file", str(config), "--label", "b=3", "--label", "c=4",
-                  "--image-proxy", "http://new:2", host="unix:///nonexistent/no.sock")  # no daemon needed
+    r = run_pouch(
+        "updatedaemon",
+        "--offline",
+        "--config-file",
+        str(config),
+        "--label",
+        "b=3",
+        "--label",
+        "c=4",
+        "--image-proxy",
+        "http://new:2",
+        host="unix:///nonexistent/no.sock",
+    )  # no daemon needed
     assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
     data = json.loads(config.read_text())
     assert data == {"label": ["a=1", "b=3", "c=4"], "image-proxy": "http://new:2", "debug": False}
@@ -326,16 +369,20 @@ def test_cli_offline_single_label_string_and_empty_file(tmp_path: Path) -> None:
     assert json.loads(config.read_text()) == {"image-proxy": "http://p"}
 
 
-@pytest.mark.parametrize(("content", "args", "needle"), [
-    (None, ["--label", "a=1"], "does not exist"),
-    ('{"label": ["a=1"', ["--label", "a=1"], "is not valid JSON"),
-    ("[1, 2]", ["--label", "a=1"], "must hold a JSON object"),
-    ('{"label": [1]}', ["--label", "a=1"], '"label"'),
-    ('{"label": ["a=1"]}', [], "daemon update config cannot be empty"),
-    ('{"label": ["a=1"]}', ["--label", "bad"], "invalid label 'bad'"),
-])
-def test_cli_offline_failures_leave_the_file_alone(tmp_path: Path, content: str | None, args: list[str],
-                                                   needle: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "args", "needle"),
+    [
+        (None, ["--label", "a=1"], "does not exist"),
+        ('{"label": ["a=1"', ["--label", "a=1"], "is not valid JSON"),
+        ("[1, 2]", ["--label", "a=1"], "must hold a JSON object"),
+        ('{"label": [1]}', ["--label", "a=1"], '"label"'),
+        ('{"label": ["a=1"]}', [], "daemon update config cannot be empty"),
+        ('{"label": ["a=1"]}', ["--label", "bad"], "invalid label 'bad'"),
+    ],
+)
+def test_cli_offline_failures_leave_the_file_alone(
+    tmp_path: Path, content: str | None, args: list[str], needle: str
+) -> None:
     config = tmp_path / "c.json"
     if content is not None:
         config.write_text(content)

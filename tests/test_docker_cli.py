@@ -23,8 +23,15 @@ DOCKER = shutil.which("docker")
 pytestmark = pytest.mark.skipif(DOCKER is None, reason="no docker client binary on PATH")
 
 # Variables that would point docker somewhere else or pin its API version.
-_DOCKER_ENV = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_API_VERSION", "DOCKER_TLS", "DOCKER_TLS_VERIFY",
-               "DOCKER_CERT_PATH", "DOCKER_DEFAULT_PLATFORM")
+_DOCKER_ENV = (
+    "DOCKER_HOST",
+    "DOCKER_CONTEXT",
+    "DOCKER_API_VERSION",
+    "DOCKER_TLS",
+    "DOCKER_TLS_VERIFY",
+    "DOCKER_CERT_PATH",
+    "DOCKER_DEFAULT_PLATFORM",
+)
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +69,13 @@ def field(text: str, label: str) -> list[str]:
 
 def test_version_formatted(docker_env, host, facts) -> None:
     version, _ = facts
-    out = docker(docker_env, host, "version", "--format",
-                 "{{.Server.Version}}|{{.Server.APIVersion}}|{{.Server.Os}}/{{.Server.Arch}}|{{.Client.APIVersion}}")
+    out = docker(
+        docker_env,
+        host,
+        "version",
+        "--format",
+        "{{.Server.Version}}|{{.Server.APIVersion}}|{{.Server.Os}}/{{.Server.Arch}}|{{.Client.APIVersion}}",
+    )
     server_version, api_version, os_arch, client_api = out.strip().split("|")
     assert server_version == version["Version"] == "1.0.0"
     assert api_version == version["ApiVersion"]
@@ -105,7 +117,6 @@ def test_info_human_output(docker_env, host, facts) -> None:
     assert field(server, "Name") == [info["Name"]]
     assert field(server, "ID") == [info["ID"]]
     assert "zone=test" in server  # the fixture daemon's --label
-
 
 
 def test_info_shows_docker_root_dir(docker_env, host, pouchd) -> None:
@@ -153,8 +164,14 @@ def login_daemon(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -
 
 def docker_login(env: dict[str, str], d: PouchD, registry: Registry, password: str) -> subprocess.CompletedProcess[str]:
     assert DOCKER is not None
-    return subprocess.run([DOCKER, "-H", d.host, "login", "-u", USER, "--password-stdin", registry.address],
-                          capture_output=True, text=True, env=env, input=password + "\n", timeout=60)
+    return subprocess.run(
+        [DOCKER, "-H", d.host, "login", "-u", USER, "--password-stdin", registry.address],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=password + "\n",
+        timeout=60,
+    )
 
 
 def test_login_good_and_bad(docker_env, login_daemon, registry, tmp_path: Path) -> None:

@@ -31,8 +31,9 @@ registry = htpasswd_registry_fixture("docker-py-registry", {USER: PASSWORD}, opt
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory: pytest.TempPathFactory, registry: Registry | None) -> Iterator[PouchD]:
     default_registry = registry.address if registry else "127.0.0.1:1"
-    with PouchD(tmp_path_factory.mktemp("docker-py-pouchd"), "--label", "zone=py",
-                "--default-registry", default_registry).start() as d:
+    with PouchD(
+        tmp_path_factory.mktemp("docker-py-pouchd"), "--label", "zone=py", "--default-registry", default_registry
+    ).start() as d:
         yield d
 
 
@@ -89,8 +90,10 @@ def test_default_version_is_detected_and_newer_ones_are_refused(daemon: PouchD) 
     finally:
         c.close()
     assert e.value.status_code == 400
-    assert (f"client version {docker.constants.DEFAULT_DOCKER_API_VERSION} is too new. "
-            "Maximum supported API version is 1.24") in str(e.value.explanation)
+    assert (
+        f"client version {docker.constants.DEFAULT_DOCKER_API_VERSION} is too new. "
+        "Maximum supported API version is 1.24"
+    ) in str(e.value.explanation)
 
 
 def update(daemon: PouchD, label: str) -> None:
@@ -126,8 +129,14 @@ def test_events_filters_and_datetimes(client: docker.DockerClient, daemon: Pouch
     start = datetime.now(UTC).replace(microsecond=0)
     update(daemon, "py-filtered=1")
     wait_past_second(time.time())
-    events = list(client.events(since=start, until=datetime.now(UTC), decode=True,
-                                filters={"type": "daemon", "event": "update", "label": "py-filtered=1"}))
+    events = list(
+        client.events(
+            since=start,
+            until=datetime.now(UTC),
+            decode=True,
+            filters={"type": "daemon", "event": "update", "label": "py-filtered=1"},
+        )
+    )
     assert [e["Action"] for e in events] == ["update"]
     assert events[0]["Actor"]["Attributes"]["py-filtered"] == "1"
 

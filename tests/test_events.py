@@ -26,11 +26,14 @@ from pouch_cli.events import format_event, format_time, get_timestamp, parse_dur
 
 NS = 1_000_000_000
 # <time RFC3339, 9-digit nanoseconds, zone> <type> <action> <actor id> (k=v, k=v)
-LINE = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}(?:Z|[+-]\d{2}:\d{2})) "
-                  r"(\S+) (\S+) (\S+)(?: \((.*)\))?$")
+LINE = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}(?:Z|[+-]\d{2}:\d{2})) "
+    r"(\S+) (\S+) (\S+)(?: \((.*)\))?$"
+)
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
 
 def now_wire() -> str:
     ns = time.time_ns()
@@ -53,14 +56,14 @@ def replay(d: PouchD, **params: str) -> list[dict]:
 @contextmanager
 def event_stream(d: PouchD, read_timeout: float = 10, **params: str) -> Iterator[Iterator[dict]]:
     """A live stream; once this yields, the response has started, so the daemon has subscribed us."""
-    with d.client() as c, c.stream("GET", "/events", params=params,
-                                   timeout=httpx.Timeout(10, read=read_timeout)) as r:
+    with d.client() as c, c.stream("GET", "/events", params=params, timeout=httpx.Timeout(10, read=read_timeout)) as r:
         assert r.status_code == 200
         yield (json.loads(line) for line in r.iter_lines() if line.strip())
 
 
-def update(d: PouchD, labels: list[str] | None = None, proxy: str | None = None,
-           client: httpx.Client | None = None) -> None:
+def update(
+    d: PouchD, labels: list[str] | None = None, proxy: str | None = None, client: httpx.Client | None = None
+) -> None:
     body: dict = {}
     if labels is not None:
         body["Labels"] = labels
@@ -112,6 +115,7 @@ class LineReader:
 
 
 # --- history, replay, until --------------------------------------------------------------------
+
 
 def test_daemon_start_is_in_history(pouchd: PouchD) -> None:
     events = replay(pouchd, filters=json.dumps({"event": ["start"]}))
@@ -178,6 +182,7 @@ def test_since_replays_then_continues_live(pouchd: PouchD) -> None:
 
 # --- filters and bad parameters ----------------------------------------------------------------
 
+
 def test_filters_type_event_label(pouchd: PouchD) -> None:
     update(pouchd, ["flt=1"])
     update(pouchd, ["flt=2", "other=x"])
@@ -208,25 +213,28 @@ def test_filters_type_event_label(pouchd: PouchD) -> None:
     assert [e["action"] for e in legacy] == ["start"]
 
 
-@pytest.mark.parametrize(("params", "needle"), [
-    ({"filters": '{"colour": ["red"]}'}, "colour"),
-    ({"filters": '{"type": ["spaceship"]}'}, "spaceship"),
-    ({"filters": "{not json"}, "filters"),
-    ({"filters": '["type"]'}, "filters"),
-    ({"filters": '{"type": "daemon"}'}, "type"),
-    ({"filters": '{"type": [1]}'}, "type"),
-    # Nested some thousand deep, which a query string holds: the parser's recursion, not a 500.
-    ({"filters": "[" * 3000 + "]" * 3000}, "nested too deeply"),
-    ({"filters": '{"label": ' + "[" * 3000 + "]" * 3000 + "}"}, "nested too deeply"),
-    ({"since": "yesterday"}, "since"),
-    ({"since": "-5"}, "since"),
-    ({"until": "1.1234567890"}, "until"),
-    ({"until": "1e9"}, "until"),
-    ({"since": "20", "until": "10"}, "cannot be after"),
-    # More digits than int() will parse: later than any event, so after this until.
-    ({"since": "9" * 5000, "until": "10"}, "cannot be after"),
-    ({"since": "9223372036854775808", "until": "10"}, "cannot be after"),
-])
+@pytest.mark.parametrize(
+    ("params", "needle"),
+    [
+        ({"filters": '{"colour": ["red"]}'}, "colour"),
+        ({"filters": '{"type": ["spaceship"]}'}, "spaceship"),
+        ({"filters": "{not json"}, "filters"),
+        ({"filters": '["type"]'}, "filters"),
+        ({"filters": '{"type": "daemon"}'}, "type"),
+        ({"filters": '{"type": [1]}'}, "type"),
+        # Nested some thousand deep, which a query string holds: the parser's recursion, not a 500.
+        ({"filters": "[" * 3000 + "]" * 3000}, "nested too deeply"),
+        ({"filters": '{"label": ' + "[" * 3000 + "]" * 3000 + "}"}, "nested too deeply"),
+        ({"since": "yesterday"}, "since"),
+        ({"since": "-5"}, "since"),
+        ({"until": "1.1234567890"}, "until"),
+        ({"until": "1e9"}, "until"),
+        ({"since": "20", "until": "10"}, "cannot be after"),
+        # More digits than int() will parse: later than any event, so after this until.
+        ({"since": "9" * 5000, "until": "10"}, "cannot be after"),
+        ({"since": "9223372036854775808", "until": "10"}, "cannot be after"),
+    ],
+)
 def test_bad_parameters_are_400_with_a_message(app: InProcess, params: dict, needle: str) -> None:
     with app.client() as c:
         r = c.get("/events", params=params)
@@ -238,10 +246,12 @@ def test_bad_parameters_are_400_with_a_message(app: InProcess, params: dict, nee
 
 # --- daemon stop, subscriptions, slow clients --------------------------------------------------
 
+
 def test_daemon_stop_reaches_live_streams_then_they_end(pouchd_factory) -> None:
     d: PouchD = pouchd_factory()
-    cli = subprocess.Popen([POUCH, "-H", d.host, "events", "-s", "0"], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
+    cli = subprocess.Popen(
+        [POUCH, "-H", d.host, "events", "-s", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         reader = LineReader(cli)
         # The replayed start event proves the CLI is subscribed (replay and subscription are atomic).
@@ -354,10 +364,10 @@ def test_a_client_that_never_reads_cannot_block_others(pouchd_factory) -> None:
 
 # --- the CLI -----------------------------------------------------------------------------------
 
+
 def test_cli_prints_replayed_events_in_pouch_format(pouchd: PouchD) -> None:
     update(pouchd, ["clifmt=1", "aaa=first"], proxy="http://fmt.example:8080")
-    r = run_pouch("events", "-s", "0", "-u", now_wire(), "-f", "label=clifmt", host=pouchd.host,
-                  env={"TZ": "UTC0"})
+    r = run_pouch("events", "-s", "0", "-u", now_wire(), "-f", "label=clifmt", host=pouchd.host, env={"TZ": "UTC0"})
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""
     lines = r.stdout.splitlines()
@@ -372,8 +382,7 @@ def test_cli_prints_replayed_events_in_pouch_format(pouchd: PouchD) -> None:
     assert "clifmt=1" in attrs.split(", ") and "image-proxy=http://fmt.example:8080" in attrs.split(", ")
 
     # The same event in another zone: same instant, printed with its offset.
-    r8 = run_pouch("events", "-s", "0", "-u", now_wire(), "-f", "label=clifmt", host=pouchd.host,
-                   env={"TZ": "XXX-8"})
+    r8 = run_pouch("events", "-s", "0", "-u", now_wire(), "-f", "label=clifmt", host=pouchd.host, env={"TZ": "XXX-8"})
     stamp8 = LINE.match(r8.stdout.splitlines()[0]).group(1)  # type: ignore[union-attr]
     assert stamp8.endswith("+08:00")
     assert stamp8[-15:-6] == stamp[-10:-1]  # nanoseconds
@@ -384,8 +393,20 @@ def test_cli_prints_replayed_events_in_pouch_format(pouchd: PouchD) -> None:
 
 def test_cli_filters_and_durations(pouchd: PouchD) -> None:
     update(pouchd, ["clif=x"])
-    r = run_pouch("events", "--since", "10m", "--until", "0s", "-f", "type=daemon", "-f", "event=update",
-                  "-f", "label=clif=x", host=pouchd.host)
+    r = run_pouch(
+        "events",
+        "--since",
+        "10m",
+        "--until",
+        "0s",
+        "-f",
+        "type=daemon",
+        "-f",
+        "event=update",
+        "-f",
+        "label=clif=x",
+        host=pouchd.host,
+    )
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines and all(" daemon update " in line and "clif=x" in line for line in lines)
@@ -393,13 +414,16 @@ def test_cli_filters_and_durations(pouchd: PouchD) -> None:
     assert none.returncode == 0 and none.stdout == ""
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (["-f", "colour=red"], "Error: failed to get events: invalid filter key 'colour'"),
-    (["-f", "nonsense"], "Error: bad format of filter"),
-    (["-s", "yesterday"], "Error: invalid value for --since: 'yesterday'"),
-    (["-u", "2026-13-01"], "Error: invalid value for --until: '2026-13-01'"),
-    (["-s", "20", "-u", "10"], "Error: failed to get events: since time"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["-f", "colour=red"], "Error: failed to get events: invalid filter key 'colour'"),
+        (["-f", "nonsense"], "Error: bad format of filter"),
+        (["-s", "yesterday"], "Error: invalid value for --since: 'yesterday'"),
+        (["-u", "2026-13-01"], "Error: invalid value for --until: '2026-13-01'"),
+        (["-s", "20", "-u", "10"], "Error: failed to get events: since time"),
+    ],
+)
 def test_cli_errors_are_one_line(pouchd: PouchD, args: list[str], needle: str) -> None:
     r = run_pouch("events", *args, host=pouchd.host)
     assert r.returncode == 1
@@ -408,8 +432,9 @@ def test_cli_errors_are_one_line(pouchd: PouchD, args: list[str], needle: str) -
 
 
 def test_cli_streams_live_and_ctrl_c_exits_quietly(pouchd: PouchD) -> None:
-    cli = subprocess.Popen([POUCH, "-H", pouchd.host, "events"], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
+    cli = subprocess.Popen(
+        [POUCH, "-H", pouchd.host, "events"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         reader = LineReader(cli)
         line = None
@@ -443,8 +468,12 @@ def test_cli_stream_has_no_read_timeout(pouchd: PouchD, capsys: pytest.CaptureFi
 
     def run() -> None:
         try:
-            stream_events(ClientOptions(host=pouchd.host, timeout=0.5), None,
-                          f"{until // NS}.{until % NS:09d}", {"label": ["quiet"]})
+            stream_events(
+                ClientOptions(host=pouchd.host, timeout=0.5),
+                None,
+                f"{until // NS}.{until % NS:09d}",
+                {"label": ["quiet"]},
+            )
         except BaseException as e:  # reported by the main thread
             errors.append(e)
 
@@ -481,68 +510,95 @@ def local_tz(monkeypatch: pytest.MonkeyPatch) -> Iterator:
     time.tzset()
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("1700000000", "1700000000.000000000"),
-    ("1700000000.5", "1700000000.500000000"),
-    ("1700000000.123456789", "1700000000.123456789"),
-    ("1700000000.1234567891", "1700000000.123456789"),
-    ("0", "0.000000000"),
-    ("2026-11-28T10:00:00Z", f"{calendar.timegm((2026, 11, 28, 10, 0, 0))}.000000000"),
-    ("2026-11-28T10:00:00+08:00", f"{calendar.timegm((2026, 11, 28, 2, 0, 0))}.000000000"),
-    ("2026-11-28T10:00:00-05:30", f"{calendar.timegm((2026, 11, 28, 15, 30, 0))}.000000000"),
-    ("2026-11-28T10:00:00.5Z", f"{calendar.timegm((2026, 11, 28, 10, 0, 0))}.500000000"),
-    ("2026-11-28T10:00:00.123456789123Z", f"{calendar.timegm((2026, 11, 28, 10, 0, 0))}.123456789"),
-    ("2026-11-28T10:30Z", f"{calendar.timegm((2026, 11, 28, 10, 30, 0))}.000000000"),
-    ("2026-11-28T10Z", f"{calendar.timegm((2026, 11, 28, 10, 0, 0))}.000000000"),
-    ("2026-11-28Z", f"{calendar.timegm((2026, 11, 28, 0, 0, 0))}.000000000"),
-    ("2026-11-28+01:00", f"{calendar.timegm((2026, 11, 27, 23, 0, 0))}.000000000"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1700000000", "1700000000.000000000"),
+        ("1700000000.5", "1700000000.500000000"),
+        ("1700000000.123456789", "1700000000.123456789"),
+        ("1700000000.1234567891", "1700000000.123456789"),
+        ("0", "0.000000000"),
+        ("2026-11-28T10:00:00Z", f"{calendar.timegm((2026, 11, 28, 10, 0, 0))}.000000000"),
+        ("2026-11-28T10:00:00+08:00", f"{calendar.timegm((2026, 11, 28, 2, 0, 0))}.000000000"),
+        ("2026-11-28T10:00:00-05:30", f"{calendar.timegm((2026, 11, 28, 15, 30, 0))}.000000000"),
+        ("2026-11-28T10:00:00.5Z", f"{calendar.timegm((2026, 11, 28, 10, 0, 0))}.500000000"),
+        ("2026-11-28T10:00:00.123456789123Z", f"{calendar.timegm((2026, 11, 28, 10, 0, 0))}.123456789"),
+        ("2026-11-28T10:30Z", f"{calendar.timegm((2026, 11, 28, 10, 30, 0))}.000000000"),
+        ("2026-11-28T10Z", f"{calendar.timegm((2026, 11, 28, 10, 0, 0))}.000000000"),
+        ("2026-11-28Z", f"{calendar.timegm((2026, 11, 28, 0, 0, 0))}.000000000"),
+        ("2026-11-28+01:00", f"{calendar.timegm((2026, 11, 27, 23, 0, 0))}.000000000"),
+    ],
+)
 def test_timestamps_absolute(value: str, expected: str) -> None:
     assert get_timestamp(value, "--since", NOW) == expected
 
 
-@pytest.mark.parametrize(("tz", "value", "utc", "nanos"), [
-    ("UTC0", "2026-11-28", (2026, 11, 28, 0, 0, 0), "000000000"),
-    ("XXX-8", "2026-11-28", (2026, 11, 27, 16, 0, 0), "000000000"),
-    ("XXX-8", "2026-11-28T10:00:00", (2026, 11, 28, 2, 0, 0), "000000000"),
-    ("XXX-8", "2026-11-28T10:00:00.25", (2026, 11, 28, 2, 0, 0), "250000000"),
-    ("XXX-8", "2026-11-28T10:00", (2026, 11, 28, 2, 0, 0), "000000000"),
-    ("XXX+5", "2026-11-28T10", (2026, 11, 28, 15, 0, 0), "000000000"),
-])
-def test_timestamps_without_zone_are_local(local_tz, tz: str, value: str, utc: tuple,
-                                           nanos: str) -> None:
+@pytest.mark.parametrize(
+    ("tz", "value", "utc", "nanos"),
+    [
+        ("UTC0", "2026-11-28", (2026, 11, 28, 0, 0, 0), "000000000"),
+        ("XXX-8", "2026-11-28", (2026, 11, 27, 16, 0, 0), "000000000"),
+        ("XXX-8", "2026-11-28T10:00:00", (2026, 11, 28, 2, 0, 0), "000000000"),
+        ("XXX-8", "2026-11-28T10:00:00.25", (2026, 11, 28, 2, 0, 0), "250000000"),
+        ("XXX-8", "2026-11-28T10:00", (2026, 11, 28, 2, 0, 0), "000000000"),
+        ("XXX+5", "2026-11-28T10", (2026, 11, 28, 15, 0, 0), "000000000"),
+    ],
+)
+def test_timestamps_without_zone_are_local(local_tz, tz: str, value: str, utc: tuple, nanos: str) -> None:
     local_tz(tz)
     assert get_timestamp(value, "--since", NOW) == f"{calendar.timegm(utc)}.{nanos}"
 
 
-@pytest.mark.parametrize(("value", "ago_ns"), [
-    ("10m", 600 * NS),
-    ("1h30m", 5400 * NS),
-    ("90s", 90 * NS),
-    ("1.5h", 5400 * NS),
-    ("300ms", 300_000_000),
-    ("1.1s", 1_100_000_000),
-    ("2h45m30.5s", (2 * 3600 + 45 * 60 + 30) * NS + NS // 2),
-    ("1us", 1_000),
-    ("1µs", 1_000),
-    ("250ns", 250),
-    (".5m", 30 * NS),
-    ("-10m", -600 * NS),
-    ("+10m", 600 * NS),
-    ("0s", 0),
-])
+@pytest.mark.parametrize(
+    ("value", "ago_ns"),
+    [
+        ("10m", 600 * NS),
+        ("1h30m", 5400 * NS),
+        ("90s", 90 * NS),
+        ("1.5h", 5400 * NS),
+        ("300ms", 300_000_000),
+        ("1.1s", 1_100_000_000),
+        ("2h45m30.5s", (2 * 3600 + 45 * 60 + 30) * NS + NS // 2),
+        ("1us", 1_000),
+        ("1µs", 1_000),
+        ("250ns", 250),
+        (".5m", 30 * NS),
+        ("-10m", -600 * NS),
+        ("+10m", 600 * NS),
+        ("0s", 0),
+    ],
+)
 def test_timestamps_durations_are_that_long_ago(value: str, ago_ns: int) -> None:
     ns = NOW - ago_ns
     assert parse_duration(value) == ago_ns
     assert get_timestamp(value, "--since", NOW) == f"{ns // NS}.{ns % NS:09d}"
 
 
-@pytest.mark.parametrize("value", [
-    "yesterday", "10x", "1h30", "h", ".", "1e9", "-5", "5.5.5", "2026-13-01", "2026-02-30",
-    "2026-11-28T25:00:00", "2026-11-28T10:00:00+8", "2026-11-28 10:00:00", "2026-11-28T10:00:00.Z",
-    "2026-11-28t10:00:00z", "1969-12-31T00:00:00Z", "1000000h",
-    "9" * 5000, "9" * 5000 + "h", "9223372036854775808",  # too long for int() / past int64
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "yesterday",
+        "10x",
+        "1h30",
+        "h",
+        ".",
+        "1e9",
+        "-5",
+        "5.5.5",
+        "2026-13-01",
+        "2026-02-30",
+        "2026-11-28T25:00:00",
+        "2026-11-28T10:00:00+8",
+        "2026-11-28 10:00:00",
+        "2026-11-28T10:00:00.Z",
+        "2026-11-28t10:00:00z",
+        "1969-12-31T00:00:00Z",
+        "1000000h",
+        "9" * 5000,
+        "9" * 5000 + "h",
+        "9223372036854775808",  # too long for int() / past int64
+    ],
+)
 def test_timestamps_invalid(value: str) -> None:
     with pytest.raises(CLIError) as e:
         get_timestamp(value, "--until", NOW)
@@ -556,7 +612,9 @@ def test_timestamp_empty_means_not_given() -> None:
 
 def test_filters_flags_accumulate() -> None:
     assert parse_filters(("type=daemon", "label=a", "label=b=c", "Event = update ", "label=a")) == {
-        "type": ["daemon"], "label": ["a", "b=c"], "event": ["update"],
+        "type": ["daemon"],
+        "label": ["a", "b=c"],
+        "event": ["update"],
     }
     with pytest.raises(CLIError):
         parse_filters(("type",))
@@ -572,8 +630,13 @@ def test_format_time_and_event(local_tz) -> None:
     local_tz("XXX+3:30")
     assert format_time(t) == "2026-11-28T11:34:05.123456789-03:30"
     local_tz("UTC0")
-    ev = {"type": "daemon", "action": "update", "actor": {"ID": "ABC", "Attributes": {"z": "1", "a": "x=y"}},
-          "time": t // NS, "timeNano": t}
+    ev = {
+        "type": "daemon",
+        "action": "update",
+        "actor": {"ID": "ABC", "Attributes": {"z": "1", "a": "x=y"}},
+        "time": t // NS,
+        "timeNano": t,
+    }
     assert format_event(ev) == "2026-11-28T15:04:05.123456789Z daemon update ABC (a=x=y, z=1)"
     bare = {"type": "daemon", "action": "start", "actor": {"ID": "ABC"}, "time": t // NS}
     assert format_event(bare) == "2026-11-28T15:04:05.000000000Z daemon start ABC"

@@ -117,30 +117,34 @@ def leash_env(trap: ProxyTrap) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def fuzz_daemon(tmp_path_factory: pytest.TempPathFactory, registry: Registry | None,
-                proxy_trap: ProxyTrap) -> Iterator[PouchD]:
+def fuzz_daemon(
+    tmp_path_factory: pytest.TempPathFactory, registry: Registry | None, proxy_trap: ProxyTrap
+) -> Iterator[PouchD]:
     """One pouchd on a unix socket and 127.0.0.1, whose only way out is the loopback registry."""
     # An empty ServerAddress means the default registry: make that the loopback one too.
     default_registry = registry.address if registry else "127.0.0.1:1"
-    with PouchD(tmp_path_factory.mktemp("fuzz-pouchd"), "--default-registry", default_registry,
-                env=leash_env(proxy_trap)).start() as d:
+    with PouchD(
+        tmp_path_factory.mktemp("fuzz-pouchd"), "--default-registry", default_registry, env=leash_env(proxy_trap)
+    ).start() as d:
         yield d
 
 
 def load_schema(daemon: PouchD, prefix: str, mode: str, operations: list[dict[str, Any]] | None = None) -> Any:
     """The spec as the daemon serves it under ``prefix``, generating ``mode`` data; ``operations``
     are Schemathesis' per-operation settings (e.g. ``enabled: false`` to leave one out)."""
-    config = SchemathesisConfig.from_dict({
-        "seed": SEED,
-        "operations": operations or [],
-        "cache": {"enabled": False},
-        "generation": {
-            "mode": mode,
-            "max-examples": MAX_EXAMPLES,
-            "database": "none",  # nothing written into the work tree
-        },
-        "request-timeout": REQUEST_TIMEOUT,
-    })
+    config = SchemathesisConfig.from_dict(
+        {
+            "seed": SEED,
+            "operations": operations or [],
+            "cache": {"enabled": False},
+            "generation": {
+                "mode": mode,
+                "max-examples": MAX_EXAMPLES,
+                "database": "none",  # nothing written into the work tree
+            },
+            "request-timeout": REQUEST_TIMEOUT,
+        }
+    )
     # The served spec's `servers` is the prefix it was fetched under: requests go there too.
     return schemathesis.openapi.from_url(f"{daemon.url}{prefix}/openapi.json", config=config, timeout=10)
 
@@ -177,6 +181,7 @@ def _node_id_for_schemathesis(request: pytest.FixtureRequest) -> None:
 
 # ---- the leashes -------------------------------------------------------------------------------
 
+
 def spec_validator(case: Any, name: str) -> jsonschema.protocols.Validator:
     """A validator for one of the served spec's component schemas (refs resolved in the spec)."""
     spec = case.operation.schema.raw_schema
@@ -193,8 +198,12 @@ def pin_server_address(case: Any, registry: Registry) -> list[Any]:
     if not isinstance(case.body, dict):
         return []
     case.body["ServerAddress"] = registry.address
-    if case.meta is not None and case.meta.generation.mode.is_negative and _is_json(case) \
-            and spec_validator(case, "AuthConfig").is_valid(case.body):
+    if (
+        case.meta is not None
+        and case.meta.generation.mode.is_negative
+        and _is_json(case)
+        and spec_validator(case, "AuthConfig").is_valid(case.body)
+    ):
         return [negative_data_rejection]
     return []
 
@@ -234,8 +243,13 @@ def bound_events(case: Any) -> list[Any]:
         query["since"] = query["until"]
     case.query = query
     # A negative case whose invalid part was the shape of `until` (a list, a number) has lost it.
-    if until is not None and not isinstance(until, str) and query["until"] is not until \
-            and case.meta is not None and case.meta.generation.mode.is_negative:
+    if (
+        until is not None
+        and not isinstance(until, str)
+        and query["until"] is not until
+        and case.meta is not None
+        and case.meta.generation.mode.is_negative
+    ):
         return [negative_data_rejection]
     return []
 
@@ -255,14 +269,14 @@ def check_event_stream(case: Any, response: Any) -> None:
 # A schema-valid request that breaks one of these is refused with 400, which Schemathesis' "valid
 # data is accepted" check cannot know; such a case is held to the rule's 400 message instead.
 
+
 def prose_rule(case: Any, daemon_labels: list[str] | None = None) -> tuple[str, bool] | None:
     """For a schema-valid ``case`` that may break a rule: (words its 400 must say, whether it
     must be a 400); None when no such rule applies. ``daemon_labels``: what the daemon holds now."""
     if case.meta is None or not case.meta.generation.mode.is_positive or not _is_json(case):
         return None
     body = case.body if isinstance(case.body, dict) else {}
-    if case.operation.path == "/auth" and body.get("Auth") and not body.get("Username") \
-            and not body.get("Password"):
+    if case.operation.path == "/auth" and body.get("Auth") and not body.get("Username") and not body.get("Password"):
         # Auth stands in for Username and Password only when both are empty; then it must be
         # base64 of `username:password` (not a pattern: it depends on the other fields).
         return "invalid Auth", False
@@ -278,7 +292,8 @@ def prose_rule(case: Any, daemon_labels: list[str] | None = None) -> tuple[str, 
         assert reader is not None
         read = reader.read(json.dumps(case.body))[0] if isinstance(case.body, dict) else None
         valid = read is not None and Draft4RequestValidator(
-            {"$ref": "#/components/schemas/DaemonUpdateConfig", "components": components}).is_valid(read)
+            {"$ref": "#/components/schemas/DaemonUpdateConfig", "components": components}
+        ).is_valid(read)
         if valid and isinstance(new := read.get("Labels"), list):
             problem = labels_limit_problem(merge_labels(daemon_labels, new), before=daemon_labels)
             if problem is not None:
@@ -303,6 +318,7 @@ def has_folded_keys(case: Any) -> bool:
 
 # ---- the fuzzer --------------------------------------------------------------------------------
 
+
 @fuzzed.parametrize()
 @pytest.mark.timeout(300)
 def test_contract(case: Any, registry: Registry | None, fuzz_daemon: PouchD) -> None:
@@ -319,8 +335,7 @@ def test_contract(case: Any, registry: Registry | None, fuzz_daemon: PouchD) -> 
     if rule is not None:
         excluded.append(positive_data_acceptance)
     if has_folded_keys(case) and case.meta is not None:
-        excluded.append(positive_data_acceptance if case.meta.generation.mode.is_positive
-                        else negative_data_rejection)
+        excluded.append(positive_data_acceptance if case.meta.generation.mode.is_positive else negative_data_rejection)
     response = case.call(timeout=REQUEST_TIMEOUT)
     stream = case.operation.path == "/events" and response.status_code == 200
     if stream:

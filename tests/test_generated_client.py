@@ -63,10 +63,21 @@ def test_client_constructor_is_attrs_one() -> None:
     params = inspect.signature(Client).parameters
     assert [p for p in params if params[p].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD] == ["base_url"]
     assert {p for p in params if params[p].kind is inspect.Parameter.KEYWORD_ONLY} == {
-        "raise_on_unexpected_status", "cookies", "headers", "timeout", "verify_ssl", "follow_redirects", "httpx_args"}
+        "raise_on_unexpected_status",
+        "cookies",
+        "headers",
+        "timeout",
+        "verify_ssl",
+        "follow_redirects",
+        "httpx_args",
+    }
     params = inspect.signature(AuthenticatedClient).parameters
     assert [p for p in params if params[p].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD] == [
-        "base_url", "token", "prefix", "auth_header_name"]
+        "base_url",
+        "token",
+        "prefix",
+        "auth_header_name",
+    ]
     with pytest.raises(TypeError):
         Client("http://d", True)  # type: ignore[misc]
     with pytest.raises(AttributeError):
@@ -74,7 +85,8 @@ def test_client_constructor_is_attrs_one() -> None:
     a, b = Client("http://d"), Client("http://d")
     assert a._headers is not b._headers and a._cookies is not b._cookies  # a dict each
     assert "token" not in repr(AuthenticatedClient("http://d", "s3cret")) and "s3cret" not in repr(
-        AuthenticatedClient("http://d", "s3cret"))
+        AuthenticatedClient("http://d", "s3cret")
+    )
 
 
 class _Echo(http.server.BaseHTTPRequestHandler):
@@ -111,8 +123,13 @@ def _sent(client: Client | AuthenticatedClient, path: str = "/x") -> dict[str, A
 
 
 def test_with_methods_make_a_new_client_and_update_the_built_one(echo: str) -> None:
-    base = Client(echo + "/v1.24", headers={"A": "1"}, cookies={"c": "1"}, raise_on_unexpected_status=True,
-                  httpx_args={"trust_env": False})
+    base = Client(
+        echo + "/v1.24",
+        headers={"A": "1"},
+        cookies={"c": "1"},
+        raise_on_unexpected_status=True,
+        httpx_args={"trust_env": False},
+    )
     built = base.get_httpx_client()
     assert base.get_httpx_client() is built and not built.trust_env  # built once, with httpx_args
     more = base.with_headers({"B": "2"})
@@ -132,8 +149,9 @@ def test_with_methods_make_a_new_client_and_update_the_built_one(echo: str) -> N
 def test_authenticated_client_sends_its_token(echo: str) -> None:
     c = AuthenticatedClient(echo, "tok", httpx_args={"trust_env": False})
     assert _sent(c)["headers"]["authorization"] == "Bearer tok"
-    raw = AuthenticatedClient(echo, "tok", prefix="", auth_header_name="X-Token",
-                              httpx_args={"trust_env": False}).with_headers({"B": "2"})
+    raw = AuthenticatedClient(
+        echo, "tok", prefix="", auth_header_name="X-Token", httpx_args={"trust_env": False}
+    ).with_headers({"B": "2"})
     assert isinstance(raw, AuthenticatedClient)
     sent = _sent(raw)["headers"]
     assert sent["x-token"] == "tok" and sent["b"] == "2" and "authorization" not in sent

@@ -23,7 +23,8 @@ from pouch_testing.pouchd import with_config_file
 def config_flags(argv: list[str]) -> list[str]:
     """Every --config-file of ``argv``, with its value."""
     return [f"{a}={b}" for a, b in itertools.pairwise(argv) if a == "--config-file"] + [
-        a for a in argv if a.startswith("--config-file=")]
+        a for a in argv if a.startswith("--config-file=")
+    ]
 
 
 def test_a_test_daemon_is_given_no_config_file(tmp_path: Path) -> None:
@@ -115,8 +116,13 @@ def test_a_subprocess_daemon_as_root_reads_no_etc_pouch(tmp_path: Path) -> None:
     if reason := unavailable(in_own_mounts):
         pytest.skip(f"mount namespaces unavailable: {reason}")
     etc = tmp_path / "etc"
-    shutil.copytree("/etc", etc, symlinks=True, ignore_dangling_symlinks=True,
-                    ignore=lambda _dir, names: [n for n in names if n == "pouch"])
+    shutil.copytree(
+        "/etc",
+        etc,
+        symlinks=True,
+        ignore_dangling_symlinks=True,
+        ignore=lambda _dir, names: [n for n in names if n == "pouch"],
+    )
     write_config(etc / "pouch" / "config.json", ["from=etc"])
     prefix = [*in_own_mounts, "sh", "-c", 'mount --bind "$0" /etc && exec "$@"', str(etc)]
     assert labels_with_and_without_the_flag(tmp_path, prefix) == (["from=etc"], [])
@@ -128,6 +134,9 @@ def test_pouch_testing_is_standard_library_only() -> None:
     for path in sorted((ROOT / "pouch_testing").rglob("*.py")):
         nodes = list(ast.walk(ast.parse(path.read_text())))
         imported = {alias.name.split(".")[0] for node in nodes if isinstance(node, ast.Import) for alias in node.names}
-        imported |= {node.module.split(".")[0] for node in nodes
-                     if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module}
+        imported |= {
+            node.module.split(".")[0]
+            for node in nodes
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+        }
         assert imported <= allowed, f"{path.name} imports {imported - allowed}"

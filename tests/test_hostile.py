@@ -22,8 +22,17 @@ from helpers import NOT_FROZEN, POUCHD, InProcess, PouchD, assert_error, info, p
 
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PouchD]:
-    with PouchD(tmp_path_factory.mktemp("hostile"), "--label", "keep=me", "--header-timeout", "1",
-                "--body-timeout", "1", "--max-body-size", "64k").start() as d:
+    with PouchD(
+        tmp_path_factory.mktemp("hostile"),
+        "--label",
+        "keep=me",
+        "--header-timeout",
+        "1",
+        "--body-timeout",
+        "1",
+        "--max-body-size",
+        "64k",
+    ).start() as d:
         yield d
 
 
@@ -39,9 +48,24 @@ def labels(d: PouchD | InProcess) -> list[str]:
 
 
 BAD_BODIES = [
-    b"{not json", b'{"Labels": ["a=b"]', b"", b"null", b"[]", b"[1, 2]", b'"text"', b"42", b"true",
-    b'{"Labels": "a=b"}', b'{"Labels": [1]}', b'{"Labels": [null]}', b'{"Labels": null}', b'{"ImageProxy": 5}',
-    b'{"Labels": {"a": "b"}}', b"\xff\xfe\x00", b'{"Labels": ["=nokey"]}', b"{}",
+    b"{not json",
+    b'{"Labels": ["a=b"]',
+    b"",
+    b"null",
+    b"[]",
+    b"[1, 2]",
+    b'"text"',
+    b"42",
+    b"true",
+    b'{"Labels": "a=b"}',
+    b'{"Labels": [1]}',
+    b'{"Labels": [null]}',
+    b'{"Labels": null}',
+    b'{"ImageProxy": 5}',
+    b'{"Labels": {"a": "b"}}',
+    b"\xff\xfe\x00",
+    b'{"Labels": ["=nokey"]}',
+    b"{}",
     b'{"Labels": ["a=b"], "x": ' + b"9" * 5000 + b"}",  # a number longer than int() takes
 ]
 
@@ -64,8 +88,9 @@ def test_wrong_content_type_is_415(app: InProcess, content_type: str) -> None:
 def test_deeply_nested_json_is_400(app: InProcess) -> None:
     n = 30000  # within the 64k body limit, far beyond the parser's recursion limit
     body = b'{"Labels": ' + b"[" * n + b"]" * n + b"}"
-    msg = assert_error(app.client().post("/daemon/update", content=body,
-                                                  headers={"content-type": "application/json"}), 400)
+    msg = assert_error(
+        app.client().post("/daemon/update", content=body, headers={"content-type": "application/json"}), 400
+    )
     assert msg == "request body is nested too deeply"
 
 
@@ -146,10 +171,17 @@ def test_a_1mib_password_under_a_raised_body_limit_meets_the_field_limit(pouchd_
     assert "Zq9Zq9" not in d.logs()
 
 
-@pytest.mark.parametrize("request_line", [
-    b"GARBAGE\r\n\r\n", b"GET\r\n\r\n", b"\x00\x01\x02\x03\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n",
-    b"GET /_ping HTTP/1.1\r\nContent-Length: -5\r\n\r\n", b"GET /_ping HTTP/1.1\r\nBad Header\r\n\r\n",
-])
+@pytest.mark.parametrize(
+    "request_line",
+    [
+        b"GARBAGE\r\n\r\n",
+        b"GET\r\n\r\n",
+        b"\x00\x01\x02\x03\r\n\r\n",
+        b"GET / HTTP/9.9\r\n\r\n",
+        b"GET /_ping HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
+        b"GET /_ping HTTP/1.1\r\nBad Header\r\n\r\n",
+    ],
+)
 def test_garbage_requests_get_json_400(daemon: PouchD, request_line: bytes) -> None:
     status, headers, body = split_response(raw_exchange(daemon, request_line))
     assert status == 400 and headers["content-type"] == "application/json"
@@ -166,9 +198,11 @@ def test_oversized_headers_are_431(daemon: PouchD) -> None:
 
 
 def test_pipelined_requests_are_answered_in_order(daemon: PouchD) -> None:
-    data = (b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n"
-            b"GET /v1.24/version HTTP/1.1\r\nHost: d\r\n\r\n"
-            b"GET /nope HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n")
+    data = (
+        b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n"
+        b"GET /v1.24/version HTTP/1.1\r\nHost: d\r\n\r\n"
+        b"GET /nope HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n"
+    )
     raw = raw_exchange(daemon, data)
     statuses = [int(code) for code in re.findall(rb"HTTP/1\.1 (\d{3}) ", raw)]
     assert statuses == [200, 200, 404]
@@ -206,18 +240,27 @@ def test_idle_connection_without_a_request_is_closed(daemon: PouchD) -> None:
 
 
 def test_trickled_body_is_cut_off_with_408(daemon: PouchD) -> None:
-    data = (b"POST /daemon/update HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
-            b"Content-Length: 40\r\n\r\n{\"Labels\": ")
+    data = (
+        b"POST /daemon/update HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+        b'Content-Length: 40\r\n\r\n{"Labels": '
+    )
     status, _, body = split_response(raw_exchange(daemon, data))
     assert status == 408 and json.loads(body)["message"] == "request body not received in time"
     assert "keep=me" in labels(daemon)
 
 
-@pytest.mark.parametrize("path", [
-    "/ui/../../../../etc/passwd", "/ui/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/ui/..%2f..%2f..%2fetc%2fpasswd",
-    "/v1.24/ui/%2e%2e%2f%2e%2e%2fpouch_server%2fapp.py", "/ui/..%5c..%5cetc%5cpasswd", "/ui/%252e%252e/etc/passwd",
-    "/ui//etc/passwd",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ui/../../../../etc/passwd",
+        "/ui/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/ui/..%2f..%2f..%2fetc%2fpasswd",
+        "/v1.24/ui/%2e%2e%2f%2e%2e%2fpouch_server%2fapp.py",
+        "/ui/..%5c..%5cetc%5cpasswd",
+        "/ui/%252e%252e/etc/passwd",
+        "/ui//etc/passwd",
+    ],
+)
 def test_path_traversal_under_ui_is_404(daemon: PouchD, path: str) -> None:
     raw = raw_exchange(daemon, f"GET {path} HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n".encode())
     status, headers, body = split_response(raw)
@@ -225,10 +268,21 @@ def test_path_traversal_under_ui_is_404(daemon: PouchD, path: str) -> None:
     assert b"root:" not in body and b"import" not in body
 
 
-@pytest.mark.parametrize(("prefix", "status"), [
-    ("/v1.24.0", 200), ("/v1.24.0.0", 200), ("/v" + "9" * 60, 400), ("/v0", 400), ("/v1." + "1" * 200, 400),
-    ("/v1..24", 404), ("/v-1.24", 404), ("/V1.24", 404), ("/v1.24%2e0", 200), ("/v1%2e25", 400),
-])
+@pytest.mark.parametrize(
+    ("prefix", "status"),
+    [
+        ("/v1.24.0", 200),
+        ("/v1.24.0.0", 200),
+        ("/v" + "9" * 60, 400),
+        ("/v0", 400),
+        ("/v1." + "1" * 200, 400),
+        ("/v1..24", 404),
+        ("/v-1.24", 404),
+        ("/V1.24", 404),
+        ("/v1.24%2e0", 200),
+        ("/v1%2e25", 400),
+    ],
+)
 def test_absurd_version_prefixes(app: InProcess, prefix: str, status: int) -> None:
     r = app.client().get(f"{prefix}/version")
     assert r.status_code == status
@@ -236,11 +290,22 @@ def test_absurd_version_prefixes(app: InProcess, prefix: str, status: int) -> No
         assert_error(r, status)
 
 
-@pytest.mark.parametrize("params", [
-    {"since": "-1"}, {"since": "1e9"}, {"until": "12:00"}, {"since": "1.1234567891"}, {"filters": "{"},
-    {"filters": '{"type": "container"'}, {"filters": '{"nope": ["x"]}'}, {"filters": '{"type": ["alien"]}'},
-    {"filters": '{"event": "update"}'}, {"filters": "[1]"}, {"since": "\u0661\u0662"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"since": "-1"},
+        {"since": "1e9"},
+        {"until": "12:00"},
+        {"since": "1.1234567891"},
+        {"filters": "{"},
+        {"filters": '{"type": "container"'},
+        {"filters": '{"nope": ["x"]}'},
+        {"filters": '{"type": ["alien"]}'},
+        {"filters": '{"event": "update"}'},
+        {"filters": "[1]"},
+        {"since": "\u0661\u0662"},
+    ],
+)
 def test_bad_event_parameters_are_400(app: InProcess, params: dict[str, str]) -> None:
     assert_error(app.client().get("/events", params=params), 400)
 
@@ -282,8 +347,22 @@ def test_group_flag_sets_the_socket_group(pouchd_factory) -> None:
 def test_unknown_group_is_a_clear_error(tmp_path) -> None:
     import subprocess
 
-    r = subprocess.run([POUCHD, "--home-dir", str(tmp_path / "h"), "-l", f"unix://{tmp_path}/s.sock", "--config-file",
-                        "", "--group", "no-such-group-xyz"], capture_output=True, text=True, timeout=30)
+    r = subprocess.run(
+        [
+            POUCHD,
+            "--home-dir",
+            str(tmp_path / "h"),
+            "-l",
+            f"unix://{tmp_path}/s.sock",
+            "--config-file",
+            "",
+            "--group",
+            "no-such-group-xyz",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert r.returncode == 1 and "group 'no-such-group-xyz' does not exist" in r.stderr
     assert not (tmp_path / "s.sock").exists()
 

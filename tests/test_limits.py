@@ -55,6 +55,7 @@ STATE = "daemon-state.json"
 
 # ---- helpers -----------------------------------------------------------------------------------
 
+
 def post_update(d: Served, body: bytes) -> httpx.Response:
     with d.client() as c:
         return c.post("/daemon/update", content=body, headers={"content-type": "application/json"}, timeout=30)
@@ -86,14 +87,16 @@ def largest_labels(round_: int = 0) -> list[str]:
 def largest_update(round_: int = 0) -> bytes:
     """The largest update accepted: the largest labels, and a property the daemon ignores (as Go's
     decoder does) that fills the body to its 1 MiB limit with what costs the JSON parser most."""
-    head = json.dumps({"Labels": largest_labels(round_), "ImageProxy": f"http://proxy{round_}:3128",
-                       "Padding": []}).encode()[:-2]
+    head = json.dumps(
+        {"Labels": largest_labels(round_), "ImageProxy": f"http://proxy{round_}:3128", "Padding": []}
+    ).encode()[:-2]
     body = head + b"[]," * ((1024 * 1024 - len(head) - 3) // 3) + b"0]}"
     assert 1024 * 1024 - 8 < len(body) <= 1024 * 1024
     return body
 
 
 # ---- the spec states the limits, cheap checks first ----------------------------------------------
+
 
 def test_the_spec_states_the_daemons_limits() -> None:
     labels = SCHEMAS["DaemonUpdateConfig"]["properties"]["Labels"]
@@ -102,8 +105,12 @@ def test_the_spec_states_the_daemons_limits() -> None:
     assert SCHEMAS["DaemonUpdateConfig"]["properties"]["ImageProxy"]["maxLength"] == MAX_IMAGE_PROXY_LENGTH
     auth = SCHEMAS["AuthConfig"]["properties"]
     assert {name: field.get("maxLength") for name, field in auth.items()} == {
-        "Username": 1024, "Password": 16384, "Auth": 24576, "ServerAddress": 2048,
-        "IdentityToken": 16384, "RegistryToken": 16384,
+        "Username": 1024,
+        "Password": 16384,
+        "Auth": 24576,
+        "ServerAddress": 2048,
+        "IdentityToken": 16384,
+        "RegistryToken": 16384,
     }
     # Auth carries base64(username:password): room for the longest of both.
     assert auth["Auth"]["maxLength"] >= 4 * -(-(auth["Username"]["maxLength"] + 1 + auth["Password"]["maxLength"]) // 3)
@@ -139,6 +146,7 @@ def test_every_limit_is_checked_before_what_it_bounds() -> None:
 
 
 # ---- linear work ---------------------------------------------------------------------------------
+
 
 class CountingLabel(str):
     """A label that counts how often its key is taken apart."""
@@ -180,9 +188,10 @@ def reference_merge(current: list[str], new: list[str]) -> list[str]:
 def test_merge_labels_follows_pouchs_rule_on_random_input() -> None:
     rng = random.Random(11)
     for _ in range(500):
+
         def labels(n: int) -> list[str]:
-            return [rng.choice(["a", "b", "c", "d", "e"]) + rng.choice(["", "=", "=1", "=2", "=x=y"])
-                    for _ in range(n)]
+            return [rng.choice(["a", "b", "c", "d", "e"]) + rng.choice(["", "=", "=1", "=2", "=x=y"]) for _ in range(n)]
+
         current, new = labels(rng.randrange(8)), labels(rng.randrange(8))
         assert merge_labels(current, new) == reference_merge(current, new), (current, new)
         merged = merge_labels(current, new)
@@ -199,9 +208,11 @@ def reference_matches(event: Event, filters: dict[str, list[str]]) -> bool:
         elif key == "event":
             ok = event.action in vals
         elif key == "label":
-            ok = any(v.partition("=")[0] in event.attributes
-                     and (not v.partition("=")[1] or event.attributes[v.partition("=")[0]] == v.partition("=")[2])
-                     for v in vals)
+            ok = any(
+                v.partition("=")[0] in event.attributes
+                and (not v.partition("=")[1] or event.attributes[v.partition("=")[0]] == v.partition("=")[2])
+                for v in vals
+            )
         else:
             ok = event.type == key and event.actor_id in vals
         if not ok:
@@ -214,21 +225,36 @@ def test_compiled_filters_match_as_docker_does_on_random_input() -> None:
     keys = ["type", "event", "label", "container", "image"]
     for i in range(2000):
         attrs = {rng.choice("abcd"): rng.choice(["", "1", "2"]) for _ in range(rng.randrange(5))}
-        event = Event(i, rng.choice(["daemon", "container", "image"]), rng.choice(["update", "start"]),
-                      rng.choice(["x", "y"]), attrs, 0)
-        filters = {k: [rng.choice(["daemon", "container", "update", "start", "x", "y", "a", "b", "a=1", "b=",
-                                   "c=2", "d"]) for _ in range(rng.randrange(4))]
-                   for k in rng.sample(keys, rng.randrange(len(keys) + 1))}
+        event = Event(
+            i,
+            rng.choice(["daemon", "container", "image"]),
+            rng.choice(["update", "start"]),
+            rng.choice(["x", "y"]),
+            attrs,
+            0,
+        )
+        filters = {
+            k: [
+                rng.choice(["daemon", "container", "update", "start", "x", "y", "a", "b", "a=1", "b=", "c=2", "d"])
+                for _ in range(rng.randrange(4))
+            ]
+            for k in rng.sample(keys, rng.randrange(len(keys) + 1))
+        }
         assert compile_filters(filters)(event) == reference_matches(event, filters), (event, filters)
 
 
 # ---- just over each limit: refused whole ---------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PouchD]:
     base = [f"base{i}=v" for i in range(MAX_LABELS - 10)]  # ten labels below the total limit
-    d = PouchD(tmp_path_factory.mktemp("limits"), *[x for label in base for x in ("--label", label)],
-               "--image-proxy", "http://start:1").start()
+    d = PouchD(
+        tmp_path_factory.mktemp("limits"),
+        *[x for label in base for x in ("--label", label)],
+        "--image-proxy",
+        "http://start:1",
+    ).start()
     try:  # stopped even when the set-up below fails
         assert post_update(d, json.dumps({"Labels": ["stored=1"]}).encode()).status_code == 200  # a state file
         yield d
@@ -237,17 +263,26 @@ def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PouchD]:
 
 
 OVER_LIMIT = {
-    "labels per update": ({"Labels": [f"n{i}=x" for i in range(MAX_LABELS + 1)], "ImageProxy": "http://no:1"},
-                          ["'Labels'", f"maxItems {MAX_LABELS}"]),
-    "label length": ({"Labels": ["applied=no", "k=" + "v" * (MAX_LABEL_LENGTH - 1)], "ImageProxy": "http://no:1"},
-                     ["'Labels.1'", f"maxLength {MAX_LABEL_LENGTH}"]),
-    "image proxy length": ({"Labels": ["applied=no"], "ImageProxy": "http://" + "p" * (MAX_IMAGE_PROXY_LENGTH - 6)},
-                           ["'ImageProxy'", f"maxLength {MAX_IMAGE_PROXY_LENGTH}"]),
-    "labels in total": ({"Labels": ["stored=2", *[f"n{i}=x" for i in range(10)]], "ImageProxy": "http://no:1"},
-                        [f"too many labels: {MAX_LABELS + 1}, the limit is {MAX_LABELS}"]),
-    "size of the labels in total": ({"Labels": [f"base{i}=" + "v" * 4000 for i in range(16)] + ["applied=no"],
-                                     "ImageProxy": "http://no:1"},
-                                    ["labels too large", f"the limit is {MAX_LABELS_SIZE}"]),
+    "labels per update": (
+        {"Labels": [f"n{i}=x" for i in range(MAX_LABELS + 1)], "ImageProxy": "http://no:1"},
+        ["'Labels'", f"maxItems {MAX_LABELS}"],
+    ),
+    "label length": (
+        {"Labels": ["applied=no", "k=" + "v" * (MAX_LABEL_LENGTH - 1)], "ImageProxy": "http://no:1"},
+        ["'Labels.1'", f"maxLength {MAX_LABEL_LENGTH}"],
+    ),
+    "image proxy length": (
+        {"Labels": ["applied=no"], "ImageProxy": "http://" + "p" * (MAX_IMAGE_PROXY_LENGTH - 6)},
+        ["'ImageProxy'", f"maxLength {MAX_IMAGE_PROXY_LENGTH}"],
+    ),
+    "labels in total": (
+        {"Labels": ["stored=2", *[f"n{i}=x" for i in range(10)]], "ImageProxy": "http://no:1"},
+        [f"too many labels: {MAX_LABELS + 1}, the limit is {MAX_LABELS}"],
+    ),
+    "size of the labels in total": (
+        {"Labels": [f"base{i}=" + "v" * 4000 for i in range(16)] + ["applied=no"], "ImageProxy": "http://no:1"},
+        ["labels too large", f"the limit is {MAX_LABELS_SIZE}"],
+    ),
 }
 
 
@@ -279,16 +314,19 @@ def test_updates_at_each_limit_are_applied(app_factory) -> None:
     proxy = "http://" + "p" * (MAX_IMAGE_PROXY_LENGTH - 7)
     assert post_update(d, json.dumps({"Labels": longest, "ImageProxy": proxy}).encode()).status_code == 200
     assert snapshot(d)[:2] == (longest, proxy)
-    assert_limit_error(post_update(d, b'{"Labels": ["x=1"]}'),
-                       f"labels too large: {MAX_LABELS_SIZE + 3} characters in all, the limit is {MAX_LABELS_SIZE}")
+    assert_limit_error(
+        post_update(d, b'{"Labels": ["x=1"]}'),
+        f"labels too large: {MAX_LABELS_SIZE + 3} characters in all, the limit is {MAX_LABELS_SIZE}",
+    )
     assert post_update(d, b'{"Labels": ["long00=short"]}').status_code == 200  # smaller: fine
     # As many labels as allowed, in one update.
     many = [f"n{i}=v" for i in range(MAX_LABELS - len(longest))]
     assert post_update(d, json.dumps({"Labels": many}).encode()).status_code == 200
     assert len(snapshot(d)[0]) == MAX_LABELS
     # Full: a new key is refused, replacing a value is not.
-    assert_limit_error(post_update(d, b'{"Labels": ["one=more"]}'),
-                       f"too many labels: {MAX_LABELS + 1}, the limit is {MAX_LABELS}")
+    assert_limit_error(
+        post_update(d, b'{"Labels": ["one=more"]}'), f"too many labels: {MAX_LABELS + 1}, the limit is {MAX_LABELS}"
+    )
     assert post_update(d, b'{"Labels": ["n0=replaced"]}').status_code == 200
     labels = snapshot(d)[0]
     assert len(labels) == MAX_LABELS and labels[0] == "long00=short" and "n0=replaced" in labels
@@ -334,6 +372,7 @@ def test_too_many_labels_are_refused_at_once(pouchd_factory, n: int) -> None:
 
 
 # ---- /events filter values ---------------------------------------------------------------------------
+
 
 def test_filter_values_over_the_limit_are_refused(app: InProcess) -> None:
     until = str(time.time())
@@ -391,29 +430,50 @@ def test_auth_limits_hold_for_the_docker_clis_lowercase_keys(app: InProcess) -> 
 
 # ---- start-up and the offline CLI keep the same limits ---------------------------------------------------
 
-@pytest.mark.parametrize(("config", "message"), [
-    ({"label": [f"k{i}=v" for i in range(MAX_LABELS + 1)]},
-     f"too many labels: {MAX_LABELS + 1}, the limit is {MAX_LABELS}"),
-    ({"label": ["k=" + "v" * MAX_LABEL_LENGTH]}, f"longer than {MAX_LABEL_LENGTH} characters"),
-    ({"label": [f"k{i:02d}=" + "v" * 4000 for i in range(17)]}, f"characters in all, the limit is {MAX_LABELS_SIZE}"),
-    ({"image-proxy": "http://" + "p" * MAX_IMAGE_PROXY_LENGTH}, f"longer than {MAX_IMAGE_PROXY_LENGTH} characters"),
-])
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (
+            {"label": [f"k{i}=v" for i in range(MAX_LABELS + 1)]},
+            f"too many labels: {MAX_LABELS + 1}, the limit is {MAX_LABELS}",
+        ),
+        ({"label": ["k=" + "v" * MAX_LABEL_LENGTH]}, f"longer than {MAX_LABEL_LENGTH} characters"),
+        (
+            {"label": [f"k{i:02d}=" + "v" * 4000 for i in range(17)]},
+            f"characters in all, the limit is {MAX_LABELS_SIZE}",
+        ),
+        ({"image-proxy": "http://" + "p" * MAX_IMAGE_PROXY_LENGTH}, f"longer than {MAX_IMAGE_PROXY_LENGTH} characters"),
+    ],
+)
 def test_pouchd_refuses_to_start_with_a_configuration_over_a_limit(tmp_path: Path, config: dict, message: str) -> None:
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))
-    r = subprocess.run([POUCHD, "--config-file", str(path), "--home-dir", str(tmp_path / "h"),
-                        "-l", f"unix://{tmp_path}/s.sock"], capture_output=True, text=True, timeout=30)
+    r = subprocess.run(
+        [POUCHD, "--config-file", str(path), "--home-dir", str(tmp_path / "h"), "-l", f"unix://{tmp_path}/s.sock"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert r.returncode == 1 and message in r.stderr, r.stderr
     assert r.stderr.count("\n") == 1 and len(r.stderr) < 300
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--label", "k=" + "v" * MAX_LABEL_LENGTH], f"longer than {MAX_LABEL_LENGTH} characters"),
-    (["--label", "one=more"], f"too many labels: {MAX_LABELS + 1}, the limit is {MAX_LABELS}"),
-    ([x for i in range(16) for x in ("--label", f"k{i}=" + "v" * 4090)],
-     f"characters in all, the limit is {MAX_LABELS_SIZE}"),
-    (["--image-proxy", "http://" + "p" * MAX_IMAGE_PROXY_LENGTH], f"longer than {MAX_IMAGE_PROXY_LENGTH} characters"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--label", "k=" + "v" * MAX_LABEL_LENGTH], f"longer than {MAX_LABEL_LENGTH} characters"),
+        (["--label", "one=more"], f"too many labels: {MAX_LABELS + 1}, the limit is {MAX_LABELS}"),
+        (
+            [x for i in range(16) for x in ("--label", f"k{i}=" + "v" * 4090)],
+            f"characters in all, the limit is {MAX_LABELS_SIZE}",
+        ),
+        (
+            ["--image-proxy", "http://" + "p" * MAX_IMAGE_PROXY_LENGTH],
+            f"longer than {MAX_IMAGE_PROXY_LENGTH} characters",
+        ),
+    ],
+)
 def test_offline_updates_keep_the_config_file_within_the_limits(tmp_path: Path, args: list[str], message: str) -> None:
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"label": [f"k{i}=v" for i in range(MAX_LABELS)]}))
@@ -424,6 +484,7 @@ def test_offline_updates_keep_the_config_file_within_the_limits(tmp_path: Path, 
 
 
 # ---- -D reports slow event-loop steps --------------------------------------------------------------------
+
 
 def slow_body() -> bytes:
     # Legal once the operator raises --max-body-size: 15 MB of empty lists take the JSON parser

@@ -111,8 +111,12 @@ def _httpx_round(url: str, seconds: float, on_connected: Callable[[], None]) -> 
 def _wrk_round(url: str, seconds: float, on_connected: Callable[[], None]) -> tuple[int, list[str]]:
     """wrk with CONCURRENCY keep-alive connections: (requests done, errors it reports)."""
     assert WRK is not None
-    r = subprocess.run([WRK, "-t2", f"-c{CONCURRENCY}", f"-d{seconds:.0f}s", "--timeout", "30s", url],
-                       capture_output=True, text=True, timeout=seconds + 60)
+    r = subprocess.run(
+        [WRK, "-t2", f"-c{CONCURRENCY}", f"-d{seconds:.0f}s", "--timeout", "30s", url],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    )
     out = r.stdout
     m = re.search(r"(\d+) requests in", out)
     if r.returncode != 0 or m is None:
@@ -122,8 +126,9 @@ def _wrk_round(url: str, seconds: float, on_connected: Callable[[], None]) -> tu
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("client", ["httpx", pytest.param("wrk", marks=pytest.mark.skipif(WRK is None,
-                                                                                            reason="no wrk"))])
+@pytest.mark.parametrize(
+    "client", ["httpx", pytest.param("wrk", marks=pytest.mark.skipif(WRK is None, reason="no wrk"))]
+)
 def test_concurrent_keepalive_clients_on_info(daemon: PouchD, client: str) -> None:
     assert daemon.proc is not None
     pid = daemon.proc.pid
@@ -166,6 +171,7 @@ def test_concurrent_keepalive_clients_on_info(daemon: PouchD, client: str) -> No
 
 # --- (b, c) event subscribers that come and go ------------------------------------------------
 
+
 def _connect(d: PouchD, kind: str) -> socket.socket:
     if kind == "unix":
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -199,7 +205,7 @@ def _read_events(s: socket.socket, n: int, exact: bool = True) -> list[dict]:
             if len(rest) < size + 2:
                 break
             events.append(json.loads(rest[:size]))
-            buf = rest[size + 2:]
+            buf = rest[size + 2 :]
         if len(events) == n:
             assert not (exact and buf), buf[:100]
             return events
@@ -229,7 +235,7 @@ def _wave(d: PouchD, kind: str, abrupt: bool, wave: int) -> None:
                 assert c.post("/daemon/update", json={"Labels": [f"wave={wave}.{i}", f"pad={pad}"]}).status_code == 200
         for s in socks if not abrupt else socks[::2]:
             got = _read_events(s, 1, exact=False) if abrupt else _read_events(s, 2)
-            assert [e["actor"]["Attributes"]["wave"] for e in got] == [f"{wave}.0", f"{wave}.1"][:len(got)]
+            assert [e["actor"]["Attributes"]["wave"] for e in got] == [f"{wave}.0", f"{wave}.1"][: len(got)]
     finally:
         for s in socks:
             if abrupt:  # RST instead of FIN
@@ -238,8 +244,9 @@ def _wave(d: PouchD, kind: str, abrupt: bool, wave: int) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("kind", "abrupt"), [("unix", False), ("tcp", False), ("tcp", True)],
-                         ids=["unix-close", "tcp-close", "tcp-reset"])
+@pytest.mark.parametrize(
+    ("kind", "abrupt"), [("unix", False), ("tcp", False), ("tcp", True)], ids=["unix-close", "tcp-close", "tcp-reset"]
+)
 def test_subscribers_that_come_and_go_leave_nothing_behind(daemon: PouchD, kind: str, abrupt: bool) -> None:
     assert daemon.proc is not None
     pid = daemon.proc.pid

@@ -98,23 +98,30 @@ def error_line(r: subprocess.CompletedProcess[str]) -> str:
 
 # ---- pure functions ----------------------------------------------------------------------------
 
+
 def test_parse_challenges() -> None:
     assert parse_challenges(['Basic realm="pouch-test"']) == [("basic", {"realm": "pouch-test"})]
-    assert parse_challenges(['Bearer realm="http://127.0.0.1:1/token",service="reg",scope="repository:a/b:pull"']) \
-        == [("bearer", {"realm": "http://127.0.0.1:1/token", "service": "reg", "scope": "repository:a/b:pull"})]
+    assert parse_challenges(['Bearer realm="http://127.0.0.1:1/token",service="reg",scope="repository:a/b:pull"']) == [
+        ("bearer", {"realm": "http://127.0.0.1:1/token", "service": "reg", "scope": "repository:a/b:pull"})
+    ]
     # Two challenges in one header, unquoted and escaped values, odd spacing.
-    assert parse_challenges(['Bearer realm="a\\"b" , service=reg, Basic realm=x']) \
-        == [("bearer", {"realm": 'a"b', "service": "reg"}), ("basic", {"realm": "x"})]
+    assert parse_challenges(['Bearer realm="a\\"b" , service=reg, Basic realm=x']) == [
+        ("bearer", {"realm": 'a"b', "service": "reg"}),
+        ("basic", {"realm": "x"}),
+    ]
     assert parse_challenges(["Negotiate abc==", 'Basic realm="r"']) == [("negotiate", {}), ("basic", {"realm": "r"})]
 
 
-@pytest.mark.parametrize(("address", "expected"), [
-    ("127.0.0.1:5000", (None, "127.0.0.1:5000", "127.0.0.1", 5000)),
-    ("http://LocalHost:5000/", ("http", "localhost:5000", "localhost", 5000)),
-    ("https://index.docker.io/v1/", ("https", "index.docker.io", "index.docker.io", None)),
-    ("[::1]:5000", (None, "[::1]:5000", "::1", 5000)),
-    ("registry.example.com", (None, "registry.example.com", "registry.example.com", None)),
-])
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("127.0.0.1:5000", (None, "127.0.0.1:5000", "127.0.0.1", 5000)),
+        ("http://LocalHost:5000/", ("http", "localhost:5000", "localhost", 5000)),
+        ("https://index.docker.io/v1/", ("https", "index.docker.io", "index.docker.io", None)),
+        ("[::1]:5000", (None, "[::1]:5000", "::1", 5000)),
+        ("registry.example.com", (None, "registry.example.com", "registry.example.com", None)),
+    ],
+)
 def test_split_address(address: str, expected: tuple) -> None:
     assert split_address(address) == expected
 
@@ -159,6 +166,7 @@ def test_server_key() -> None:
 
 # ---- basic auth (htpasswd) ---------------------------------------------------------------------
 
+
 @needs_registry
 def test_login_good_password_stores_credentials(pouchd_factory, basic_registry: Registry, home: Path) -> None:
     # Other servers' entries and other keys of the file must survive.
@@ -200,23 +208,26 @@ def test_login_bad_password(pouchd_factory, basic_registry: Registry, home: Path
     wrong = PASSWORD + "-wrong"
     r = pouch(d, home, "login", "-u", USER, "--password-stdin", basic_registry.address, input=wrong)
     line = error_line(r)
-    assert line == (f"Error: failed to login: login attempt to http://{basic_registry.address}/v2/ "
-                    "failed with status: 401 Unauthorized")
+    assert line == (
+        f"Error: failed to login: login attempt to http://{basic_registry.address}/v2/ "
+        "failed with status: 401 Unauthorized"
+    )
     assert not config_file(home).exists()
     assert wrong not in r.stderr and wrong not in d.logs()
     # The wire answer is a 401 with pouch's error shape.
-    resp = httpx.post(f"{d.url}/auth", json={"ServerAddress": basic_registry.address, "Username": USER,
-                                                 "Password": wrong}, timeout=30)
+    resp = httpx.post(
+        f"{d.url}/auth", json={"ServerAddress": basic_registry.address, "Username": USER, "Password": wrong}, timeout=30
+    )
     assert resp.status_code == 401
     assert "401 Unauthorized" in resp.json()["message"] and wrong not in resp.text
 
 
 @needs_registry
-def test_login_bad_password_keeps_existing_credentials(pouchd_factory, basic_registry: Registry,
-                                                       home: Path) -> None:
+def test_login_bad_password_keeps_existing_credentials(pouchd_factory, basic_registry: Registry, home: Path) -> None:
     d = pouchd_factory()
-    assert pouch(d, home, "login", "-u", USER, "--password-stdin", basic_registry.address,
-                 input=PASSWORD).returncode == 0
+    assert (
+        pouch(d, home, "login", "-u", USER, "--password-stdin", basic_registry.address, input=PASSWORD).returncode == 0
+    )
     before = config_file(home).read_bytes()
     r = pouch(d, home, "login", "-u", USER, "--password-stdin", basic_registry.address, input="nope")
     error_line(r)
@@ -283,8 +294,10 @@ def test_auth_field_and_malformed_requests(app_factory, basic_registry: Registry
 def test_empty_server_address_uses_default_registry(pouchd_factory, basic_registry: Registry, home: Path) -> None:
     # The default registry is ours on loopback: nothing outside this machine is contacted.
     d = pouchd_factory("--default-registry", basic_registry.address)
-    for body in ({"ServerAddress": "", "Username": USER, "Password": PASSWORD},
-                 {"Username": USER, "Password": PASSWORD}):
+    for body in (
+        {"ServerAddress": "", "Username": USER, "Password": PASSWORD},
+        {"Username": USER, "Password": PASSWORD},
+    ):
         resp = httpx.post(f"{d.url}/auth", json=body, timeout=30)
         assert resp.status_code == 200, resp.text
         assert resp.json() == {"Status": "Login Succeeded", "IdentityToken": ""}
@@ -301,6 +314,7 @@ def test_empty_server_address_uses_default_registry(pouchd_factory, basic_regist
 
 # ---- CLI rules -----------------------------------------------------------------------------------
 
+
 def test_password_flag_rules(pouchd_factory, home: Path) -> None:
     d = pouchd_factory()
     r = pouch(d, home, "login", "--password-stdin", "127.0.0.1:1", input=PASSWORD)
@@ -315,17 +329,24 @@ def test_password_flag_rules(pouchd_factory, home: Path) -> None:
     assert not config_file(home).exists()
 
 
-def run_pouch_tty(d: PouchD, home: Path, args: list[str], answers: list[tuple[str, str]],
-                  timeout: float = 30) -> tuple[int, str]:
+def run_pouch_tty(
+    d: PouchD, home: Path, args: list[str], answers: list[tuple[str, str]], timeout: float = 30
+) -> tuple[int, str]:
     """Run pouch on a pseudo-terminal (its controlling tty, as getpass wants), answering prompts."""
     master, slave = pty.openpty()
 
     def take_tty() -> None:
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
-    proc = subprocess.Popen([POUCH, "-H", d.host, *args], stdin=slave, stdout=slave, stderr=slave,
-                            env={**os.environ, "HOME": str(home)}, start_new_session=True,
-                            preexec_fn=take_tty)
+    proc = subprocess.Popen(
+        [POUCH, "-H", d.host, *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env={**os.environ, "HOME": str(home)},
+        start_new_session=True,
+        preexec_fn=take_tty,
+    )
     os.close(slave)
     out = b""
     pending = list(answers)
@@ -357,29 +378,32 @@ def run_pouch_tty(d: PouchD, home: Path, args: list[str], answers: list[tuple[st
 
 
 @needs_registry
-def test_interactive_prompts_do_not_echo_the_password(pouchd_factory, basic_registry: Registry,
-                                                      home: Path) -> None:
+def test_interactive_prompts_do_not_echo_the_password(pouchd_factory, basic_registry: Registry, home: Path) -> None:
     d = pouchd_factory()
-    code, out = run_pouch_tty(d, home, ["login", basic_registry.address],
-                              [("Username: ", f"{USER}\n"), ("Password: ", f"{PASSWORD}\n")])
+    code, out = run_pouch_tty(
+        d, home, ["login", basic_registry.address], [("Username: ", f"{USER}\n"), ("Password: ", f"{PASSWORD}\n")]
+    )
     assert code == 0, out
     assert "Login Succeeded" in out
     assert PASSWORD not in out  # typed, but not echoed
     assert auths(home)[basic_registry.address] == {"auth": B64}
     # Next time the stored username is the default: Enter keeps it.
-    code, out = run_pouch_tty(d, home, ["login", basic_registry.address],
-                              [(f"Username ({USER}): ", "\n"), ("Password: ", f"{PASSWORD}\n")])
+    code, out = run_pouch_tty(
+        d, home, ["login", basic_registry.address], [(f"Username ({USER}): ", "\n"), ("Password: ", f"{PASSWORD}\n")]
+    )
     assert code == 0, out
     assert "Login Succeeded" in out and PASSWORD not in out
 
 
 # ---- logout and the credentials file -----------------------------------------------------------
 
+
 @needs_registry
 def test_logout_removes_credentials(pouchd_factory, basic_registry: Registry, home: Path) -> None:
     d = pouchd_factory()
-    assert pouch(d, home, "login", "-u", USER, "--password-stdin", basic_registry.address,
-                 input=PASSWORD).returncode == 0
+    assert (
+        pouch(d, home, "login", "-u", USER, "--password-stdin", basic_registry.address, input=PASSWORD).returncode == 0
+    )
     # Another tool's form of the same server, and another server.
     data = json.loads(config_file(home).read_text())
     data["auths"][f"http://{basic_registry.address}/"] = {"auth": B64}
@@ -408,8 +432,9 @@ def test_logout_without_config_file_or_daemon(tmp_path: Path, home: Path) -> Non
 
 @needs_registry
 @pytest.mark.parametrize("content", ["{not json", "[]", '{"auths": []}', '{"auths": {"x": 1}}'])
-def test_corrupt_config_is_reported_and_left_alone(pouchd_factory, basic_registry: Registry, home: Path,
-                                                   content: str) -> None:
+def test_corrupt_config_is_reported_and_left_alone(
+    pouchd_factory, basic_registry: Registry, home: Path, content: str
+) -> None:
     d = pouchd_factory()
     config_file(home).parent.mkdir()
     config_file(home).write_text(content)
@@ -424,9 +449,11 @@ def test_corrupt_config_is_reported_and_left_alone(pouchd_factory, basic_registr
 
 # ---- bearer tokens -----------------------------------------------------------------------------
 
+
 @needs_registry
-def test_bearer_login_stores_identity_token(pouchd_factory, token_registry: Registry, token_server: TokenServer,
-                                            home: Path) -> None:
+def test_bearer_login_stores_identity_token(
+    pouchd_factory, token_registry: Registry, token_server: TokenServer, home: Path
+) -> None:
     d = pouchd_factory("-D")
     token_server.requests.clear()
     r = pouch(d, home, "login", "-u", USER, "--password-stdin", token_registry.address, input=PASSWORD)
@@ -447,8 +474,11 @@ def test_bearer_login_stores_identity_token(pouchd_factory, token_registry: Regi
 
     # The identity token logs in without a password (OAuth2 refresh_token grant).
     token_server.requests.clear()
-    resp = httpx.post(f"{d.url}/auth", json={"ServerAddress": token_registry.address, "Username": USER,
-                                                 "IdentityToken": entry["identitytoken"]}, timeout=30)
+    resp = httpx.post(
+        f"{d.url}/auth",
+        json={"ServerAddress": token_registry.address, "Username": USER, "IdentityToken": entry["identitytoken"]},
+        timeout=30,
+    )
     assert resp.status_code == 200, resp.text
     assert resp.json()["IdentityToken"] in token_server.refresh_tokens  # the token server issued a new one
     [req] = token_server.requests
@@ -457,8 +487,9 @@ def test_bearer_login_stores_identity_token(pouchd_factory, token_registry: Regi
     assert req.params["refresh_token"] == entry["identitytoken"]
     assert (req.params["client_id"], req.params["service"]) == ("pouch", SERVICE)
 
-    resp = httpx.post(f"{d.url}/auth", json={"ServerAddress": token_registry.address,
-                                                 "IdentityToken": "rt-forged"}, timeout=30)
+    resp = httpx.post(
+        f"{d.url}/auth", json={"ServerAddress": token_registry.address, "IdentityToken": "rt-forged"}, timeout=30
+    )
     assert resp.status_code == 401 and "rt-forged" not in resp.text
 
 
@@ -474,13 +505,17 @@ def test_bearer_bad_password(pouchd_factory, token_registry: Registry, home: Pat
 
 
 @needs_registry
-def test_bearer_without_refresh_token(pouchd_factory, token_registry: Registry, token_server: TokenServer,
-                                      home: Path) -> None:
+def test_bearer_without_refresh_token(
+    pouchd_factory, token_registry: Registry, token_server: TokenServer, home: Path
+) -> None:
     d = pouchd_factory()
     token_server.issue_refresh_tokens = False
     try:
-        resp = httpx.post(f"{d.url}/auth", json={"ServerAddress": token_registry.address, "Username": USER,
-                                                     "Password": PASSWORD}, timeout=30)
+        resp = httpx.post(
+            f"{d.url}/auth",
+            json={"ServerAddress": token_registry.address, "Username": USER, "Password": PASSWORD},
+            timeout=30,
+        )
         assert resp.status_code == 200
         assert resp.json() == {"Status": "Login Succeeded", "IdentityToken": ""}
         r = pouch(d, home, "login", "-u", USER, "--password-stdin", token_registry.address, input=PASSWORD)
@@ -491,8 +526,7 @@ def test_bearer_without_refresh_token(pouchd_factory, token_registry: Registry, 
 
 
 @needs_registry
-def test_registry_token_is_presented_as_is(app: InProcess, token_registry: Registry,
-                                           token_server: TokenServer) -> None:
+def test_registry_token_is_presented_as_is(app: InProcess, token_registry: Registry, token_server: TokenServer) -> None:
     jwt = token_server.key.jwt(USER, SERVICE)
     with app.client(timeout=30) as c:
         resp = c.post("/auth", json={"ServerAddress": token_registry.address, "RegistryToken": jwt})

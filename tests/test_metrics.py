@@ -49,8 +49,14 @@ def test_promtool_is_not_blind() -> None:
 def test_standard_process_metrics_describe_the_daemon(pouchd) -> None:
     families = {f.name: f for f in text_string_to_metric_families(scrape(pouchd))}
     value = {s.name: s.value for f in families.values() for s in f.samples if s.name.startswith("process_")}
-    assert set(value) >= {"process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds",
-                          "process_cpu_seconds_total", "process_max_fds", "process_virtual_memory_bytes"}
+    assert set(value) >= {
+        "process_resident_memory_bytes",
+        "process_open_fds",
+        "process_start_time_seconds",
+        "process_cpu_seconds_total",
+        "process_max_fds",
+        "process_virtual_memory_bytes",
+    }
     assert pouchd.proc is not None
     pid = pouchd.proc.pid
     fds = len(os.listdir(f"/proc/{pid}/fd"))

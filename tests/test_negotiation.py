@@ -24,12 +24,15 @@ def test_ping_get_and_head_headers(app: InProcess) -> None:
         assert r.content == (b"OK" if method == "GET" else b"")
 
 
-@pytest.mark.parametrize(("version", "message"), [
-    ("1.25", "client version 1.25 is too new. Maximum supported API version is 1.24"),
-    ("2.0", "client version 2.0 is too new. Maximum supported API version is 1.24"),
-    ("1.23", "client version 1.23 is too old. Minimum supported API version is 1.24"),
-    ("1.12", "client version 1.12 is too old. Minimum supported API version is 1.24"),
-])
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [
+        ("1.25", "client version 1.25 is too new. Maximum supported API version is 1.24"),
+        ("2.0", "client version 2.0 is too new. Maximum supported API version is 1.24"),
+        ("1.23", "client version 1.23 is too old. Minimum supported API version is 1.24"),
+        ("1.12", "client version 1.12 is too old. Minimum supported API version is 1.24"),
+    ],
+)
 def test_versions_out_of_range_are_400(app: InProcess, version: str, message: str) -> None:
     for path in ("/version", "/_ping", "/nope"):
         r = app.client().get(f"/v{version}{path}")
@@ -38,11 +41,14 @@ def test_versions_out_of_range_are_400(app: InProcess, version: str, message: st
         assert r.headers["content-type"] == "application/json" and r.headers["api-version"] == "1.24"
 
 
-@pytest.mark.parametrize(("version", "verdict"), [
-    ("1." + "9" * 5000, "too new"),  # more digits than int() will parse
-    ("0." + "9" * 5000, "too old"),
-    ("1." + "0" * 5000 + "24", None),  # leading zeros: still 1.24
-])
+@pytest.mark.parametrize(
+    ("version", "verdict"),
+    [
+        ("1." + "9" * 5000, "too new"),  # more digits than int() will parse
+        ("0." + "9" * 5000, "too old"),
+        ("1." + "0" * 5000 + "24", None),  # leading zeros: still 1.24
+    ],
+)
 def test_absurdly_long_versions_are_judged_not_crashed_on(app: InProcess, version: str, verdict: str | None) -> None:
     r = app.client().get(f"/v{version}/version")
     if verdict is None:
@@ -72,8 +78,7 @@ def test_negotiate_takes_the_lower_version() -> None:
 
 def test_cli_pings_first_when_no_version_is_set(pouchd: PouchD) -> None:
     env = {k: v for k, v in os.environ.items() if k != "POUCH_API_VERSION"}
-    r = subprocess.run([POUCH, "-H", pouchd.host, "-D", "version"],
-                       capture_output=True, text=True, env=env, timeout=30)
+    r = subprocess.run([POUCH, "-H", pouchd.host, "-D", "version"], capture_output=True, text=True, env=env, timeout=30)
     assert r.returncode == 0
     requests = [x for x in r.stderr.splitlines() if x.startswith("DEBU[pouch] ") and "<-" not in x]
     assert requests == ["DEBU[pouch] HEAD http://d/_ping", "DEBU[pouch] GET http://d/v1.24/version"]
@@ -84,8 +89,9 @@ def test_cli_with_version_set_does_not_ping(pouchd: PouchD) -> None:
     assert "HEAD" not in r.stderr and "GET http://d/v1.24/version" in r.stderr
     r = run_pouch("version", host=pouchd.host, env={"POUCH_API_VERSION": "v1.30"})
     assert r.returncode == 1
-    assert r.stderr == ("Error: failed to get system version: client version 1.30 is too new. "
-                        "Maximum supported API version is 1.24\n")
+    assert r.stderr == (
+        "Error: failed to get system version: client version 1.30 is too new. Maximum supported API version is 1.24\n"
+    )
 
 
 @pytest.mark.skipif(not shutil.which("docker"), reason="no docker CLI on this machine")

@@ -148,6 +148,7 @@ def refused(errno_: int = 111, text: str = "Connection refused") -> Handler:
 
 # ---- challenges --------------------------------------------------------------------------------
 
+
 def test_no_credentials_needed() -> None:
     net = Net(lambda request: ok())
     assert net.login(CREDS) == ""
@@ -165,8 +166,10 @@ def test_basic() -> None:
     assert first.request.headers["accept-encoding"] == "identity"
 
     e = net.fail({**CREDS, "Password": "wrong"})
-    assert (e.status, e.message) == (401, "login attempt to https://reg.example/v2/ failed with status: "
-                                          "401 Unauthorized")
+    assert (e.status, e.message) == (
+        401,
+        "login attempt to https://reg.example/v2/ failed with status: 401 Unauthorized",
+    )
     e = net.fail({"ServerAddress": "reg.example"})
     assert e.status == 401 and e.message.endswith("(no username or password given)")
     assert net.login({"ServerAddress": "reg.example", "Auth": B64}) == ""  # Auth stands in for both
@@ -175,12 +178,15 @@ def test_basic() -> None:
 def test_basic_final_answers() -> None:
     answers = {403: (401, "403 Forbidden"), 500: (500, "500 Internal Server Error"), 404: (500, "404 Not Found")}
     for status, (expected, text) in answers.items():
+
         def handle(request: httpx.Request, status: int = status) -> httpx.Response:
             return httpx.Response(status) if request.headers.get("authorization") else basic_challenge()
 
         e = Net(handle).fail(CREDS)
-        assert (e.status, e.message) == (expected, "login attempt to https://reg.example/v2/ failed with status: "
-                                                   f"{text}")
+        assert (e.status, e.message) == (
+            expected,
+            f"login attempt to https://reg.example/v2/ failed with status: {text}",
+        )
 
 
 def test_bearer_gets_a_token_and_keeps_the_refresh_token() -> None:
@@ -205,8 +211,13 @@ def test_bearer_scope_and_realm_query_are_kept() -> None:
 
     net = Net(handle)
     assert net.login(CREDS) == REFRESH
-    assert net.sent[1].params == {"account": "x", "offline_token": "true", "client_id": "pouch",
-                                  "service": SERVICE, "scope": "repository:a/b:pull"}
+    assert net.sent[1].params == {
+        "account": "x",
+        "offline_token": "true",
+        "client_id": "pouch",
+        "service": SERVICE,
+        "scope": "repository:a/b:pull",
+    }
 
 
 def test_bearer_with_an_identity_token_uses_the_refresh_grant() -> None:
@@ -214,8 +225,13 @@ def test_bearer_with_an_identity_token_uses_the_refresh_grant() -> None:
     assert net.login({"ServerAddress": "reg.example", "Username": USER, "IdentityToken": REFRESH}) == NEW_REFRESH
     token = net.sent[1]
     assert (token.request.method, token.auth) == ("POST", None)
-    assert token.params == {"grant_type": "refresh_token", "refresh_token": REFRESH, "client_id": "pouch",
-                            "access_type": "offline", "service": SERVICE}
+    assert token.params == {
+        "grant_type": "refresh_token",
+        "refresh_token": REFRESH,
+        "client_id": "pouch",
+        "access_type": "offline",
+        "service": SERVICE,
+    }
     e = net.fail({"ServerAddress": "reg.example", "IdentityToken": "rt-forged"})
     assert e.status == 401 and "refused the identity token: 401 Unauthorized" in e.message
 
@@ -229,11 +245,15 @@ def test_bearer_without_a_refresh_token() -> None:
 def test_registry_token_is_presented_as_is() -> None:
     net = Net(token_registry())
     assert net.login({"ServerAddress": "reg.example", "RegistryToken": TOKEN}) == ""
-    assert [(s.url, s.auth) for s in net.sent] == [("https://reg.example/v2/", None),
-                                                   ("https://reg.example/v2/", f"Bearer {TOKEN}")]
+    assert [(s.url, s.auth) for s in net.sent] == [
+        ("https://reg.example/v2/", None),
+        ("https://reg.example/v2/", f"Bearer {TOKEN}"),
+    ]
     e = net.fail({"ServerAddress": "reg.example", "RegistryToken": "forged"})
-    assert (e.status, e.message) == (401, "login attempt to https://reg.example/v2/ failed with status: "
-                                          "401 Unauthorized")
+    assert (e.status, e.message) == (
+        401,
+        "login attempt to https://reg.example/v2/ failed with status: 401 Unauthorized",
+    )
     e = net.fail({"ServerAddress": "reg.example", "RegistryToken": "t\u00e9\nx"})
     assert e.status == 400 and "invalid RegistryToken" in e.message
 
@@ -244,21 +264,26 @@ def test_token_server_refuses_or_fails(status: int, expected: int) -> None:
     assert e.status == expected
     text = f"{status} {httpx.codes.get_reason_phrase(status)}"
     if expected == 401:
-        assert e.message == ("login attempt to https://reg.example/v2/ failed with status: 401 Unauthorized "
-                             f"(token server {REALM} refused the credentials: {text})")
+        assert e.message == (
+            "login attempt to https://reg.example/v2/ failed with status: 401 Unauthorized "
+            f"(token server {REALM} refused the credentials: {text})"
+        )
     else:
         assert e.message == f"token server {REALM} answered {text}"
 
 
-@pytest.mark.parametrize("answer", [
-    httpx.Response(200, json={}),
-    httpx.Response(200, json={"token": ""}),
-    httpx.Response(200, json={"token": 5}),
-    httpx.Response(200, json=[TOKEN]),
-    httpx.Response(200, text="token=" + TOKEN),
-    httpx.Response(200, text=""),
-    httpx.Response(200, text="[" * 5000 + "]" * 5000),  # deeper than the parser recurses
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(200, json={}),
+        httpx.Response(200, json={"token": ""}),
+        httpx.Response(200, json={"token": 5}),
+        httpx.Response(200, json=[TOKEN]),
+        httpx.Response(200, text="token=" + TOKEN),
+        httpx.Response(200, text=""),
+        httpx.Response(200, text="[" * 5000 + "]" * 5000),  # deeper than the parser recurses
+    ],
+)
 def test_token_server_gives_no_token(answer: httpx.Response) -> None:
     e = Net(token_registry(lambda request: answer)).fail(CREDS)
     assert (e.status, e.message) == (500, f"token server {REALM} answered without a token")
@@ -271,21 +296,26 @@ def test_token_server_gives_a_malformed_token() -> None:
         assert (e.status, e.message) == (500, f"token server {REALM} answered with a malformed token")
 
 
-@pytest.mark.parametrize(("challenge", "message"), [
-    ('Bearer service="reg"', "registry https://reg.example names an invalid token realm"),
-    ("Bearer", "registry https://reg.example names an invalid token realm"),
-    ('Bearer realm="ftp://auth.example/token"', "registry https://reg.example names an invalid token realm"),
-    ('Bearer realm="/token"', "registry https://reg.example names an invalid token realm"),
-    ('Bearer realm="http://[::1/token"', "registry https://reg.example names an invalid token realm"),
-    ('Bearer realm="http://auth.example:99999/token"', "registry https://reg.example names an invalid token realm"),
-    ('Bearer realm="http://auth.example:0/token"', "registry https://reg.example names an invalid token realm"),
-    ('Bearer realm="http://auth.example:x/token"', "registry https://reg.example names an invalid token realm"),
-    ("Negotiate abc==", "registry https://reg.example asks for an unsupported authentication scheme (negotiate)"),
-    ('Digest realm="r", Mutual x=y', "registry https://reg.example asks for an unsupported authentication "
-                                     "scheme (digest, mutual)"),
-    (",,, =", "registry https://reg.example asks for an unsupported authentication scheme (none)"),
-    ("", "registry https://reg.example asks for an unsupported authentication scheme (none)"),
-])
+@pytest.mark.parametrize(
+    ("challenge", "message"),
+    [
+        ('Bearer service="reg"', "registry https://reg.example names an invalid token realm"),
+        ("Bearer", "registry https://reg.example names an invalid token realm"),
+        ('Bearer realm="ftp://auth.example/token"', "registry https://reg.example names an invalid token realm"),
+        ('Bearer realm="/token"', "registry https://reg.example names an invalid token realm"),
+        ('Bearer realm="http://[::1/token"', "registry https://reg.example names an invalid token realm"),
+        ('Bearer realm="http://auth.example:99999/token"', "registry https://reg.example names an invalid token realm"),
+        ('Bearer realm="http://auth.example:0/token"', "registry https://reg.example names an invalid token realm"),
+        ('Bearer realm="http://auth.example:x/token"', "registry https://reg.example names an invalid token realm"),
+        ("Negotiate abc==", "registry https://reg.example asks for an unsupported authentication scheme (negotiate)"),
+        (
+            'Digest realm="r", Mutual x=y',
+            "registry https://reg.example asks for an unsupported authentication scheme (digest, mutual)",
+        ),
+        (",,, =", "registry https://reg.example asks for an unsupported authentication scheme (none)"),
+        ("", "registry https://reg.example asks for an unsupported authentication scheme (none)"),
+    ],
+)
 def test_malformed_or_unsupported_challenges(challenge: str, message: str) -> None:
     net = Net(lambda request: httpx.Response(401, headers={**V2, "WWW-Authenticate": challenge}))
     e = net.fail(CREDS)
@@ -295,8 +325,14 @@ def test_malformed_or_unsupported_challenges(challenge: str, message: str) -> No
 
 def test_bearer_is_preferred_and_the_first_challenge_of_a_scheme_wins() -> None:
     first = f'Basic realm="x", Bearer realm="{REALM}",service="{SERVICE}"'
-    challenge = httpx.Response(401, headers=[*V2.items(), ("WWW-Authenticate", first),
-                                             ("WWW-Authenticate", 'Bearer realm="https://other.example/t"')])
+    challenge = httpx.Response(
+        401,
+        headers=[
+            *V2.items(),
+            ("WWW-Authenticate", first),
+            ("WWW-Authenticate", 'Bearer realm="https://other.example/t"'),
+        ],
+    )
 
     def handle(request: httpx.Request) -> httpx.Response | Awaitable[httpx.Response]:
         if request.url.host == "reg.example" and not request.headers.get("authorization"):
@@ -317,6 +353,7 @@ def test_parse_challenges_is_linear_in_the_header() -> None:
 
 # ---- endpoints, fallbacks and transport errors -------------------------------------------------
 
+
 def test_not_a_registry_falls_back_to_the_next_endpoint() -> None:
     def handle(request: httpx.Request) -> httpx.Response:
         if request.url.scheme == "https":
@@ -325,14 +362,21 @@ def test_not_a_registry_falls_back_to_the_next_endpoint() -> None:
 
     net = Net(handle)
     assert net.login({**CREDS, "ServerAddress": "127.0.0.1:5000"}) == ""
-    assert [s.url for s in net.sent] == ["https://127.0.0.1:5000/v2/", "http://127.0.0.1:5000/v2/",
-                                         "http://127.0.0.1:5000/v2/"]
+    assert [s.url for s in net.sent] == [
+        "https://127.0.0.1:5000/v2/",
+        "http://127.0.0.1:5000/v2/",
+        "http://127.0.0.1:5000/v2/",
+    ]
 
     e = Net(lambda request: httpx.Response(200, html="<h1>welcome</h1>")).fail(
-        {**CREDS, "ServerAddress": "127.0.0.1:5000"})
-    assert (e.status, e.message) == (500, "cannot reach a registry at 127.0.0.1:5000: "
-                                          "https://127.0.0.1:5000/v2/: answered 200 OK, not a registry's answer; "
-                                          "http://127.0.0.1:5000/v2/: answered 200 OK, not a registry's answer")
+        {**CREDS, "ServerAddress": "127.0.0.1:5000"}
+    )
+    assert (e.status, e.message) == (
+        500,
+        "cannot reach a registry at 127.0.0.1:5000: "
+        "https://127.0.0.1:5000/v2/: answered 200 OK, not a registry's answer; "
+        "http://127.0.0.1:5000/v2/: answered 200 OK, not a registry's answer",
+    )
 
 
 def test_unreachable_falls_back_and_each_endpoint_has_its_tls_mode() -> None:
@@ -344,14 +388,19 @@ def test_unreachable_falls_back_and_each_endpoint_has_its_tls_mode() -> None:
     net = Net(handle)
     assert net.login({**CREDS, "ServerAddress": "127.0.0.1:5000"}) == ""
     # Loopback is insecure: https without verification first, then plain http.
-    assert [(s.url, s.verify) for s in net.sent] == [("https://127.0.0.1:5000/v2/", False),
-                                                     ("http://127.0.0.1:5000/v2/", True),
-                                                     ("http://127.0.0.1:5000/v2/", True)]
+    assert [(s.url, s.verify) for s in net.sent] == [
+        ("https://127.0.0.1:5000/v2/", False),
+        ("http://127.0.0.1:5000/v2/", True),
+        ("http://127.0.0.1:5000/v2/", True),
+    ]
 
     e = Net(refused()).fail({**CREDS, "ServerAddress": "127.0.0.1:5000"})
-    assert (e.status, e.message) == (500, "cannot reach a registry at 127.0.0.1:5000: "
-                                          "https://127.0.0.1:5000/v2/: connection refused; "
-                                          "http://127.0.0.1:5000/v2/: connection refused")
+    assert (e.status, e.message) == (
+        500,
+        "cannot reach a registry at 127.0.0.1:5000: "
+        "https://127.0.0.1:5000/v2/: connection refused; "
+        "http://127.0.0.1:5000/v2/: connection refused",
+    )
     net = Net(refused())
     e = net.fail(CREDS)  # a secure registry: https only, verified
     assert e.message == "cannot reach a registry at reg.example: https://reg.example/v2/: connection refused"
@@ -360,8 +409,10 @@ def test_unreachable_falls_back_and_each_endpoint_has_its_tls_mode() -> None:
 
 def test_token_server_unreachable() -> None:
     e = Net(token_registry(refused())).fail(CREDS)
-    assert (e.status, e.message) == (500, f"cannot reach the token server {REALM} named by registry "
-                                          "https://reg.example: connection refused")
+    assert (e.status, e.message) == (
+        500,
+        f"cannot reach the token server {REALM} named by registry https://reg.example: connection refused",
+    )
 
 
 def test_connection_lost_after_the_challenge() -> None:
@@ -372,25 +423,34 @@ def test_connection_lost_after_the_challenge() -> None:
 
     e = Net(handle).fail({**CREDS, "ServerAddress": "127.0.0.1:5000"})
     # The registry answered at https: no falling back to http after that.
-    assert (e.status, e.message) == (500, "lost the connection to registry https://127.0.0.1:5000: "
-                                          "connection reset by peer")
+    assert (e.status, e.message) == (
+        500,
+        "lost the connection to registry https://127.0.0.1:5000: connection reset by peer",
+    )
 
 
 def test_realm_tls_mode_follows_the_realm_host() -> None:
     # An insecure registry (loopback) whose token server is a secure host: verified for the token only.
     net = Net(token_registry())
     assert net.login({**CREDS, "ServerAddress": "127.0.0.1:5000"}) == REFRESH
-    assert [(s.url, s.verify) for s in net.sent] == [("https://127.0.0.1:5000/v2/", False), (REALM, True),
-                                                     ("https://127.0.0.1:5000/v2/", False)]
+    assert [(s.url, s.verify) for s in net.sent] == [
+        ("https://127.0.0.1:5000/v2/", False),
+        (REALM, True),
+        ("https://127.0.0.1:5000/v2/", False),
+    ]
     # And the other way round: a secure registry naming a token server on an insecure host.
     realm = "https://127.0.0.1:9000/token"
     net = Net(token_registry(realm=realm))
     assert net.login(CREDS) == REFRESH
-    assert [(s.url, s.verify) for s in net.sent] == [("https://reg.example/v2/", True), (realm, False),
-                                                     ("https://reg.example/v2/", True)]
+    assert [(s.url, s.verify) for s in net.sent] == [
+        ("https://reg.example/v2/", True),
+        (realm, False),
+        ("https://reg.example/v2/", True),
+    ]
 
 
 # ---- redirects ---------------------------------------------------------------------------------
+
 
 def redirect(location: str, status: int = 307) -> httpx.Response:
     return httpx.Response(status, headers={"Location": location})
@@ -407,12 +467,16 @@ def test_redirects_are_followed_and_authorization_stays_at_its_origin() -> None:
 
     net = Net(handle)
     e = net.fail(CREDS)
-    assert (e.status, e.message) == (401, "login attempt to https://reg.example/v2/ failed with status: "
-                                          "401 Unauthorized")
-    assert [(s.url, s.auth) for s in net.sent] == [("https://reg.example/v2/", None),
-                                                   ("https://reg.example/v2/", BASIC),
-                                                   ("https://reg.example/v2/moved", BASIC),
-                                                   ("https://mirror.example/v2/", None)]
+    assert (e.status, e.message) == (
+        401,
+        "login attempt to https://reg.example/v2/ failed with status: 401 Unauthorized",
+    )
+    assert [(s.url, s.auth) for s in net.sent] == [
+        ("https://reg.example/v2/", None),
+        ("https://reg.example/v2/", BASIC),
+        ("https://reg.example/v2/moved", BASIC),
+        ("https://mirror.example/v2/", None),
+    ]
 
 
 def test_token_request_redirect_keeps_basic_auth_only_at_its_origin() -> None:
@@ -448,6 +512,7 @@ def test_redirect_limit_is_per_request(hops: int) -> None:
 
 # ---- answers are bounded -----------------------------------------------------------------------
 
+
 class Endless(httpx.AsyncByteStream):
     """A body without a Content-Length that never ends; counts the chunks it was asked for."""
 
@@ -466,8 +531,10 @@ class Endless(httpx.AsyncByteStream):
 def test_an_endless_answer_is_cut_off_at_the_limit() -> None:
     body = Endless()
     e = Net(lambda request: httpx.Response(200, headers=V2, stream=body)).fail(CREDS)
-    assert (e.status, e.message) == (500, f"https://reg.example/v2/ answered with more than {MAX_BODY} bytes: "
-                                          "not a registry")
+    assert (e.status, e.message) == (
+        500,
+        f"https://reg.example/v2/ answered with more than {MAX_BODY} bytes: not a registry",
+    )
     assert body.chunks <= MAX_BODY // 65536 + 1  # read up to the limit, not beyond
 
 
@@ -507,11 +574,11 @@ def test_a_compressed_answer_is_refused() -> None:
     # pouchd asks for identity: inflating a body it did not ask for could take any amount of memory.
     answer = httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=Body(b"\x1f\x8b"))
     e = Net(token_registry(lambda request: answer)).fail(CREDS)
-    assert e.message == (f"{REALM} answered in content encoding 'gzip', which pouchd did not ask for: "
-                         "not a registry")
+    assert e.message == (f"{REALM} answered in content encoding 'gzip', which pouchd did not ask for: not a registry")
 
 
 # ---- time limits -------------------------------------------------------------------------------
+
 
 def slow(handler: Handler, seconds: float) -> Handler:
     async def handle(request: httpx.Request) -> httpx.Response:
@@ -527,8 +594,9 @@ def test_each_request_has_its_own_deadline(monkeypatch: pytest.MonkeyPatch) -> N
     # Three requests of 0.2 s: together over the limit, each well under it.
     assert Net(slow(token_registry(), 0.2)).login(CREDS) == REFRESH
     # A registry that does not answer in time: the next endpoint is tried.
-    net = Net(lambda request: slow(basic_registry, 30)(request) if request.url.scheme == "https"
-              else basic_registry(request))
+    net = Net(
+        lambda request: slow(basic_registry, 30)(request) if request.url.scheme == "https" else basic_registry(request)
+    )
     assert net.login({**CREDS, "ServerAddress": "127.0.0.1:5000"}) == ""
     e = Net(slow(basic_registry, 30)).fail(CREDS)
     assert e.message == "cannot reach a registry at reg.example: https://reg.example/v2/: timed out"
@@ -543,6 +611,7 @@ def test_the_whole_login_has_a_deadline(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 # ---- secrets -----------------------------------------------------------------------------------
+
 
 def test_secrets_are_never_in_messages_or_logs(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="pouchd.registry")
@@ -575,6 +644,7 @@ def test_secrets_are_never_in_messages_or_logs(caplog: pytest.LogCaptureFixture)
 
 
 # ---- the flow on its own, and the TLS settings -------------------------------------------------
+
 
 def test_the_flow_on_a_plain_client() -> None:
     """RegistryAuth is an httpx.Auth: any client can run it (here a sync one); ``on_step`` marks
@@ -613,8 +683,9 @@ def test_ssl_contexts_are_built_once_per_mode_off_the_loop(monkeypatch: pytest.M
 
     async def go() -> None:
         loop_thread = threading.get_ident()
-        a, b, c = await asyncio.gather(manager._ssl_context(True), manager._ssl_context(True),
-                                       manager._ssl_context(False))
+        a, b, c = await asyncio.gather(
+            manager._ssl_context(True), manager._ssl_context(True), manager._ssl_context(False)
+        )
         assert a is b and a is not c and a.verify_mode == ssl.CERT_REQUIRED and c.verify_mode == ssl.CERT_NONE
         assert sorted(v for v, _ in builds) == [False, True]
         assert all(thread != loop_thread for _, thread in builds)

@@ -43,21 +43,38 @@ def call(app: Any, method: str, path: str, **kw: Any) -> httpx.Response:
 
 # --- bodies of other media types ---------------------------------------------------------------
 
-BODIES = test_spec({
-    "/load": {"post": {
-        "operationId": "Load",
-        "requestBody": {"required": True, "content": {
-            "application/x-tar": {"schema": {"type": "string", "format": "binary"}}}},
-        "responses": {**OK_JSON, "400": ERROR, "415": ERROR},
-    }},
-    "/form": {"post": {
-        "operationId": "Form",
-        "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
-            "type": "object", "required": ["name"],
-            "properties": {"name": {"type": "string", "maxLength": 8}}}}}},
-        "responses": {**OK_JSON, "400": ERROR, "415": ERROR},
-    }},
-})
+BODIES = test_spec(
+    {
+        "/load": {
+            "post": {
+                "operationId": "Load",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/x-tar": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                "responses": {**OK_JSON, "400": ERROR, "415": ERROR},
+            }
+        },
+        "/form": {
+            "post": {
+                "operationId": "Form",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/x-www-form-urlencoded": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["name"],
+                                "properties": {"name": {"type": "string", "maxLength": 8}},
+                            }
+                        }
+                    },
+                },
+                "responses": {**OK_JSON, "400": ERROR, "415": ERROR},
+            }
+        },
+    }
+)
 
 
 @pytest.fixture(params=[False, True], ids=["production", "validating"])
@@ -110,8 +127,10 @@ def test_a_form_body_is_validated_and_reaches_its_operation(bodies_app: tuple[An
 
 # --- the seams: work done once per operation ------------------------------------------------------
 
+
 def test_each_handler_is_decorated_once_and_each_parameter_validator_built_once(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     decorated: list[str] = []
     upstream_decorate = StarletteDecorator.decorate
 
@@ -131,15 +150,27 @@ def test_each_handler_is_decorated_once_and_each_parameter_validator_built_once(
             built.append(1)
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr("pouch_server.app.validator_map",
-                        lambda: {**validator_map(), "parameter": CountingParameterValidator})
+    monkeypatch.setattr(
+        "pouch_server.app.validator_map", lambda: {**validator_map(), "parameter": CountingParameterValidator}
+    )
 
     async def things(limit: int = 0) -> dict[str, int]:
         return {"limit": limit}
 
-    app = create_app({"Things": things}, spec=test_spec({"/things": {"get": {
-        "operationId": "Things", "responses": {**OK_JSON, "400": ERROR},
-        "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer"}}]}}}))
+    app = create_app(
+        {"Things": things},
+        spec=test_spec(
+            {
+                "/things": {
+                    "get": {
+                        "operationId": "Things",
+                        "responses": {**OK_JSON, "400": ERROR},
+                        "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+                    }
+                }
+            }
+        ),
+    )
     for n in range(4):
         r = call(app, "GET", f"/things?limit={n}")
         assert r.json() == {"limit": n}
@@ -149,6 +180,7 @@ def test_each_handler_is_decorated_once_and_each_parameter_validator_built_once(
 
 
 # --- HEAD ----------------------------------------------------------------------------------------
+
 
 def test_pouchds_spec_declares_each_head_operation_before_its_get() -> None:
     """connexion routes in the spec's order, and Starlette's route for a GET also answers HEAD: a
@@ -166,18 +198,30 @@ def test_a_head_operation_declared_first_is_its_own_operation() -> None:
     async def head_thing(**_: object) -> tuple[str, int]:
         return "", 200
 
-    app = create_app({"GetThing": get_thing, "HeadThing": head_thing}, spec=test_spec({"/thing": {
-        "head": {"operationId": "HeadThing", "responses": {"200": {"description": "ok"}, "400": ERROR},
-                 "parameters": [{"name": "X-Need", "in": "header", "required": True,
-                                 "schema": {"type": "string"}}]},
-        "get": {"operationId": "GetThing", "responses": OK_JSON},
-    }}))
+    app = create_app(
+        {"GetThing": get_thing, "HeadThing": head_thing},
+        spec=test_spec(
+            {
+                "/thing": {
+                    "head": {
+                        "operationId": "HeadThing",
+                        "responses": {"200": {"description": "ok"}, "400": ERROR},
+                        "parameters": [
+                            {"name": "X-Need", "in": "header", "required": True, "schema": {"type": "string"}}
+                        ],
+                    },
+                    "get": {"operationId": "GetThing", "responses": OK_JSON},
+                }
+            }
+        ),
+    )
     assert call(app, "GET", "/thing").json() == {"thing": 1}
     assert call(app, "HEAD", "/thing").status_code == 400  # HeadThing's required header
     assert call(app, "HEAD", "/thing", headers={"X-Need": "yes"}).status_code == 200
 
 
 # --- pouchd's own app -----------------------------------------------------------------------------
+
 
 @pytest.fixture(params=["production", "validating"])
 def app(request: pytest.FixtureRequest, app_factory: Callable[..., InProcess]) -> InProcess:
@@ -201,8 +245,10 @@ def test_operations_with_input_and_unknown_routes_keep_their_answers(app: InProc
 
 def request_counts(d: Served) -> dict[tuple[str, str], float]:
     """``pouchd_http_requests_total`` now, by (operation, status)."""
-    return {(labels["operation"], labels["status"]): value
-            for labels, value in metric_samples(d, "pouchd_http_requests_total")}
+    return {
+        (labels["operation"], labels["status"]): value
+        for labels, value in metric_samples(d, "pouchd_http_requests_total")
+    }
 
 
 def test_requests_are_counted_by_operation_and_status(app: InProcess) -> None:

@@ -66,7 +66,7 @@ class Conn:
         for _ in range(100_000):
             i = self.buf.find(sep)
             if i >= 0:
-                out, self.buf = self.buf[:i], self.buf[i + len(sep):]
+                out, self.buf = self.buf[:i], self.buf[i + len(sep) :]
                 return out
             if not self._fill():
                 raise Truncated(f"EOF before {sep!r}; have {self.buf[:200]!r}")
@@ -124,8 +124,9 @@ class Conn:
         return not self.buf and not self._fill()
 
 
-def request_bytes(method: str, path: str, body: bytes | None = None, *, close: bool = False,
-                  expect: bool = False) -> bytes:
+def request_bytes(
+    method: str, path: str, body: bytes | None = None, *, close: bool = False, expect: bool = False
+) -> bytes:
     head = f"{method} {path} HTTP/1.1\r\nHost: pouchd\r\n"
     if body is not None:
         head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
@@ -204,6 +205,7 @@ def assert_clean_exit(d: PouchD, rc: int, *extra_files: Path) -> str:
 
 
 # --- tests ---------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_drains_in_flight_requests_and_ends_streams(pouchd_factory, tmp_path: Path, sig: int) -> None:
@@ -315,12 +317,15 @@ def test_requests_racing_the_signal_are_answered_in_full_or_not_at_all(pouchd_fa
         def make(i: int) -> tuple[bytes, str]:
             label = f"race{worker}n{i}=v"
             return request_bytes("POST", "/v1.24/daemon/update", update_body(label)), label
+
         return make
 
-    threads = [threading.Thread(target=_client_loop, args=(d, KINDS[i % 2], info_request, stop, out))
-               for i in range(12)]
-    threads += [threading.Thread(target=_client_loop, args=(d, KINDS[i % 2], update_request(i), stop, out))
-                for i in range(4)]
+    threads = [
+        threading.Thread(target=_client_loop, args=(d, KINDS[i % 2], info_request, stop, out)) for i in range(12)
+    ]
+    threads += [
+        threading.Thread(target=_client_loop, args=(d, KINDS[i % 2], update_request(i), stop, out)) for i in range(4)
+    ]
     for t in threads:
         t.start()
     try:
@@ -406,8 +411,10 @@ def test_second_signal_stops_without_waiting_for_open_requests(pouchd_factory) -
     assert d.proc is not None
     conn = Conn(d, "unix")
     try:
-        conn.send(b"POST /daemon/update HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
-                  b"Content-Length: 100\r\n\r\n{\"Labels\": ")
+        conn.send(
+            b"POST /daemon/update HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 100\r\n\r\n{"Labels": '
+        )
         time.sleep(0.3)
         d.proc.send_signal(signal.SIGINT)
         time.sleep(1.5)
@@ -427,6 +434,7 @@ def test_second_signal_stops_without_waiting_for_open_requests(pouchd_factory) -
 
 # ---- a start that fails ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("failure", ["home directory", "certificate"])
 def test_a_failed_start_releases_what_it_had_taken(tmp_path: Path, failure: str) -> None:
     """The pidfile is written and the listeners bound before the home directory is used and TLS is
@@ -437,12 +445,24 @@ def test_a_failed_start_releases_what_it_had_taken(tmp_path: Path, failure: str)
     if failure == "home directory":
         home.write_text("a file where the home directory should be")
     pidfile, sock = tmp_path / "pouchd.pid", tmp_path / "pouchd.sock"
-    argv = [POUCHD, "--config-file", "", "--home-dir", str(home), "--pidfile", str(pidfile),
-            "-l", f"unix://{sock}", "-l", "tcp://127.0.0.1:0"]
+    argv = [
+        POUCHD,
+        "--config-file",
+        "",
+        "--home-dir",
+        str(home),
+        "--pidfile",
+        str(pidfile),
+        "-l",
+        f"unix://{sock}",
+        "-l",
+        "tcp://127.0.0.1:0",
+    ]
     if failure == "certificate":
         argv += ["--tlscert", str(bad), "--tlskey", str(bad)]
     r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
     assert r.returncode == 1 and "Traceback" not in r.stderr
-    assert r.stderr.startswith("Error: cannot set up TLS: " if failure == "certificate" else
-                               f"Error: cannot use home directory {home}: "), r.stderr
+    assert r.stderr.startswith(
+        "Error: cannot set up TLS: " if failure == "certificate" else f"Error: cannot use home directory {home}: "
+    ), r.stderr
     assert not pidfile.exists() and not sock.exists()

@@ -64,8 +64,21 @@ def test_every_operation_documents_error_responses() -> None:
             assert "500" in op["responses"], (path, method)
 
 
-SCHEMAS = ["Error", "SystemVersion", "SystemInfo", "RegistryServiceConfig", "IndexInfo", "Runtime", "Commit",
-           "DaemonUpdateConfig", "AuthConfig", "AuthResponse", "EventsMessage", "EventsActor", "EventType"]
+SCHEMAS = [
+    "Error",
+    "SystemVersion",
+    "SystemInfo",
+    "RegistryServiceConfig",
+    "IndexInfo",
+    "Runtime",
+    "Commit",
+    "DaemonUpdateConfig",
+    "AuthConfig",
+    "AuthResponse",
+    "EventsMessage",
+    "EventsActor",
+    "EventType",
+]
 
 
 def test_the_committed_facts_are_current() -> None:
@@ -74,8 +87,18 @@ def test_the_committed_facts_are_current() -> None:
     assert FACTS["reference"]["title"] == "Pouch Engine API" and FACTS["reference"]["version"] == "1.24"
     assert len(FACTS["reference"]["sha256"]) == 64
     if REFERENCE_PATH.exists():
-        r = subprocess.run([sys.executable, str(ROOT / "scripts" / "contract_facts.py"), "--check",
-                            "--reference", str(REFERENCE_PATH)], capture_output=True, text=True, timeout=60)
+        r = subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "contract_facts.py"),
+                "--check",
+                "--reference",
+                str(REFERENCE_PATH),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert r.returncode == 0, r.stderr
 
 

@@ -16,8 +16,13 @@ pytestmark = pytest.mark.skipif(missing_node_tools("redocly") is not None, reaso
 
 
 def lint(*paths: str) -> dict[str, Any]:
-    r = subprocess.run([node_tool("redocly"), "lint", "--config", str(ROOT / "redocly.yaml"), "--format=json", *paths],
-                       capture_output=True, text=True, cwd=ROOT, timeout=120)
+    r = subprocess.run(
+        [node_tool("redocly"), "lint", "--config", str(ROOT / "redocly.yaml"), "--format=json", *paths],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     try:
         return json.loads(r.stdout)
     except ValueError:
@@ -29,8 +34,9 @@ def test_spec_is_clean_under_the_recommended_rules() -> None:
     assert "recommended" in config["extends"]
     assert config["apis"]["pouch@v1.24"]["root"] == "api/swagger.yaml"
     report = lint()  # every API in redocly.yaml
-    problems = [f"{p['severity']} {p['ruleId']}: {p['message']} at {p['location'][0]['pointer']}"
-                for p in report["problems"]]
+    problems = [
+        f"{p['severity']} {p['ruleId']}: {p['message']} at {p['location'][0]['pointer']}" for p in report["problems"]
+    ]
     assert report["totals"] == {"errors": 0, "warnings": 0, "ignored": 0}, "\n".join(problems)
 
 

@@ -26,8 +26,15 @@ TIMEOUT = 0.3
 
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PouchD]:
-    with PouchD(tmp_path_factory.mktemp("responses"), "--header-timeout", str(TIMEOUT),
-                "--body-timeout", str(TIMEOUT), "--max-body-size", "1k").start() as d:
+    with PouchD(
+        tmp_path_factory.mktemp("responses"),
+        "--header-timeout",
+        str(TIMEOUT),
+        "--body-timeout",
+        str(TIMEOUT),
+        "--max-body-size",
+        "1k",
+    ).start() as d:
         yield d
 
 
@@ -38,8 +45,18 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PouchD, ssl.
     server, guest = ca.issue("server", "pouchd", server=True), ca.issue("guest", "guest")
     ctx = ssl.create_default_context(cafile=str(ca.pem))
     ctx.load_cert_chain(guest.cert, guest.key)
-    with PouchD(tmp, "--tlscert", str(server.cert), "--tlskey", str(server.key), "--tlscacert", str(ca.pem),
-                "--tlsverify", "--manager-whitelist", "admin").start() as d:
+    with PouchD(
+        tmp,
+        "--tlscert",
+        str(server.cert),
+        "--tlskey",
+        str(server.key),
+        "--tlscacert",
+        str(ca.pem),
+        "--tlsverify",
+        "--manager-whitelist",
+        "admin",
+    ).start() as d:
         yield d, ctx
 
 
@@ -50,8 +67,12 @@ def spec(daemon: PouchD) -> dict[str, Any]:
 
 
 def operations(spec: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(path, method.upper()) for path, item in spec["paths"].items() for method in item
-            if method in ("get", "head", "post", "put", "patch", "delete")]
+    return [
+        (path, method.upper())
+        for path, item in spec["paths"].items()
+        for method in item
+        if method in ("get", "head", "post", "put", "patch", "delete")
+    ]
 
 
 def connect(d: PouchD, ctx: ssl.SSLContext | None = None) -> socket.socket:
@@ -101,17 +122,18 @@ def provoke(d: PouchD, tls: tuple[PouchD, ssl.SSLContext], path: str, method: st
     client certificate whose common name is not whitelisted."""
     answers: dict[int, tuple[int, bytes]] = {}
     answers[400] = exchange(d, request(method, "/v9.99" + path), method)
-    answers[413] = exchange(d, request(method, path, "Content-Type: application/json", "Content-Length: 2048"),
-                            method)
-    answers[415] = exchange(d, request(method, path, "Content-Type: text/plain", "Connection: close",
-                                       body=b'{"Labels": ["a=b"]}'), method)
+    answers[413] = exchange(d, request(method, path, "Content-Type: application/json", "Content-Length: 2048"), method)
+    answers[415] = exchange(
+        d, request(method, path, "Content-Type: text/plain", "Connection: close", body=b'{"Labels": ["a=b"]}'), method
+    )
     answers[431] = exchange(d, request(method, path, "X-Big: " + "a" * 70_000), method)
     with connect(d) as s:  # the headers never end: cut off after --header-timeout
         s.sendall(f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode())
         answers[408] = read_answer(s, method)
     tls_daemon, guest = tls
-    answers[403] = exchange(tls_daemon, request(method, path, "Content-Type: application/json", body=b"{}"),
-                            method, guest)
+    answers[403] = exchange(
+        tls_daemon, request(method, path, "Content-Type: application/json", body=b"{}"), method, guest
+    )
     return answers
 
 
@@ -122,7 +144,7 @@ def documented(spec: dict[str, Any], path: str, method: str) -> dict[str, dict[s
         while "$ref" in response:
             prefix = "#/components/responses/"
             assert response["$ref"].startswith(prefix)
-            response = spec["components"]["responses"][response["$ref"][len(prefix):]]
+            response = spec["components"]["responses"][response["$ref"][len(prefix) :]]
         out[status] = response
     return out
 
@@ -131,8 +153,9 @@ def test_spec_served_has_every_operation(spec: dict[str, Any]) -> None:
     assert len(operations(spec)) == 8
 
 
-def test_every_answered_status_is_documented(daemon: PouchD, tls: tuple[PouchD, ssl.SSLContext],
-                                             spec: dict[str, Any]) -> None:
+def test_every_answered_status_is_documented(
+    daemon: PouchD, tls: tuple[PouchD, ssl.SSLContext], spec: dict[str, Any]
+) -> None:
     error_schema = spec["components"]["schemas"]["Error"]
     undocumented = []
     for path, method in operations(spec):
@@ -179,7 +202,8 @@ def test_error_answers_are_shared_components() -> None:
     assert written["paths"]["/_ping"]["head"]["responses"]["400"] == {"$ref": "#/components/responses/ErrorWithoutBody"}
     assert "content" not in components["ErrorWithoutBody"]
     assert components["UnsupportedMediaType"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/Error"}
+        "$ref": "#/components/schemas/Error"
+    }
 
 
 @pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")  # connexion's import

@@ -14,15 +14,40 @@ from helpers import ROOT, PouchD
 
 
 def modules_after(code: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", code + "\nimport sys, json; print(json.dumps(sorted(k for k, v in "
-                          "sys.modules.items() if v is not None)))"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code + "\nimport sys, json; print(json.dumps(sorted(k for k, v in sys.modules.items() if v is not None)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return set(json.loads(out.stdout))
 
 
-NEVER_IN_THE_CLI = {"connexion", "uvicorn", "starlette", "prometheus_client", "yaml", "rich", "httpx._main",
-                    "pouch_server", "click"}
-OTHER_COMMANDS = {"pouch_cli.login", "pouch_cli.logout", "pouch_cli.credentials", "pouch_cli.events",
-                  "pouch_cli.updatedaemon", "pouch_cli.completion", "pouch_cli.info", "pouch_cli.version"}
+NEVER_IN_THE_CLI = {
+    "connexion",
+    "uvicorn",
+    "starlette",
+    "prometheus_client",
+    "yaml",
+    "rich",
+    "httpx._main",
+    "pouch_server",
+    "click",
+}
+OTHER_COMMANDS = {
+    "pouch_cli.login",
+    "pouch_cli.logout",
+    "pouch_cli.credentials",
+    "pouch_cli.events",
+    "pouch_cli.updatedaemon",
+    "pouch_cli.completion",
+    "pouch_cli.info",
+    "pouch_cli.version",
+}
 
 
 def test_importing_the_cli_loads_no_command() -> None:
@@ -31,10 +56,16 @@ def test_importing_the_cli_loads_no_command() -> None:
     assert "pouch_client" not in loaded and "httpx" not in loaded  # not even the client, until a command runs
 
 
-@pytest.mark.parametrize(("command", "own"), [
-    ("version", "pouch_cli.version"), ("info", "pouch_cli.info"), ("events", "pouch_cli.events"),
-    ("login", "pouch_cli.login"), ("updatedaemon", "pouch_cli.updatedaemon"),
-])
+@pytest.mark.parametrize(
+    ("command", "own"),
+    [
+        ("version", "pouch_cli.version"),
+        ("info", "pouch_cli.info"),
+        ("events", "pouch_cli.events"),
+        ("login", "pouch_cli.login"),
+        ("updatedaemon", "pouch_cli.updatedaemon"),
+    ],
+)
 def test_a_command_loads_only_itself(command: str, own: str) -> None:
     loaded = modules_after(f"import pouch_cli.main as m\nm.skip_httpx_cli()\nm.load_command({command!r})")
     assert own in loaded
@@ -52,8 +83,18 @@ def test_version_without_format_does_not_load_the_template_engine() -> None:
 
 # TLS and the transport machinery that pouch's own transport (pouch_cli/transport.py) replaces for
 # unix sockets and plain TCP; and the models of other operations.
-NOT_FOR_A_PLAIN_VERSION = {"certifi", "httpcore", "h11", "anyio", "idna", "click", "pouch_server",
-                           "pouch_client.models.system_info", "pouch_client.models.auth_config", "dateutil"}
+NOT_FOR_A_PLAIN_VERSION = {
+    "certifi",
+    "httpcore",
+    "h11",
+    "anyio",
+    "idna",
+    "click",
+    "pouch_server",
+    "pouch_client.models.system_info",
+    "pouch_client.models.auth_config",
+    "dateutil",
+}
 
 ONLY_BEYOND_HTTPX = {"pouch_cli", "pouch_client", "pouch_common", "argparse", "gettext", "dataclasses"}
 
@@ -67,9 +108,11 @@ def _top(modules: set[str]) -> set[str]:
 @pytest.mark.parametrize("transport", ["unix", "tcp"])
 def test_pouch_version_loads_no_tls_transport_no_click_no_server(pouchd: PouchD, transport: str) -> None:
     host = pouchd.host if transport == "unix" else f"tcp://127.0.0.1:{pouchd.port}"
-    loaded = modules_after("import contextlib, io\nfrom pouch_cli.main import main\n"
-                           "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
-                           f"    main(['-H', {host!r}, 'version'])")
+    loaded = modules_after(
+        "import contextlib, io\nfrom pouch_cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        f"    main(['-H', {host!r}, 'version'])"
+    )
     assert {"pouch_cli.version", "pouch_client.models.system_version"} <= loaded  # it did run
     floor = modules_after(_FLOOR)
     assert not (_top(loaded) - floor) & NOT_FOR_A_PLAIN_VERSION
@@ -106,6 +149,7 @@ def test_pouch_common_is_standard_library_only() -> None:
 
 # The daemon's start-up (pouch_common/speedups.py, pouch_server/app.py, pouch_server/daemon.py).
 
+
 def test_the_daemon_does_not_load_what_it_never_uses(tmp_path) -> None:
     home = tmp_path / "home"
     loaded = modules_after(
@@ -114,7 +158,8 @@ def test_the_daemon_does_not_load_what_it_never_uses(tmp_path) -> None:
         f"cfg = load_config(['--home-dir', {str(home)!r}, '-l', 'unix://{home}/s.sock', '--config-file', ''])\n"
         "d = daemon.Daemon(cfg, [])\napp = daemon.create_app(d.operations())\n"
         "listeners = daemon.bind_all(cfg.listen)\n"
-        "for config, _ in daemon._server_configs(app, cfg, listeners): config.load()\n")
+        "for config, _ in daemon._server_configs(app, cfg, listeners): config.load()\n"
+    )
     # connexion's `import requests` is deferred (remote $refs only); httpx's CLI and a WebSocket
     # library (the API has no WebSocket endpoint) are not loaded, up to uvicorn's configuration.
     assert not loaded & {"urllib3", "charset_normalizer", "httpx._main", "websockets", "wsproto"}
@@ -152,9 +197,11 @@ def test_pouchd_starts_with_the_collector_off_and_serves_with_it_on(tmp_path: Pa
 
 
 def test_a_deferred_module_still_loads_when_used() -> None:
-    code = ("from pouch_server.start import prepare; prepare()\nimport pouch_server.app\n"
-            "import connexion.json_schema as js, sys\nassert 'urllib3' not in sys.modules\n"
-            "assert js.requests.get is not None")
+    code = (
+        "from pouch_server.start import prepare; prepare()\nimport pouch_server.app\n"
+        "import connexion.json_schema as js, sys\nassert 'urllib3' not in sys.modules\n"
+        "assert js.requests.get is not None"
+    )
     loaded = modules_after(code)
     assert {"requests", "urllib3"} <= loaded
 
@@ -168,6 +215,7 @@ def test_the_spec_is_the_one_connexion_would_load() -> None:
 
 
 # The generated client (scripts/codegen_templates/models_init.py.jinja).
+
 
 def test_the_models_package_loads_each_model_on_first_use() -> None:
     loaded = modules_after("import pouch_client.models")
@@ -212,10 +260,12 @@ def test_patched_templates_are_upstream_but_for_attrs(name: str) -> None:
 
     ours = (ROOT / "scripts" / "codegen_templates" / name).read_text()
     assert ours.startswith("{#")
-    ours = ours[ours.index("#}\n") + 3:]  # without the comment that explains the override
-    changed = [line for line in difflib.unified_diff(_upstream_template(name).splitlines(), ours.splitlines(),
-                                                     lineterm="", n=0)
-               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    ours = ours[ours.index("#}\n") + 3 :]  # without the comment that explains the override
+    changed = [
+        line
+        for line in difflib.unified_diff(_upstream_template(name).splitlines(), ours.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
     removed = [line for line in changed if line.startswith("-")]
     added = [line for line in changed if line.startswith("+")]
     assert removed and all("attrs" in line or "define" in line for line in removed), changed
@@ -239,17 +289,27 @@ def test_importing_pouchs_packages_changes_nothing_in_the_interpreter() -> None:
     """Start-up tricks run only from the ``pouch`` and ``pouchd`` entry points: imported as
     libraries, the packages leave the import system, the warning filters and the standard
     library's modules as they found them."""
-    out = subprocess.run([sys.executable, "-c", (
-        "import sys, warnings\n"
-        "finders, filters = list(sys.meta_path), list(warnings.filters)\n"
-        "blocked = {k for k, v in sys.modules.items() if v is None}\n"
-        "import pouch_cli, pouch_cli.main, pouch_common.speedups, pouch_server.app, pouch_server.daemon\n"
-        "import pouch_server.start\n"
-        "assert [f for f in sys.meta_path if f not in finders and 'pouch' in type(f).__module__] == []\n"
-        "assert {k for k, v in sys.modules.items() if v is None} == blocked\n"
-        "assert not [k for k, v in sys.modules.items() if type(v).__module__.startswith('pouch')]\n"
-        "assert not [f for f in warnings.filters if f not in filters and 'httpx' in str(f[1])], warnings.filters\n"
-        "import http.client, urllib.request\n"
-        "assert hasattr(http.client, 'HTTPSConnection') and hasattr(urllib.request, 'HTTPSHandler')\n"
-        "print('ok')")], capture_output=True, text=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, warnings\n"
+                "finders, filters = list(sys.meta_path), list(warnings.filters)\n"
+                "blocked = {k for k, v in sys.modules.items() if v is None}\n"
+                "import pouch_cli, pouch_cli.main, pouch_common.speedups, pouch_server.app, pouch_server.daemon\n"
+                "import pouch_server.start\n"
+                "assert [f for f in sys.meta_path if f not in finders and 'pouch' in type(f).__module__] == []\n"
+                "assert {k for k, v in sys.modules.items() if v is None} == blocked\n"
+                "assert not [k for k, v in sys.modules.items() if type(v).__module__.startswith('pouch')]\n"
+                "added = [f for f in warnings.filters if f not in filters]\n"
+                "assert not [f for f in added if 'httpx' in str(f[1])], added\n"
+                "import http.client, urllib.request\n"
+                "assert hasattr(http.client, 'HTTPSConnection') and hasattr(urllib.request, 'HTTPSHandler')\n"
+                "print('ok')"
+            ),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert out.stdout == "ok\n", out.stderr

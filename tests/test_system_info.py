@@ -13,9 +13,16 @@ from pouch_server.config import DaemonConfig
 from pouch_server.managers.daemon import DaemonStateStore, UpdateError
 from pouch_server.managers.system import HostFacts, SystemManager
 
-FACTS = HostFacts(kernel_version="6.1.0", hostname="host", ncpu=2, mem_total=1 << 30,
-                  operating_system="Debian GNU/Linux 12 (bookworm)", arch="amd64", security_options=[],
-                  runtime_version="cpython3.11.2")
+FACTS = HostFacts(
+    kernel_version="6.1.0",
+    hostname="host",
+    ncpu=2,
+    mem_total=1 << 30,
+    operating_system="Debian GNU/Linux 12 (bookworm)",
+    arch="amd64",
+    security_options=[],
+    runtime_version="cpython3.11.2",
+)
 
 
 def manager(tmp_path: Path) -> tuple[SystemManager, DaemonStateStore]:

@@ -9,25 +9,35 @@ from helpers import PouchD, run_pouch
 
 from pouch_cli.template import TemplateError, compile_template, render_format
 
-OBJ = {"ServerVersion": "1.0.0", "NCPU": 4, "Labels": ["a=b", "c"], "Debug": False,
-       "RegistryConfig": {"Mirrors": ["https://m/"], "IndexConfigs": {}}, "Name": "Host", "Empty": None}
+OBJ = {
+    "ServerVersion": "1.0.0",
+    "NCPU": 4,
+    "Labels": ["a=b", "c"],
+    "Debug": False,
+    "RegistryConfig": {"Mirrors": ["https://m/"], "IndexConfigs": {}},
+    "Name": "Host",
+    "Empty": None,
+}
 
 
-@pytest.mark.parametrize(("tmpl", "want"), [
-    ("{{.ServerVersion}}", "1.0.0"),
-    ("v={{.ServerVersion}} cpus={{.NCPU}}", "v=1.0.0 cpus=4"),
-    ("{{.Labels}}", "[a=b c]"),
-    ("{{.Debug}}", "false"),
-    ("{{.RegistryConfig.Mirrors}}", "[https://m/]"),
-    ("{{json .Labels}}", '["a=b","c"]'),
-    ("{{json .RegistryConfig}}", '{"Mirrors":["https://m/"],"IndexConfigs":{}}'),
-    ("{{upper .Name}} {{lower .Name}}", "HOST host"),
-    ('{{join .Labels ","}}', "a=b,c"),
-    ("{{.Empty}}", "<nil>"),
-    ("a  {{- .NCPU -}}  b", "a4b"),
-    ("no actions", "no actions"),
-    ("{{ .NCPU }}", "4"),
-])
+@pytest.mark.parametrize(
+    ("tmpl", "want"),
+    [
+        ("{{.ServerVersion}}", "1.0.0"),
+        ("v={{.ServerVersion}} cpus={{.NCPU}}", "v=1.0.0 cpus=4"),
+        ("{{.Labels}}", "[a=b c]"),
+        ("{{.Debug}}", "false"),
+        ("{{.RegistryConfig.Mirrors}}", "[https://m/]"),
+        ("{{json .Labels}}", '["a=b","c"]'),
+        ("{{json .RegistryConfig}}", '{"Mirrors":["https://m/"],"IndexConfigs":{}}'),
+        ("{{upper .Name}} {{lower .Name}}", "HOST host"),
+        ('{{join .Labels ","}}', "a=b,c"),
+        ("{{.Empty}}", "<nil>"),
+        ("a  {{- .NCPU -}}  b", "a4b"),
+        ("no actions", "no actions"),
+        ("{{ .NCPU }}", "4"),
+    ],
+)
 def test_templates(tmpl: str, want: str) -> None:
     assert compile_template(tmpl)(OBJ) == want
 
@@ -43,18 +53,21 @@ def test_aliases_and_optional_fields() -> None:
     assert compile_template("{{.RuncCommit.ID}}", optional=frozenset({"RuncCommit"}))({}) == "<nil>"
 
 
-@pytest.mark.parametrize(("tmpl", "needle"), [
-    ("{{.Nope}}", 'unknown field "Nope"'),
-    ("{{.RegistryConfig.Nope}}", 'unknown field "Nope"'),
-    ("{{.NCPU", "unclosed action"),
-    ("{{}}", "empty action"),
-    ("{{bogus .NCPU}}", 'function "bogus" not defined'),
-    ("{{json}}", "missing argument"),
-    ("{{NCPU}}", 'function "NCPU" not defined'),
-    ("{{.NCPU .Name}}", "malformed action"),
-    ('{{join .Name ","}}', "join of a non-list"),
-    ("{{.a..b}}", "bad field reference"),
-])
+@pytest.mark.parametrize(
+    ("tmpl", "needle"),
+    [
+        ("{{.Nope}}", 'unknown field "Nope"'),
+        ("{{.RegistryConfig.Nope}}", 'unknown field "Nope"'),
+        ("{{.NCPU", "unclosed action"),
+        ("{{}}", "empty action"),
+        ("{{bogus .NCPU}}", 'function "bogus" not defined'),
+        ("{{json}}", "missing argument"),
+        ("{{NCPU}}", 'function "NCPU" not defined'),
+        ("{{.NCPU .Name}}", "malformed action"),
+        ('{{join .Name ","}}', "join of a non-list"),
+        ("{{.a..b}}", "bad field reference"),
+    ],
+)
 def test_errors_name_the_problem(tmpl: str, needle: str) -> None:
     with pytest.raises(TemplateError, match=needle.replace("(", r"\(")):
         compile_template(tmpl)(OBJ)

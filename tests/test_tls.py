@@ -39,15 +39,32 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 @pytest.fixture(scope="module")
 def tls_daemon(tmp_path_factory: pytest.TempPathFactory, pki: dict) -> Iterator[PouchD]:
-    with PouchD(tmp_path_factory.mktemp("tlsd"), "--tlscert", str(pki["server"].cert), "--tlskey",
-                str(pki["server"].key), "--tlscacert", str(pki["ca"].pem), "--tlsverify",
-                "--manager-whitelist", "admin,ops", "-D").start() as d:
+    with PouchD(
+        tmp_path_factory.mktemp("tlsd"),
+        "--tlscert",
+        str(pki["server"].cert),
+        "--tlskey",
+        str(pki["server"].key),
+        "--tlscacert",
+        str(pki["ca"].pem),
+        "--tlsverify",
+        "--manager-whitelist",
+        "admin,ops",
+        "-D",
+    ).start() as d:
         yield d
 
 
 def tls_args(pki: dict, who: str, ca: Path | None = None) -> list[str]:
-    return ["--tlsverify", "--tlscacert", str(ca or pki["ca"].pem),
-            "--tlscert", str(pki[who].cert), "--tlskey", str(pki[who].key)]
+    return [
+        "--tlsverify",
+        "--tlscacert",
+        str(ca or pki["ca"].pem),
+        "--tlscert",
+        str(pki[who].cert),
+        "--tlskey",
+        str(pki[who].key),
+    ]
 
 
 def test_unix_socket_stays_plain(tls_daemon: PouchD) -> None:
@@ -74,8 +91,11 @@ def test_client_not_in_whitelist_gets_403(tls_daemon: PouchD, pki: dict) -> None
 
 def refused_count(d: PouchD) -> float:
     """``pouchd_http_requests_total`` for requests refused before routing with a 403."""
-    return sum(value for labels, value in metric_samples(d, "pouchd_http_requests_total")
-               if labels == {"operation": "none", "status": "403"})
+    return sum(
+        value
+        for labels, value in metric_samples(d, "pouchd_http_requests_total")
+        if labels == {"operation": "none", "status": "403"}
+    )
 
 
 def test_refused_client_is_answered_logged_and_counted_like_any_other(tls_daemon: PouchD, pki: dict) -> None:
@@ -119,21 +139,25 @@ def whitelist_status(scope: dict[str, Any]) -> int:
     return status
 
 
-@pytest.mark.parametrize(("scheme", "extensions", "status"), [
-    ("https", {PEER_COMMON_NAME: "admin"}, 0),
-    ("https", {PEER_COMMON_NAME: "guest"}, 403),
-    ("https", {PEER_COMMON_NAME: None}, 403),  # a certificate without a common name
-    ("https", {}, 403),  # no name handed over: refused, never let through
-    ("http", {}, 0),  # unix sockets and plain TCP are not subject to the whitelist
-])
+@pytest.mark.parametrize(
+    ("scheme", "extensions", "status"),
+    [
+        ("https", {PEER_COMMON_NAME: "admin"}, 0),
+        ("https", {PEER_COMMON_NAME: "guest"}, 403),
+        ("https", {PEER_COMMON_NAME: None}, 403),  # a certificate without a common name
+        ("https", {}, 403),  # no name handed over: refused, never let through
+        ("http", {}, 0),  # unix sockets and plain TCP are not subject to the whitelist
+    ],
+)
 def test_whitelist_layer(scheme: str, extensions: dict[str, Any], status: int) -> None:
     scope = {"type": "http", "scheme": scheme, "method": "GET", "path": "/_ping", "extensions": extensions}
     assert whitelist_status(scope) == status
 
 
 def test_no_client_certificate_is_refused(tls_daemon: PouchD, pki: dict) -> None:
-    r = run_pouch("--tlsverify", "--tlscacert", str(pki["ca"].pem), "version",
-                  host=f"tcp://127.0.0.1:{tls_daemon.port}")
+    r = run_pouch(
+        "--tlsverify", "--tlscacert", str(pki["ca"].pem), "version", host=f"tcp://127.0.0.1:{tls_daemon.port}"
+    )
     assert r.returncode == 1 and r.stderr.startswith("Error: failed to get system version: ")
     assert "Traceback" not in r.stderr
 
@@ -144,8 +168,7 @@ def test_client_certificate_from_another_ca_is_refused(tls_daemon: PouchD, pki: 
 
 
 def test_client_trusting_the_wrong_ca_refuses_the_daemon(tls_daemon: PouchD, pki: dict) -> None:
-    r = run_pouch(*tls_args(pki, "admin", ca=pki["other_ca"].pem), "version",
-                  host=f"tcp://127.0.0.1:{tls_daemon.port}")
+    r = run_pouch(*tls_args(pki, "admin", ca=pki["other_ca"].pem), "version", host=f"tcp://127.0.0.1:{tls_daemon.port}")
     assert r.returncode == 1 and "CERTIFICATE_VERIFY_FAILED" in r.stderr
 
 
@@ -165,11 +188,18 @@ GO_PLAIN_HTTP_ANSWER = b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP req
 
 
 @pytest.fixture(scope="module", params=["asyncio", "uvloop"])
-def tls_port(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-             pki: dict) -> Iterator[int]:
+def tls_port(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, pki: dict) -> Iterator[int]:
     debug = ["-D"] if request.param == "asyncio" else []
-    with PouchD(tmp_path_factory.mktemp("tls-" + request.param), "--tlscert", str(pki["server"].cert),
-                "--tlskey", str(pki["server"].key), "--header-timeout", "1", *debug).start() as d:
+    with PouchD(
+        tmp_path_factory.mktemp("tls-" + request.param),
+        "--tlscert",
+        str(pki["server"].cert),
+        "--tlskey",
+        str(pki["server"].key),
+        "--header-timeout",
+        "1",
+        *debug,
+    ).start() as d:
         assert d.port is not None
         yield d.port
 
@@ -189,23 +219,32 @@ def raw_exchange(port: int, *pieces: bytes, half_close: bool = False) -> bytes:
         return out
 
 
-@pytest.mark.parametrize("pieces", [
-    [b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n"],
-    [b"GE", b"T /_ping HTTP/1.1\r\n"],  # the record header arrives in two reads
-    [b"HEAD / HTTP/1.1\r\n\r\n"], [b"POST /v1.24/daemon/update HTTP/1.1\r\n\r\n"],
-    [b"PUT /x HTTP/1.1\r\n\r\n"], [b"OPTIONS * HTTP/1.1\r\n\r\n"],
-])
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        [b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n"],
+        [b"GE", b"T /_ping HTTP/1.1\r\n"],  # the record header arrives in two reads
+        [b"HEAD / HTTP/1.1\r\n\r\n"],
+        [b"POST /v1.24/daemon/update HTTP/1.1\r\n\r\n"],
+        [b"PUT /x HTTP/1.1\r\n\r\n"],
+        [b"OPTIONS * HTTP/1.1\r\n\r\n"],
+    ],
+)
 def test_plain_http_to_a_tls_port_gets_gos_answer(tls_port: int, pieces: list[bytes]) -> None:
     assert raw_exchange(tls_port, *pieces) == GO_PLAIN_HTTP_ANSWER
 
 
-@pytest.mark.parametrize(("pieces", "half_close"), [
-    ([b"DELETE /x HTTP/1.1\r\n\r\n"], False),  # not among Go's HTTP-looking headers
-    ([b"\x00\x01\x02\x03\x04\x05"], False),  # no TLS record either
-    ([b"\x16\x03"], True),  # less than a record header, then the end
-])
-def test_other_non_tls_bytes_are_closed_on_without_an_answer(tls_port: int, pieces: list[bytes],
-                                                             half_close: bool) -> None:
+@pytest.mark.parametrize(
+    ("pieces", "half_close"),
+    [
+        ([b"DELETE /x HTTP/1.1\r\n\r\n"], False),  # not among Go's HTTP-looking headers
+        ([b"\x00\x01\x02\x03\x04\x05"], False),  # no TLS record either
+        ([b"\x16\x03"], True),  # less than a record header, then the end
+    ],
+)
+def test_other_non_tls_bytes_are_closed_on_without_an_answer(
+    tls_port: int, pieces: list[bytes], half_close: bool
+) -> None:
     assert raw_exchange(tls_port, *pieces, half_close=half_close) == b""
 
 
@@ -218,16 +257,16 @@ def test_a_silent_connection_is_closed_after_the_header_timeout(tls_port: int) -
 def tls_exchange(port: int, ca: Path, request: bytes, piece: int) -> bytes:
     """``request`` over TLS, the client's handshake messages sent ``piece`` bytes per write (the
     request in one); the decrypted answer, read until the daemon closes."""
-    tls = ssl.create_default_context(cafile=str(ca)).wrap_bio(incoming := ssl.MemoryBIO(),
-                                                             outgoing := ssl.MemoryBIO(),
-                                                             server_hostname="127.0.0.1")
+    tls = ssl.create_default_context(cafile=str(ca)).wrap_bio(
+        incoming := ssl.MemoryBIO(), outgoing := ssl.MemoryBIO(), server_hostname="127.0.0.1"
+    )
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def flush(size: int = 1 << 20) -> None:
             data = outgoing.read()
             for i in range(0, len(data), size):
-                sock.sendall(data[i:i + size])
+                sock.sendall(data[i : i + size])
                 time.sleep(0.002)
 
         def fill() -> bool:
@@ -260,16 +299,16 @@ def tls_exchange(port: int, ca: Path, request: bytes, piece: int) -> bytes:
 
 
 @pytest.mark.parametrize("piece", [3, 1 << 16])
-def test_tls_clients_are_served_also_when_their_hello_comes_in_pieces(tls_port: int, pki: dict,
-                                                                        piece: int) -> None:
+def test_tls_clients_are_served_also_when_their_hello_comes_in_pieces(tls_port: int, pki: dict, piece: int) -> None:
     labels = [f"k{i}=" + "v" * 200 for i in range(100)]  # a body of some 20 kB, read through TLS
     body = json.dumps({"Labels": labels}).encode()
-    request = (b"POST /v1.24/daemon/update HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
-               b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
+    request = (
+        b"POST /v1.24/daemon/update HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+        b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(body)
+    ) + body
     answer = tls_exchange(tls_port, pki["ca"].pem, request, piece)
     assert answer.startswith(b"HTTP/1.1 200 OK\r\n"), answer[:300]
-    answer = tls_exchange(tls_port, pki["ca"].pem, b"GET /info HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n",
-                          piece)
+    answer = tls_exchange(tls_port, pki["ca"].pem, b"GET /info HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n", piece)
     head, _, info = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 OK\r\n") and json.loads(info)["Labels"] == labels
 
@@ -280,8 +319,13 @@ def test_cert_path_and_tls_verify_from_env(tls_daemon: PouchD, pki: dict, tmp_pa
     shutil.copy(pki["ca"].pem, certs / "ca.pem")
     shutil.copy(pki["admin"].cert, certs / "cert.pem")
     shutil.copy(pki["admin"].key, certs / "key.pem")
-    r = run_pouch("info", "-f", "{{.ServerVersion}}", host=f"tcp://127.0.0.1:{tls_daemon.port}",
-                  env={"POUCH_CERT_PATH": str(certs), "POUCH_TLS_VERIFY": "1"})
+    r = run_pouch(
+        "info",
+        "-f",
+        "{{.ServerVersion}}",
+        host=f"tcp://127.0.0.1:{tls_daemon.port}",
+        env={"POUCH_CERT_PATH": str(certs), "POUCH_TLS_VERIFY": "1"},
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout == "1.0.0\n"
 
@@ -292,23 +336,47 @@ def test_tls_without_client_verification(pouchd_factory, pki: dict) -> None:
     assert r.returncode == 0, r.stderr
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (["--tlscert", "x.pem"], "must be given together"),
-    (["--tlsverify"], "--tlsverify needs --tlscacert"),
-    (["--tlscert", "/nonexistent.pem", "--tlskey", "/nonexistent.pem"], "no such file"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--tlscert", "x.pem"], "must be given together"),
+        (["--tlsverify"], "--tlsverify needs --tlscacert"),
+        (["--tlscert", "/nonexistent.pem", "--tlskey", "/nonexistent.pem"], "no such file"),
+    ],
+)
 def test_bad_tls_flags(tmp_path: Path, args: list[str], needle: str) -> None:
-    r = subprocess.run([POUCHD, "--config-file", "", "--home-dir", str(tmp_path), "-l", "tcp://127.0.0.1:0", *args],
-                       capture_output=True, text=True, timeout=30)
+    r = subprocess.run(
+        [POUCHD, "--config-file", "", "--home-dir", str(tmp_path), "-l", "tcp://127.0.0.1:0", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert r.returncode == 1 and needle in r.stderr and "Traceback" not in r.stderr
 
 
 def test_bad_certificate_is_a_start_up_error(tmp_path: Path, pki: dict) -> None:
     bad = tmp_path / "bad.pem"
     bad.write_text("not a certificate")
-    r = subprocess.run([POUCHD, "--config-file", "", "--home-dir", str(tmp_path), "-l", f"unix://{tmp_path}/s.sock",
-                        "-l", "tcp://127.0.0.1:0", "--tlscert", str(bad), "--tlskey", str(pki["server"].key)],
-                       capture_output=True, text=True, timeout=30)
+    r = subprocess.run(
+        [
+            POUCHD,
+            "--config-file",
+            "",
+            "--home-dir",
+            str(tmp_path),
+            "-l",
+            f"unix://{tmp_path}/s.sock",
+            "-l",
+            "tcp://127.0.0.1:0",
+            "--tlscert",
+            str(bad),
+            "--tlskey",
+            str(pki["server"].key),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert r.returncode == 1 and "cannot set up TLS" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "s.sock").exists()
 

@@ -100,8 +100,10 @@ def test_a_request_met_by_the_close_is_sent_again_only_if_idempotent(server) -> 
 
 
 def test_no_daemon_is_a_connect_error(tmp_path: Path) -> None:
-    with httpx.Client(transport=PlainTransport(uds=str(tmp_path / "none.sock")), base_url="http://d") as client, \
-            pytest.raises(httpx.ConnectError, match="No such file"):
+    with (
+        httpx.Client(transport=PlainTransport(uds=str(tmp_path / "none.sock")), base_url="http://d") as client,
+        pytest.raises(httpx.ConnectError, match="No such file"),
+    ):
         client.get("/_ping")
 
 
@@ -113,8 +115,10 @@ def test_a_silent_server_is_a_read_timeout(tmp_path: Path) -> None:
     listener.bind(path)
     listener.listen()
     try:
-        with httpx.Client(transport=PlainTransport(uds=path), base_url="http://d", timeout=0.3) as client, \
-                pytest.raises(httpx.ReadTimeout):
+        with (
+            httpx.Client(transport=PlainTransport(uds=path), base_url="http://d", timeout=0.3) as client,
+            pytest.raises(httpx.ReadTimeout),
+        ):
             client.get("/_ping")
     finally:
         listener.close()

@@ -21,8 +21,12 @@ LABEL = "zone=ts-test"
 
 def compile_client(out: Path) -> Path:
     """Compile the generated client and the test with the project's tsconfig (strict), into ``out``."""
-    r = subprocess.run([node_tool("tsc"), "-p", str(TS_DIR), "--strict", "--outDir", str(out)],
-                       capture_output=True, text=True, timeout=180)
+    r = subprocess.run(
+        [node_tool("tsc"), "-p", str(TS_DIR), "--strict", "--outDir", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     return out / "tests" / "typescript" / "pouch_client.test.js"
 
@@ -32,8 +36,14 @@ def test_generated_client_compiles_strict_and_works_against_pouchd(tmp_path: Pat
     assert (tmp_path / "build" / "generated" / "typescript" / "sdk.gen.js").exists()
     d: PouchD = pouchd_factory("--label", LABEL)
     env = {**os.environ, "POUCHD_URL": d.url, "POUCHD_LABEL": LABEL}
-    r = subprocess.run(["node", "--test", "--test-reporter=tap", str(test_js)], capture_output=True, text=True,
-                       env=env, timeout=120, cwd=tmp_path)
+    r = subprocess.run(
+        ["node", "--test", "--test-reporter=tap", str(test_js)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     passed = re.search(r"^# pass (\d+)$", r.stdout, re.M)
     assert passed and int(passed.group(1)) == 6, r.stdout
@@ -49,19 +59,25 @@ def test_a_type_error_fails_the_strict_compile(tmp_path: Path) -> None:
     """The compile step really checks types: the test misusing a generated type does not build."""
     bad = tmp_path / "ts"
     bad.mkdir()
-    (bad / "tsconfig.json").write_text(json.dumps({
-        "extends": str(TS_DIR / "tsconfig.json"),
-        "compilerOptions": {"rootDir": "/", "typeRoots": [str(ROOT / "node_modules" / "@types")]},
-        "include": ["*.ts"],
-    }))
+    (bad / "tsconfig.json").write_text(
+        json.dumps(
+            {
+                "extends": str(TS_DIR / "tsconfig.json"),
+                "compilerOptions": {"rootDir": "/", "typeRoots": [str(ROOT / "node_modules" / "@types")]},
+                "include": ["*.ts"],
+            }
+        )
+    )
     (bad / "misuse.test.ts").write_text(
         f"import {{ systemVersion }} from '{ROOT}/generated/typescript';\n"
         "export async function f(): Promise<number> {\n"
         "  const { data } = await systemVersion();\n"
         "  return data.ApiVersion;  // possibly undefined, and a string, not a number\n"
-        "}\n")
-    r = subprocess.run([node_tool("tsc"), "-p", str(bad), "--strict", "--noEmit"], capture_output=True, text=True,
-                       timeout=180)
+        "}\n"
+    )
+    r = subprocess.run(
+        [node_tool("tsc"), "-p", str(bad), "--strict", "--noEmit"], capture_output=True, text=True, timeout=180
+    )
     assert r.returncode != 0
     assert "misuse.test.ts" in r.stdout
     assert "TS18048" in r.stdout or "TS2322" in r.stdout, r.stdout

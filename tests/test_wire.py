@@ -43,8 +43,9 @@ def get(path: str, method: str = "GET") -> bytes:
 
 def post(path: str, body: bytes, content_type: str | None = "application/json") -> bytes:
     typed = f"Content-Type: {content_type}\r\n" if content_type else ""
-    return (f"POST {path} HTTP/1.1\r\nHost: d\r\nConnection: close\r\n{typed}"
-            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: d\r\nConnection: close\r\n{typed}Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
 
 
 def requests_of_every_kind() -> list[tuple[bytes, int]]:
@@ -103,8 +104,10 @@ def test_a_body_refused_after_the_request_was_handed_on_carries_its_request_id(d
     # protocol counts past the limit, and the 413 names the id the app knows it by.
     chunk = b"x" * 8192
     body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(9)) + b"0\r\n\r\n"
-    request = (b"POST /v1.24/daemon/update HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
-               b"Transfer-Encoding: chunked\r\n\r\n" + body)
+    request = (
+        b"POST /v1.24/daemon/update HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n" + body
+    )
     got, headers, _ = answer(daemon, request)
     assert got == 413, headers
     (rid,) = values(headers, "x-request-id")

@@ -29,8 +29,13 @@ UPSTREAM = "python"
 WRITTEN_FOR = "3.11"
 
 
-def start_server_tls(transport: asyncio.Transport, app_protocol: asyncio.Protocol, context: ssl.SSLContext,
-                     already_read: bytes, handshake_timeout: float) -> None:
+def start_server_tls(
+    transport: asyncio.Transport,
+    app_protocol: asyncio.Protocol,
+    context: ssl.SSLContext,
+    already_read: bytes,
+    handshake_timeout: float,
+) -> None:
     """Run the server side of TLS on ``transport``, in place of the protocol that had it so far and
     read ``already_read`` from it: those bytes are the start of the handshake. ``app_protocol``
     gets the decrypted stream once the handshake is done; a failed one closes the connection."""
@@ -38,8 +43,9 @@ def start_server_tls(transport: asyncio.Transport, app_protocol: asyncio.Protoco
     # nobody awaits the handshake, a failed one closes the connection) and any positive number.
     waiter: Any = None
     timeout: Any = handshake_timeout
-    tls = SSLProtocol(asyncio.get_running_loop(), app_protocol, context, waiter, server_side=True,
-                      ssl_handshake_timeout=timeout)
+    tls = SSLProtocol(
+        asyncio.get_running_loop(), app_protocol, context, waiter, server_side=True, ssl_handshake_timeout=timeout
+    )
     transport.set_protocol(tls)  # asyncio's and uvloop's transports then read through get_buffer
     tls.connection_made(transport)
     pending = memoryview(already_read)

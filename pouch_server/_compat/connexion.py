@@ -80,8 +80,11 @@ class _OneTypeResponses(AsyncResponseDecorator):
         return super().__call__(function)
 
     def _infer_content_type(self, data: Any, headers: Any) -> str | None:  # type: ignore[override]
-        if self.only_type is not None and isinstance(headers, dict) and not any(
-                name.lower() == "content-type" for name in headers):
+        if (
+            self.only_type is not None
+            and isinstance(headers, dict)
+            and not any(name.lower() == "content-type" for name in headers)
+        ):
             return self.only_type
         inferred: str | None = AsyncResponseDecorator._infer_content_type(data, headers)
         return inferred
@@ -107,16 +110,18 @@ class _OnceDecorator(StarletteDecorator):
             nonlocal decorated, uri_parser, takes_input
             if decorated is None:
                 operation: Any = current_operation  # the request's operation (an OpenAPIOperation)
-                takes_input = bool(operation.parameters or operation.request_body
-                                   or not inspect.iscoroutinefunction(function))
+                takes_input = bool(
+                    operation.parameters or operation.request_body or not inspect.iscoroutinefunction(function)
+                )
                 uri_parser = self.uri_parser  # reads the operation from the request context
                 decorated = self.decorate(function) if takes_input else self._respond_without_input(function)
             if not takes_input:
                 return await decorated(None)
             # connexion's context proxies stand for the request's scope and receive channel, as
             # in upstream's wrapper.
-            request = self.framework.get_request(uri_parser=uri_parser, scope=cast("Scope", current_scope),
-                                                 receive=cast("Receive", current_receive))
+            request = self.framework.get_request(
+                uri_parser=uri_parser, scope=cast("Scope", current_scope), receive=cast("Receive", current_receive)
+            )
             return await decorated(request)
 
         return wrapper
@@ -151,8 +156,9 @@ class OnceAsyncApi(AsyncApi):
     """connexion's app layer, with each operation's handler decorated once."""
 
     def make_operation(self, operation: Any) -> AsyncOperation:
-        return _OnceAsyncOperation.from_operation(operation, pythonic_params=self.pythonic_params,
-                                                  jsonifier=self.jsonifier)
+        return _OnceAsyncOperation.from_operation(
+            operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier
+        )
 
 
 def use_api_class(app: AsyncApp, api_cls: type[AsyncApi]) -> None:
@@ -176,13 +182,18 @@ class _OnceValidationOperation(RequestValidationOperation):
     the Content-Type only when the request sends one (without it upstream assumes the operation's
     first type, which always passes)."""
 
-    def __init__(self, next_app: ASGIApp, *, operation: AbstractOperation, strict_validation: bool = False,
-                 validator_map: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        next_app: ASGIApp,
+        *,
+        operation: AbstractOperation,
+        strict_validation: bool = False,
+        validator_map: dict[str, Any] | None = None,
+    ) -> None:
         validators = {**VALIDATOR_MAP, **(validator_map or {})}  # merged as upstream merges them
         self._parameter_cls = validators["parameter"]
         validators["parameter"] = self._parameter_validator  # what upstream's __call__ builds
-        super().__init__(next_app, operation=operation, strict_validation=strict_validation,
-                         validator_map=validators)
+        super().__init__(next_app, operation=operation, strict_validation=strict_validation, validator_map=validators)
         self.operation = operation
         self._built: Any = None
         self._has_body = bool(getattr(operation, "request_body", None))
@@ -199,8 +210,12 @@ class _OnceValidationOperation(RequestValidationOperation):
         if self.operation.parameters:
             op = self.operation
             uri_parser = op.uri_parser_class(op.parameters, op.body_definition())
-            self._parameter_validator(op.parameters, uri_parser=uri_parser, strict_validation=self.strict_validation,
-                                      security_query_params=self.security_query_params).validate(scope)
+            self._parameter_validator(
+                op.parameters,
+                uri_parser=uri_parser,
+                strict_validation=self.strict_validation,
+                security_query_params=self.security_query_params,
+            ).validate(scope)
         if any(name == b"content-type" for name, _ in scope["headers"]):
             self.validate_mime_type(self.extract_content_type(scope["headers"])[0])
         await self.next_app(scope, receive, send)
@@ -208,9 +223,12 @@ class _OnceValidationOperation(RequestValidationOperation):
 
 class _OnceValidationAPI(RequestValidationAPI):
     def make_operation(self, operation: AbstractOperation) -> RequestValidationOperation:
-        return _OnceValidationOperation(self.next_app, operation=operation,
-                                        strict_validation=self.strict_validation,
-                                        validator_map=self.validator_map)
+        return _OnceValidationOperation(
+            self.next_app,
+            operation=operation,
+            strict_validation=self.strict_validation,
+            validator_map=self.validator_map,
+        )
 
 
 class OnceValidationMiddleware(RequestValidationMiddleware):
@@ -246,8 +264,13 @@ class UIOnlySwaggerUIMiddleware(SwaggerUIMiddleware):
 
     ui_api: type[SwaggerUIAPI] = SwaggerUIAPI
 
-    def add_api(self, specification: Specification, base_path: str | None = None,
-                arguments: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    def add_api(
+        self,
+        specification: Specification,
+        base_path: str | None = None,
+        arguments: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         api = self.ui_api(specification, base_path=base_path, arguments=arguments, default=self.default_fn, **kwargs)
         self.router.mount(api.base_path, app=api.router)
 

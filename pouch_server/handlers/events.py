@@ -12,8 +12,9 @@ class EventHandlers:
     def __init__(self, bus: EventBus) -> None:
         self.bus = bus
 
-    async def events(self, since: str | None = None, until: str | None = None,
-                     filters: str | None = None) -> StreamingResponse:
+    async def events(
+        self, since: str | None = None, until: str | None = None, filters: str | None = None
+    ) -> StreamingResponse:
         try:
             since_ns = parse_timestamp("since", since)
             until_ns = parse_timestamp("until", until)

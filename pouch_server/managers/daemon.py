@@ -89,13 +89,13 @@ class DaemonStateStore:
         except ValueError as e:
             # Never start with silently dropped state: the operator decides what to do with it.
             raise ConfigError(
-                f"state file {self.path} is corrupt ({e}); move it away to start without "
-                "the updates it holds"
+                f"state file {self.path} is corrupt ({e}); move it away to start without the updates it holds"
             ) from None
         return {"labels": labels, "image_proxy": proxy}
 
-    async def update(self, labels: list[str] | None, image_proxy: str | None,
-                     on_applied: OnApplied | None = None) -> tuple[list[str], str]:
+    async def update(
+        self, labels: list[str] | None, image_proxy: str | None, on_applied: OnApplied | None = None
+    ) -> tuple[list[str], str]:
         """Apply one /daemon/update: validated, persisted durably, then made visible.
 
         Updates are serialised by a lock so that none is lost; the file is written before the
@@ -121,8 +121,9 @@ class DaemonStateStore:
         # later, acknowledged update could be overwritten on disk by this stale one.
         return await asyncio.shield(self._apply(labels, image_proxy, on_applied))
 
-    async def _apply(self, labels: list[str], image_proxy: str | None,
-                     on_applied: OnApplied | None) -> tuple[list[str], str]:
+    async def _apply(
+        self, labels: list[str], image_proxy: str | None, on_applied: OnApplied | None
+    ) -> tuple[list[str], str]:
         async with self._lock:
             new_labels = merge_labels(self.labels, labels)
             # Checked against the labels of this moment, under the lock: two updates that each

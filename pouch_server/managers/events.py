@@ -233,8 +233,7 @@ class EventBus:
     def subscriber_count(self) -> int:
         return len(self._subs)
 
-    def publish(self, type: str, action: str, actor_id: str,
-                attributes: dict[str, str] | None = None) -> Event:
+    def publish(self, type: str, action: str, actor_id: str, attributes: dict[str, str] | None = None) -> Event:
         event = Event(next(self._seq), type, action, actor_id, dict(attributes or {}), time.time_ns())
         self._history.append(event)
         offered = []
@@ -261,8 +260,9 @@ class EventBus:
         if end < len(subs):
             asyncio.get_running_loop().call_soon(self._wake, subs, end)
 
-    async def stream(self, since_ns: int | None = None, until_ns: int | None = None,
-                     wanted: Callable[[Event], bool] | None = None) -> AsyncIterator[Event]:
+    async def stream(
+        self, since_ns: int | None = None, until_ns: int | None = None, wanted: Callable[[Event], bool] | None = None
+    ) -> AsyncIterator[Event]:
         """The events one /events request gets, each once and in order.
 
         With ``since_ns`` or ``until_ns`` the history is replayed first (from ``since_ns``, as
@@ -276,6 +276,7 @@ class EventBus:
         delivery; the subscription is released however iteration ends (until reached, client
         gone, daemon stopping), so nothing leaks.
         """
+
         def sent(ev: Event) -> bool:
             if since_ns is not None and ev.time_nano < since_ns:
                 return False

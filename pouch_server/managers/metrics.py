@@ -54,10 +54,14 @@ class RequestCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         labels = ["operation", "status"]
-        requests = CounterMetricFamily("pouchd_http_requests", "HTTP requests served, by operation and status",
-                                       labels=labels)
-        latency = HistogramMetricFamily("pouchd_http_request_duration_seconds",
-                                        "Time to answer HTTP requests, by operation and status", labels=labels)
+        requests = CounterMetricFamily(
+            "pouchd_http_requests", "HTTP requests served, by operation and status", labels=labels
+        )
+        latency = HistogramMetricFamily(
+            "pouchd_http_request_duration_seconds",
+            "Time to answer HTTP requests, by operation and status",
+            labels=labels,
+        )
         for (operation, status), series in list(self.series.items()):
             values = [operation or "none", str(status)]
             cumulative, count = [], 0
@@ -76,11 +80,16 @@ def _bound_text(bound: float) -> str:
 
 
 class Metrics:
-    def __init__(self, *, version: str, commit: str, kernel: str, os: str, arch: str,
-                 subscribers: Callable[[], int]) -> None:
+    def __init__(
+        self, *, version: str, commit: str, kernel: str, os: str, arch: str, subscribers: Callable[[], int]
+    ) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        info = Gauge("engine_daemon_engine_info", "The information related to the engine and the OS it runs on",
-                     ["commit", "version", "kernel", "os", "arch"], registry=self.registry)
+        info = Gauge(
+            "engine_daemon_engine_info",
+            "The information related to the engine and the OS it runs on",
+            ["commit", "version", "kernel", "os", "arch"],
+            registry=self.registry,
+        )
         info.labels(commit=commit, version=version, kernel=kernel, os=os, arch=arch).set(1)
         self.requests = RequestCollector()
         self.registry.register(self.requests)

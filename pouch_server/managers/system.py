@@ -24,9 +24,18 @@ UNKNOWN = "<unknown>"  # what pouch reports for a fact it cannot read
 
 # platform.machine() -> GOARCH
 _GOARCH = {
-    "x86_64": "amd64", "amd64": "amd64", "i386": "386", "i686": "386",
-    "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm", "armv6l": "arm",
-    "ppc64le": "ppc64le", "s390x": "s390x", "riscv64": "riscv64", "mips64": "mips64",
+    "x86_64": "amd64",
+    "amd64": "amd64",
+    "i386": "386",
+    "i686": "386",
+    "aarch64": "arm64",
+    "arm64": "arm64",
+    "armv7l": "arm",
+    "armv6l": "arm",
+    "ppc64le": "ppc64le",
+    "s390x": "s390x",
+    "riscv64": "riscv64",
+    "mips64": "mips64",
 }
 
 
@@ -119,7 +128,7 @@ def load_or_create_id(home_dir: Path) -> str:
     except (FileNotFoundError, UnicodeDecodeError):
         pass
     raw = base64.b32encode(secrets.token_bytes(30)).decode()
-    new_id = ":".join(raw[i:i + 4] for i in range(0, 48, 4))
+    new_id = ":".join(raw[i : i + 4] for i in range(0, 48, 4))
     atomic_write(path, (new_id + "\n").encode())
     return new_id
 
@@ -154,8 +163,14 @@ class HostFacts:
 class SystemManager:
     """Answers /version and /info from host facts, the daemon's config and its live state."""
 
-    def __init__(self, config: DaemonConfig, state: DaemonStateStore, daemon_id: str,
-                 listen_addresses: list[str], facts: HostFacts | None = None) -> None:
+    def __init__(
+        self,
+        config: DaemonConfig,
+        state: DaemonStateStore,
+        daemon_id: str,
+        listen_addresses: list[str],
+        facts: HostFacts | None = None,
+    ) -> None:
         self.config = config
         self.state = state
         self.daemon_id = daemon_id
@@ -221,7 +236,8 @@ class SystemManager:
                 "InsecureRegistryCIDRs": [r for r in cfg.insecure_registries if "/" in r],
                 "IndexConfigs": {
                     r: {"Name": r, "Mirrors": [], "Secure": False, "Official": False}
-                    for r in cfg.insecure_registries if "/" not in r
+                    for r in cfg.insecure_registries
+                    if "/" not in r
                 },
                 "Mirrors": list(cfg.registry_mirrors),
             },

@@ -17,7 +17,8 @@ from pouch_server.managers.registry.transport import CONNECT_TIMEOUT
 log = logging.getLogger("pouchd.registry")
 
 _HOST_PORT = re.compile(
-    r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)(?::(?P<port>[0-9]{1,5}))?$")
+    r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)(?::(?P<port>[0-9]{1,5}))?$"
+)
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 
@@ -60,8 +61,11 @@ def split_address(address: str) -> tuple[str | None, str, str, int | None]:
         scheme = scheme.lower()
     netloc = rest.split("/", 1)[0]
     if "@" in netloc:
-        raise APIError(400, "invalid registry address: credentials in the address are not supported, "
-                            "give them as username and password")
+        raise APIError(
+            400,
+            "invalid registry address: credentials in the address are not supported, "
+            "give them as username and password",
+        )
     if scheme not in (None, "http", "https"):
         raise APIError(400, f"invalid registry address {address!r}: the scheme must be http or https")
     m = _HOST_PORT.match(netloc)

@@ -114,8 +114,14 @@ class RegistryAuth(httpx.Auth):
 
     requires_response_body = True  # the token answer's JSON; the client bounds every body (limit_answer)
 
-    def __init__(self, creds: Credentials, endpoint: Endpoint, *, on_step: Callable[[], None] | None = None,
-                 token_client: TokenClient | None = None) -> None:
+    def __init__(
+        self,
+        creds: Credentials,
+        endpoint: Endpoint,
+        *,
+        on_step: Callable[[], None] | None = None,
+        token_client: TokenClient | None = None,
+    ) -> None:
         """``on_step`` is called as each request of the flow begins (not for redirects);
         ``token_client`` names another client for the token request (None: this one)."""
         self.creds = creds
@@ -145,11 +151,9 @@ class RegistryAuth(httpx.Auth):
             yield from self._basic(request)
         elif ping.status_code == 401:
             offered = ", ".join(sorted(schemes)) or "none"
-            raise APIError(500, f"registry {endpoint.base} asks for an unsupported authentication "
-                                f"scheme ({offered})")
+            raise APIError(500, f"registry {endpoint.base} asks for an unsupported authentication scheme ({offered})")
         else:
-            raise APIError(500, f"login attempt to {endpoint.v2} failed with status: "
-                                f"{status_text(ping.status_code)}")
+            raise APIError(500, f"login attempt to {endpoint.v2} failed with status: {status_text(ping.status_code)}")
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         """auth_flow, with one step that may need I/O of its own: a token realm that needs another
@@ -174,8 +178,9 @@ class RegistryAuth(httpx.Auth):
         finally:
             flow.close()
 
-    def _step(self, stage: Stage, url: str,
-              request: httpx.Request) -> Generator[httpx.Request, httpx.Response, httpx.Response]:
+    def _step(
+        self, stage: Stage, url: str, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, httpx.Response]:
         """One request of the flow with its redirects followed: the last answer."""
         self.stage, self.url = stage, url
         if self.on_step is not None:
@@ -192,16 +197,19 @@ class RegistryAuth(httpx.Auth):
     def _basic(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         creds, endpoint = self.creds, self.endpoint
         if creds.basic is None:
-            raise APIError(401, f"login attempt to {endpoint.v2} failed with status: 401 Unauthorized "
-                                "(no username or password given)")
+            raise APIError(
+                401,
+                f"login attempt to {endpoint.v2} failed with status: 401 Unauthorized (no username or password given)",
+            )
         log.debug("registry login: basic auth at %s", endpoint.v2)
         request.headers["Authorization"] = basic_header(*creds.basic)
         final = yield from self._step("final", endpoint.v2, request)
         self._check_final(final)
         self.identity_token = creds.identity_token
 
-    def _bearer(self, request: httpx.Request,
-                challenge: dict[str, str]) -> Generator[httpx.Request, httpx.Response, None]:
+    def _bearer(
+        self, request: httpx.Request, challenge: dict[str, str]
+    ) -> Generator[httpx.Request, httpx.Response, None]:
         creds, endpoint = self.creds, self.endpoint
         if creds.registry_token and not (creds.basic or creds.identity_token):
             # A bearer token handed over as is: present it, no token server involved.
@@ -224,18 +232,23 @@ class RegistryAuth(httpx.Auth):
         self.realm_shown = realm_shown = without_query(realm)
         service, scope = challenge.get("service", ""), challenge.get("scope", "")
         # The realm and service come from the registry: scrubbed, in case it names a secret there.
-        log.debug("%s", creds.scrub(f"registry login: bearer token from {realm_shown} for service {service!r} "
-                                    f"at {endpoint.v2}"))
+        log.debug(
+            "%s",
+            creds.scrub(f"registry login: bearer token from {realm_shown} for service {service!r} at {endpoint.v2}"),
+        )
 
         # The token request carries the client's headers (User-Agent, Accept-Encoding...) and timeouts.
         headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in ("host", "authorization")]
         try:
             if creds.identity_token:
-                form = {"grant_type": "refresh_token", "refresh_token": creds.identity_token,
-                        "client_id": CLIENT_ID, "access_type": "offline"}
+                form = {
+                    "grant_type": "refresh_token",
+                    "refresh_token": creds.identity_token,
+                    "client_id": CLIENT_ID,
+                    "access_type": "offline",
+                }
                 form.update({k: v for k, v in (("service", service), ("scope", scope)) if v})
-                token_request = httpx.Request("POST", realm, data=form, headers=headers,
-                                              extensions=request.extensions)
+                token_request = httpx.Request("POST", realm, data=form, headers=headers, extensions=request.extensions)
             else:
                 params = {"offline_token": "true", "client_id": CLIENT_ID}
                 params.update({k: v for k, v in (("service", service), ("scope", scope)) if v})
@@ -249,9 +262,12 @@ class RegistryAuth(httpx.Auth):
         answer = yield from self._step("token", realm, token_request)
         if answer.status_code in (400, 401, 403):
             what = "identity token" if creds.identity_token else "credentials"
-            raise APIError(401, f"login attempt to {endpoint.v2} failed with status: 401 Unauthorized "
-                                f"(token server {realm_shown} refused the {what}: "
-                                f"{status_text(answer.status_code)})")
+            raise APIError(
+                401,
+                f"login attempt to {endpoint.v2} failed with status: 401 Unauthorized "
+                f"(token server {realm_shown} refused the {what}: "
+                f"{status_text(answer.status_code)})",
+            )
         if answer.status_code != 200:
             raise APIError(500, f"token server {realm_shown} answered {status_text(answer.status_code)}")
         try:
@@ -278,5 +294,6 @@ class RegistryAuth(httpx.Auth):
         if answer.status_code == 200:
             return
         status = 401 if answer.status_code in (401, 403) else 500
-        raise APIError(status, f"login attempt to {self.endpoint.v2} failed with status: "
-                               f"{status_text(answer.status_code)}")
+        raise APIError(
+            status, f"login attempt to {self.endpoint.v2} failed with status: {status_text(answer.status_code)}"
+        )

@@ -28,6 +28,7 @@ class Credentials:
     @classmethod
     def from_auth_config(cls, body: dict[str, Any]) -> Credentials:
         """Username/Password win; ``Auth`` (base64 of ``user:password``) stands in when they are empty."""
+
         def text(key: str) -> str:
             value = body.get(key)
             return value if isinstance(value, str) else ""

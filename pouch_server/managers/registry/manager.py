@@ -53,8 +53,9 @@ class RegistryManager:
     mode, the transport that client uses.
     """
 
-    def __init__(self, config: DaemonConfig, *,
-                 transport: Callable[[bool], httpx.AsyncBaseTransport] | None = None) -> None:
+    def __init__(
+        self, config: DaemonConfig, *, transport: Callable[[bool], httpx.AsyncBaseTransport] | None = None
+    ) -> None:
         self.default_registry = config.default_registry or DEFAULT_REGISTRY
         self.insecure = InsecurePolicy(list(config.insecure_registries))
         self._transport = transport
@@ -77,8 +78,9 @@ class RegistryManager:
         except APIError as e:
             raise APIError(e.status, creds.scrub(e.message)) from None
         except TimeoutError:
-            raise APIError(500, f"login to {address or self.default_registry} timed out "
-                                f"after {LOGIN_TIMEOUT:.0f}s") from None
+            raise APIError(
+                500, f"login to {address or self.default_registry} timed out after {LOGIN_TIMEOUT:.0f}s"
+            ) from None
 
     async def _login(self, target: Target, creds: Credentials) -> str:
         failures: list[str] = []
@@ -97,8 +99,9 @@ class RegistryManager:
         async def token_client(realm: str) -> httpx.AsyncClient | None:
             # The token server's certificate is checked by its own host's policy, not the registry's.
             parts = urlsplit(realm)
-            verify = not await self.insecure.is_insecure(parts.netloc.rsplit("@", 1)[-1].lower(),
-                                                         (parts.hostname or "").lower())
+            verify = not await self.insecure.is_insecure(
+                parts.netloc.rsplit("@", 1)[-1].lower(), (parts.hostname or "").lower()
+            )
             return None if verify == endpoint.verify else await clients.get(verify)
 
         loop = asyncio.get_running_loop()
@@ -115,8 +118,9 @@ class RegistryManager:
                 log.debug("registry login: no registry at %s (%s)", endpoint.v2, creds.scrub(cause))
                 raise Unreachable(cause) from None
             if auth.stage == "token":
-                raise APIError(500, f"cannot reach the token server {auth.realm_shown} named by registry "
-                                    f"{endpoint.base}: {cause}") from None
+                raise APIError(
+                    500, f"cannot reach the token server {auth.realm_shown} named by registry {endpoint.base}: {cause}"
+                ) from None
             # The registry answered the first request, so there is no other endpoint to try.
             raise APIError(500, f"lost the connection to registry {endpoint.base}: {cause}") from None
         except BadAnswer as e:
@@ -126,8 +130,11 @@ class RegistryManager:
 
     async def _client(self, verify: bool) -> httpx.AsyncClient:
         """A new client for one login and one TLS verification mode."""
-        tls: dict[str, Any] = ({"transport": self._transport(verify)} if self._transport is not None
-                               else {"verify": await self._ssl_context(verify)})
+        tls: dict[str, Any] = (
+            {"transport": self._transport(verify)}
+            if self._transport is not None
+            else {"verify": await self._ssl_context(verify)}
+        )
         return httpx.AsyncClient(
             timeout=httpx.Timeout(REQUEST_TIMEOUT, connect=CONNECT_TIMEOUT),
             headers={"User-Agent": "pouchd", "Accept-Encoding": "identity"},
