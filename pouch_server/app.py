@@ -17,16 +17,20 @@ from connexion.exceptions import ProblemException
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
-from connexion.middleware.routing import RoutingMiddleware
-from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp
 
 from pouch_server import error_handlers
-from pouch_server._compat.connexion import OnceAsyncApi, OnceValidationMiddleware, use_api_class
+from pouch_server._compat.connexion import (
+    OnceAsyncApi,
+    OnceValidationMiddleware,
+    RootRoutingMiddleware,
+    use_api_class,
+)
 from pouch_server.errors import APIError
+from pouch_server.jsonifier import PouchJsonifier
 from pouch_server.middleware import PouchMiddleware
 from pouch_server.swagger_ui import SwaggerUIMiddleware
 from pouch_server.tls import ManagerWhitelist
@@ -63,15 +67,16 @@ class OperationResolver(Resolver):
 
 
 def middlewares(validate_responses: bool) -> list[type]:
-    """connexion's default stack with two of its layers built once per operation
-    (pouch_server/_compat/connexion.py). Left out: lifespan (pouchd runs uvicorn's lifespan off),
+    """connexion's default stack, three of its layers through the seams of
+    pouch_server/_compat/connexion.py. Left out: the server-error layer (connexion's exception
+    layer already answers any exception with the app's error handlers, and PouchMiddleware answers
+    one raised while an answer is under way), lifespan (pouchd runs uvicorn's lifespan off),
     security (the spec declares no security schemes) and, unless asked for, response validation
     (upstream keeps that layer, and its per-request routing, even when it validates nothing)."""
     stack: list[type] = [
-        ServerErrorMiddleware,
         ExceptionMiddleware,
         SwaggerUIMiddleware,
-        RoutingMiddleware,
+        RootRoutingMiddleware,
         OnceValidationMiddleware,
     ]
     if validate_responses:
@@ -101,6 +106,7 @@ def create_app(
         middlewares=middlewares(validate_responses),
         specification_dir=SPEC_PATH.parent,
         validator_map=validator_map(),
+        jsonifier=PouchJsonifier(),
         swagger_ui_options=SwaggerUIOptions(
             spec_path="/openapi.json",
             swagger_ui_path="/ui",

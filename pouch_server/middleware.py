@@ -93,10 +93,13 @@ class PouchMiddleware:
             task = asyncio.current_task()
             if task is not None:
                 task.set_name(f"{scope['method']} {scope['path'][:200]} id={rid}")
-        if any(name == b"content-type" and not value.strip() for name, value in scope["headers"]):
-            # A blank Content-Type is none at all, as pouch's Go server reads it (the request
-            # validation below would refuse it as a type the operation does not take).
-            scope = {**scope, "headers": [(n, v) for n, v in scope["headers"] if n != b"content-type"]}
+        for name, value in scope["headers"]:
+            if name == b"content-type":
+                if not value.strip():
+                    # A blank Content-Type is none at all, as pouch's Go server reads it (the
+                    # request validation below would refuse it as a type the operation does not take).
+                    scope = {**scope, "headers": [(n, v) for n, v in scope["headers"] if n != b"content-type"]}
+                break
         original_path = scope["path"]
         problem = None
         prefixed = version_prefix(original_path)

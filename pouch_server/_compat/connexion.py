@@ -2,7 +2,7 @@
 connexion 3.3.0.
 
 The spec is the router: every request goes through connexion's own layers (routing, request
-validation, the app layer that calls the handler). Three seams change how much work those layers
+validation, the app layer that calls the handler). Four seams change how much work those layers
 repeat per request, never what they decide:
 
 1. **Handlers decorated once** (:class:`OnceAsyncApi`). Upstream, ``AsyncOperation.fn`` builds a
@@ -16,7 +16,12 @@ repeat per request, never what they decide:
    each operation builds its own once, and an operation without a body skips the steps that can
    only concern a body. An operation with a body runs upstream's ``__call__`` as it is: body
    validators get exactly the arguments upstream gives them.
-3. **Swagger UI only under /ui** (:class:`UIOnlySwaggerUIMiddleware`). Upstream,
+3. **An API at the root routed without a Mount** (:class:`RootRoutingMiddleware`). Upstream's
+   ``RoutingMiddleware`` mounts each API's router at its base path; for an API at the root that
+   Mount matches every path and only hands the request to the router inside it (a regex match and
+   a scope copy per request). Here that router's routes take the Mount's place: the same routes,
+   in the same order, matched the same way.
+4. **Swagger UI only under /ui** (:class:`UIOnlySwaggerUIMiddleware`). Upstream,
    ``SwaggerUIMiddleware`` runs every request through a Starlette router of the UI's routes before
    handing it on; here only ``/ui...`` and ``/openapi...`` requests go through it.
 
@@ -45,6 +50,7 @@ from connexion.middleware.request_validation import (
     RequestValidationMiddleware,
     RequestValidationOperation,
 )
+from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIAPI, SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
 from connexion.spec import Specification
@@ -55,6 +61,7 @@ from connexion.validators import (
     JSONResponseBodyValidator,
 )
 from starlette.requests import Request
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pouch_server._compat.starlette import route_path
@@ -116,7 +123,7 @@ class _OnceDecorator(StarletteDecorator):
                 uri_parser = self.uri_parser  # reads the operation from the request context
                 decorated = self.decorate(function) if takes_input else self._respond_without_input(function)
             if not takes_input:
-                return await decorated(None)
+                return await decorated()
             # connexion's context proxies stand for the request's scope and receive channel, as
             # in upstream's wrapper.
             request = self.framework.get_request(
@@ -131,14 +138,11 @@ class _OnceDecorator(StarletteDecorator):
         return _OneTypeResponses
 
     def _respond_without_input(self, function: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        """``decorate()`` less the parameter decorator (and the sync/async one: a coroutine)."""
-
-        async def without_input(_request: Any) -> Any:
-            return await function()
-
+        """``decorate()`` less the parameter decorator (and the sync/async one: a coroutine); the
+        response decorator calls the handler with the arguments it is given: none."""
         # The class, as upstream passes it (connexion's Starlette framework leaves get_body abstract).
         responses = _OneTypeResponses(framework=self.framework, jsonifier=self.jsonifier)  # type: ignore[type-abstract]
-        decorated: Callable[..., Awaitable[Any]] = responses(without_input)
+        decorated: Callable[..., Awaitable[Any]] = responses(function)
         return decorated
 
 
@@ -237,7 +241,26 @@ class OnceValidationMiddleware(RequestValidationMiddleware):
     api_cls = _OnceValidationAPI
 
 
-# --- 3. Swagger UI only under /ui --------------------------------------------------------------
+# --- 3. an API at the root routed without a Mount -----------------------------------------------
+
+
+class RootRoutingMiddleware(RoutingMiddleware):
+    """connexion's routing, an API at the root without a Mount in front of its routes."""
+
+    def add_api(
+        self,
+        specification: Specification,
+        base_path: str | None = None,
+        arguments: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().add_api(specification, base_path=base_path, arguments=arguments, **kwargs)
+        mount = self.router.routes[-1]  # upstream's add_api mounts the API's router last
+        if isinstance(mount, Mount) and mount.path == "" and len(self.router.routes) == 1:
+            self.router.routes[-1:] = mount.routes
+
+
+# --- 4. Swagger UI only under /ui --------------------------------------------------------------
 
 _UI_PREFIXES = ("/ui", "/openapi")
 
@@ -345,6 +368,7 @@ __all__ = [
     "OnceValidationMiddleware",
     "RequestBodyValidatorHooks",
     "ResponseBodyValidatorHooks",
+    "RootRoutingMiddleware",
     "SwaggerUIAPIHooks",
     "UIOnlySwaggerUIMiddleware",
     "use_api_class",

@@ -10,6 +10,7 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from pouch_common import version as v
@@ -176,32 +177,36 @@ class SystemManager:
         self.daemon_id = daemon_id
         self.listen_addresses = listen_addresses
         self.facts = facts or HostFacts.read()
-        self._version = {
-            "Version": v.__version__,
-            "ApiVersion": v.API_VERSION,
-            "MinAPIVersion": v.MIN_API_VERSION,
-            "GitCommit": v.GIT_COMMIT,
-            "GoVersion": self.facts.runtime_version,
-            "Os": "linux",
-            "Arch": self.facts.arch,
-            "KernelVersion": self.facts.kernel_version,
-            "BuildTime": v.BUILD_TIME,
-        }
-        self._info: dict[str, Any] | None = None
+        self._version: Mapping[str, Any] = MappingProxyType(
+            {
+                "Version": v.__version__,
+                "ApiVersion": v.API_VERSION,
+                "MinAPIVersion": v.MIN_API_VERSION,
+                "GitCommit": v.GIT_COMMIT,
+                "GoVersion": self.facts.runtime_version,
+                "Os": "linux",
+                "Arch": self.facts.arch,
+                "KernelVersion": self.facts.kernel_version,
+                "BuildTime": v.BUILD_TIME,
+            }
+        )
+        self._info: Mapping[str, Any] | None = None
         self._info_generation = -1  # the state's generation _info was built from
 
     def version(self) -> Mapping[str, Any]:
-        """The daemon's /version: fixed for its life, so one mapping, shared (never modify it)."""
+        """The daemon's /version: fixed for its life, so one read-only mapping, shared (the app
+        encodes it once: pouch_server/jsonifier.py)."""
         return self._version
 
     def info(self) -> Mapping[str, Any]:
-        """The daemon's /info, shared (never modify it): built on first use and kept until the
+        """The daemon's /info, a read-only mapping shared until it changes (the app encodes each
+        one once: pouch_server/jsonifier.py): built on first use and kept until the
         state store applies an update (its generation moves). Everything else it shows (host facts,
         configuration) is read once at start; building the dict was most of an /info request's cost.
         """
         if self._info is None or self._info_generation != self.state.generation:
             self._info_generation = self.state.generation
-            self._info = self._build_info()
+            self._info = MappingProxyType(self._build_info())
         return self._info
 
     def _build_info(self) -> dict[str, Any]:
