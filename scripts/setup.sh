@@ -27,12 +27,21 @@ if [[ $dev == 1 ]]; then
   command -v node >/dev/null || need+=(nodejs)
   command -v npm >/dev/null || need+=(npm)
   command -v promtool >/dev/null || need+=(prometheus)  # promtool checks /metrics (tests/test_metrics.py)
+  # containerd and runc, which pouchd drives; the tests run their own containerd on a private
+  # socket and root (pouch_testing/containerd.py), never the host's, which is not started here.
+  command -v containerd >/dev/null || need+=(containerd)
+  command -v runc >/dev/null || need+=(runc)
+  # (containerd's .proto files are not installed: scripts/codegen.sh downloads the two Debian
+  # packages it pins and unpacks only those files.)
+  # A static busybox, the rootfs of the image the tests build (a dynamic one would not run there).
+  { [[ -x /bin/busybox ]] && ! ldd /bin/busybox >/dev/null 2>&1; } || need+=(busybox-static)
   if [[ ${#need[@]} -gt 0 ]]; then
     if [[ $(id -u) == 0 ]]; then
       echo "installing Debian packages: ${need[*]}"
       apt-get update -qq
-      # Packages must not start services (Debian's prometheus would start its server; the tests
-      # need only promtool): where nothing forbids it yet, a policy-rc.d does during the install.
+      # Packages must not start services (Debian's prometheus would start its server, containerd
+      # its daemon; the tests need only promtool and a containerd of their own): where nothing
+      # forbids it yet, a policy-rc.d does during the install.
       own_policy=0
       if [[ ! -e /usr/sbin/policy-rc.d ]]; then
         printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && own_policy=1
