@@ -26,6 +26,7 @@ from typing import IO, Any, Self
 from bench.install import Install
 from pouch_testing import pouchd
 from pouch_testing.pouchd import free_port
+from pouch_testing.process import NotReady
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
@@ -372,7 +373,7 @@ class PouchD(pouchd.PouchD):
     def wait_ready(self, timeout: float = 30.0, interval: float = 0.005) -> float:
         try:
             return super().wait_ready(timeout, interval)
-        except pouchd.NotReady as e:
+        except NotReady as e:
             raise BenchError(str(e)) from None
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:

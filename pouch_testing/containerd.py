@@ -23,13 +23,10 @@ from types import TracebackType
 from typing import IO, Self
 
 from pouch_common.containerd import TTRPC_SUFFIX, config_toml
+from pouch_testing.process import LoggedProcess, NotReady
 
 # A unix socket's path is at most 107 bytes on Linux, and containerd listens on ADDRESS.ttrpc too.
 SOCKET_PATH_MAX = 107
-
-
-class NotReady(RuntimeError):
-    """containerd exited, or did not answer in time; the message carries its log."""
 
 
 # ---- the readiness probe: containerd's Version over a bare HTTP/2 connection --------------------
@@ -168,7 +165,7 @@ def mounts_under(path: Path) -> list[str]:
     return sorted(points, key=len, reverse=True)
 
 
-class Containerd:
+class Containerd(LoggedProcess):
     """One containerd in ``workdir``: ``root/``, ``state/``, ``containerd.toml`` and its log there.
     Its socket is ``workdir/c.sock`` unless that path is too long for a unix socket (with the
     ``.ttrpc`` containerd adds), then in a short directory of /tmp made for it and removed at
@@ -250,12 +247,6 @@ class Containerd:
             if time.monotonic() > deadline:
                 raise NotReady(f"containerd did not answer Version within {timeout}s:\n{self.log_tail()}")
             time.sleep(interval)
-
-    def logs(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def log_tail(self, n: int = 30) -> str:
-        return "\n".join(self.logs().splitlines()[-n:]) or "(no log)"
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int:
         """Send ``sig`` unless containerd has exited already and wait for it, killing it after

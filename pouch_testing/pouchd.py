@@ -18,6 +18,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
+from pouch_testing.process import LoggedProcess, NotReady
+
 
 def names_config_file(flags: Sequence[str]) -> bool:
     """Whether ``flags`` give pouchd a ``--config-file`` (either spelling)."""
@@ -30,10 +32,6 @@ def with_config_file(flags: Sequence[str], config_file: str = "") -> list[str]:
     pouchd's "no config file at all" (pouch skips an empty one): without it a test daemon would
     read the host's /etc/pouch/config.json (as root) or ~/.config/pouch/config.json."""
     return list(flags) if names_config_file(flags) else [*flags, "--config-file", config_file]
-
-
-class NotReady(RuntimeError):
-    """pouchd exited, or did not answer in time; the message carries its log."""
 
 
 def free_port() -> int:
@@ -62,7 +60,7 @@ def ping(sock: Path, timeout: float = 5.0) -> bool:
     return head.startswith(b"HTTP/1.1 200 ")
 
 
-class PouchD:
+class PouchD(LoggedProcess):
     """One pouchd started with ``--listen unix://SOCK`` (and ``tcp://127.0.0.1:PORT``) and
     ``--home-dir``; ``extra`` flags follow those. Its config file is ``config_file``, none at all
     by default (``--config-file ""``), unless ``extra`` names one (:func:`with_config_file`)."""
@@ -154,13 +152,6 @@ class PouchD:
             if time.monotonic() > deadline:
                 raise NotReady(f"pouchd not ready after {timeout}s:\n{self.logs()}")
             time.sleep(interval)
-
-    def logs(self) -> str:
-        """Everything pouchd wrote to stdout and stderr, over all its starts."""
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def log_tail(self, n: int = 30) -> str:
-        return "\n".join(self.logs().splitlines()[-n:]) or "(no log)"
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
         """Send ``sig`` unless pouchd has exited already, and wait for its exit: its status. One
