@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
@@ -65,6 +66,9 @@ MERGED_KINDS: frozenset[Kind] = frozenset({"list", "csv", "runtimes"})
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_BODY_TIMEOUT = 30.0
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
+#: pouch's default for --containerd (not containerd's usual /run/containerd/containerd.sock:
+#: pouchd runs a containerd of its own, beside any the host runs).
+DEFAULT_CONTAINERD_ADDRESS = "/var/run/containerd.sock"
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,32 @@ class DaemonConfig:
         metavar="NAME=PATH",
         help="register an OCI runtime, repeatable (each name once)",
     )
-    snapshotter: str = option("--snapshotter", kind="str", default="overlayfs", metavar="NAME", help="storage driver")
+    containerd: str = option(
+        "-c",
+        "--containerd",
+        kind="str",
+        default=DEFAULT_CONTAINERD_ADDRESS,
+        metavar="SOCKET",
+        help="the gRPC socket of pouchd's containerd: the one it starts, or one already serving there",
+    )
+    containerd_path: str = option(
+        "--containerd-path",
+        kind="str",
+        default="",
+        metavar="FILE",
+        default_text=lambda: "containerd on PATH",
+        help="the containerd binary pouchd starts",
+    )
+    default_namespace: str = option(
+        "--default-namespace",
+        kind="str",
+        default="default",
+        metavar="NAME",
+        help="the containerd namespace pouchd keeps its images and containers in",
+    )
+    snapshotter: str = option(
+        "--snapshotter", kind="str", default="overlayfs", metavar="NAME", help="containerd snapshotter (storage driver)"
+    )
     log_driver: str = option("--log-driver", kind="str", default="json-file", metavar="NAME", help="default log driver")
     cgroup_driver: str = option(
         "--cgroup-driver", kind="str", default="cgroupfs", metavar="NAME", help="cgroupfs or systemd"
@@ -497,6 +526,31 @@ def validate(cfg: DaemonConfig) -> None:
         if path and not os.path.isfile(path):
             raise ConfigError(f"--{name} {path}: no such file")
     cfg.home_dir = str(Path(cfg.home_dir).expanduser().absolute())
+    _validate_containerd(cfg)
+
+
+#: containerd's rule for a namespace name (namespaces/validate.go): labels of letters and digits
+#: joined by ``.``, ``_`` or ``-``, at most 76 characters.
+_NAMESPACE = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*")
+_MAX_NAMESPACE = 76
+#: The longest unix socket path (sun_path less its NUL); containerd also listens at ``<path>.ttrpc``.
+_MAX_SOCKET_PATH = 107 - len(".ttrpc")
+
+
+def _validate_containerd(cfg: DaemonConfig) -> None:
+    address = cfg.containerd.removeprefix("unix://")
+    if not os.path.isabs(address):
+        raise ConfigError(f"--containerd {cfg.containerd}: want the absolute path of a unix socket")
+    if len(os.fsencode(address)) > _MAX_SOCKET_PATH:
+        raise ConfigError(f"--containerd {cfg.containerd}: longer than {_MAX_SOCKET_PATH} bytes, too long for a socket")
+    cfg.containerd = os.path.normpath(address)
+    if len(cfg.default_namespace) > _MAX_NAMESPACE or not _NAMESPACE.fullmatch(cfg.default_namespace):
+        raise ConfigError(
+            f"invalid default-namespace {cfg.default_namespace!r}: letters and digits joined by . _ or -,"
+            f" at most {_MAX_NAMESPACE} characters"
+        )
+    if not cfg.snapshotter:
+        raise ConfigError("--snapshotter must name a snapshotter")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ from pouch_server import tls
 from pouch_server._compat.uvicorn import Server
 from pouch_server.app import create_app
 from pouch_server.config import ConfigError, DaemonConfig, load_config
+from pouch_server.ctrd.engine import Engine
+from pouch_server.ctrd.supervisor import ContainerdError
 from pouch_server.handlers.auth import AuthHandlers
 from pouch_server.handlers.daemon import DaemonHandlers
 from pouch_server.handlers.events import EventHandlers
@@ -64,6 +66,24 @@ class Daemon:
             subscribers=lambda: self.events.subscriber_count,
         )
 
+        self.engine = Engine(
+            address=config.containerd,
+            home=home,
+            namespace=config.default_namespace,
+            snapshotter=config.snapshotter,
+            binary=config.containerd_path,
+            debug=config.debug,
+            on_restart=self.metrics.containerd_restarts.inc,
+        )
+
+    async def start_engine(self) -> None:
+        """Reach (or start) containerd and load what pouchd keeps of it; raises ContainerdError."""
+        await self.engine.start()
+        self.system.attach_engine(self.engine.facts, image_count=lambda: 0)
+
+    async def stop_engine(self) -> None:
+        await self.engine.stop()
+
     def operations(self) -> dict[str, Callable[..., Any]]:
         system = SystemHandlers(self.system)
         daemon = DaemonHandlers(self.state, self.events, self.id)
@@ -89,7 +109,7 @@ def setup_logging(debug: bool) -> None:
         stream=sys.stderr,
     )
     # Keep third-party chatter at INFO even in debug mode; our access log is the per-request line.
-    for name in ("uvicorn", "uvicorn.error", "connexion", "asyncio", "httpx", "httpcore"):
+    for name in ("uvicorn", "uvicorn.error", "connexion", "asyncio", "httpx", "httpcore", "grpc"):
         logging.getLogger(name).setLevel(logging.WARNING if name != "uvicorn.error" else logging.INFO)
 
 
@@ -218,6 +238,7 @@ class Lifecycle:
             self._bind_listeners()
             self._build_daemon()
             self._set_up_servers()
+            await self._start_engine()
             self._install_signal_handlers()
             self._publish("start")
             ready = await self._serve_until_ready()
@@ -283,6 +304,14 @@ class Lifecycle:
             observe=daemon.metrics.observe,
             manager_whitelist=frozenset(config.manager_whitelist),
         )
+
+    async def _start_engine(self) -> None:
+        # As pouch: no API is served before containerd answers, and without it pouchd does not start.
+        try:
+            await self.daemon.start_engine()
+        except ContainerdError as e:
+            raise ConfigError(f"failed to start containerd: {e}") from None
+        self._release.push_async_callback(self.daemon.stop_engine)
 
     def _set_up_servers(self) -> None:
         try:

@@ -11,6 +11,7 @@ it back on (pouch_server/daemon.py).
 from __future__ import annotations
 
 import gc
+import os
 import warnings
 
 from pouch_common.speedups import defer_import, skip_httpx_cli
@@ -25,6 +26,9 @@ def prepare() -> None:
     # connexion imports starlette's test client, which warns that it runs on httpx rather than
     # httpx2; pouchd never uses it, and the warning would be printed at every start.
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    # gRPC's fork handlers: pouchd forks only to exec (containerd, runc), never to run gRPC in a
+    # child, and with them on, gRPC logs "skipping fork() handlers" at every such fork.
+    os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
 
 
 def main() -> None:

@@ -8,16 +8,21 @@ tests/helpers.py from the dev install with response validation on.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
+from pouch_testing import containerd
 from pouch_testing.process import LoggedProcess, NotReady
 
 
@@ -60,6 +65,13 @@ def ping(sock: Path, timeout: float = 5.0) -> bool:
     return head.startswith(b"HTTP/1.1 200 ")
 
 
+def _runs_containerd(pid: int) -> bool:
+    try:
+        return os.path.basename(os.readlink(f"/proc/{pid}/exe")).startswith("containerd")
+    except OSError:
+        return False
+
+
 class PouchD(LoggedProcess):
     """One pouchd started with ``--listen unix://SOCK`` (and ``tcp://127.0.0.1:PORT``) and
     ``--home-dir``; ``extra`` flags follow those. Its config file is ``config_file``, none at all
@@ -79,6 +91,7 @@ class PouchD(LoggedProcess):
         env: Mapping[str, str] | None = None,
         validate: bool = False,
         config_file: str = "",
+        containerd: str = "shared",
     ) -> None:
         self.workdir = workdir
         self.name = name  # names its files in workdir (the memory bench's wrk script too)
@@ -92,6 +105,12 @@ class PouchD(LoggedProcess):
         self.config_file = config_file
         self.log_path = workdir / f"{name}-{time.monotonic_ns()}.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        # Which containerd: "shared" (the process's one, pouch_testing.containerd.shared(), in a
+        # namespace of this daemon's own), "own" (pouchd starts its own, as in production) or the
+        # socket of one to use.
+        self.containerd = containerd
+        self._socket_dir: Path | None = None
+        self.namespace = "t" + hashlib.sha256(os.fsencode(self.home)).hexdigest()[:16]
 
     @property
     def host(self) -> str:
@@ -111,8 +130,26 @@ class PouchD(LoggedProcess):
             raise ValueError("pouchd was not started")
         return self.proc.pid
 
+    @property
+    def containerd_address(self) -> str:
+        """The socket this pouchd's containerd listens on."""
+        if self.containerd == "shared":
+            return str(containerd.shared().address)
+        if self.containerd == "own":
+            if self._socket_dir is None:  # short: a unix socket's path is at most 107 bytes
+                self._socket_dir = Path(tempfile.mkdtemp(prefix="pd-", dir="/tmp"))
+            return str(self._socket_dir / "containerd.sock")
+        return self.containerd
+
+    def containerd_flags(self) -> list[str]:
+        given = any(f in ("-c", "--containerd") or f.startswith("--containerd=") for f in self.extra)
+        flags = [] if given else ["--containerd", self.containerd_address]
+        if not any(f.startswith("--default-namespace") for f in self.extra):
+            flags += ["--default-namespace", self.namespace]
+        return flags
+
     def argv(self) -> list[str]:
-        args = [self.executable, "--listen", self.host, "--home-dir", str(self.home)]
+        args = [self.executable, "--listen", self.host, "--home-dir", str(self.home), *self.containerd_flags()]
         if self.validate:
             args.append("--validate-responses")
         if self.port is not None:
@@ -168,6 +205,27 @@ class PouchD(LoggedProcess):
                 raise RuntimeError(f"pouchd did not stop within {timeout}s:\n{self.log_tail()}") from None
         return self.proc.returncode
 
+    def cleanup(self) -> None:
+        """After pouchd has stopped: a containerd of its own that outlived it (pouchd killed)
+        killed, whatever it mounted under the home unmounted, its socket directory removed."""
+        state = self.home / "containerd" / "state"
+        pid_text = ""
+        with contextlib.suppress(OSError):
+            pid_text = (state / "containerd.pid").read_text().strip()
+        if pid_text.isdigit() and _runs_containerd(int(pid_text)):
+            with contextlib.suppress(OSError):
+                os.kill(int(pid_text), signal.SIGKILL)
+                deadline = time.monotonic() + 10
+                while os.path.exists(f"/proc/{pid_text}") and time.monotonic() < deadline:
+                    time.sleep(0.01)
+        top = self.home / "containerd"
+        if top.exists():
+            for point in containerd.mounts_under(top):
+                subprocess.run(["umount", "--lazy", point], check=False, capture_output=True)
+        if self._socket_dir is not None:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+            self._socket_dir = None
+
     def __enter__(self) -> Self:
         return self
 
@@ -176,3 +234,4 @@ class PouchD(LoggedProcess):
     ) -> None:
         if self.proc is not None:
             self.stop()
+        self.cleanup()

@@ -31,6 +31,7 @@ def pouchd_factory(tmp_path: Path) -> Iterator[Callable[..., PouchD]]:
     for d in started:
         if d.proc and d.proc.poll() is None:
             d.stop(signal.SIGKILL)
+        d.cleanup()
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import httpx
 import yaml
 
-from pouch_testing import pouchd
+from pouch_testing import containerd, pouchd
 from pouch_testing.pouchd import free_port as free_port  # for the tests, with the rest
 from pouch_testing.pouchd import names_config_file, with_config_file
 
@@ -33,6 +33,14 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 POUCHD = str(BIN / "pouchd")
 POUCH = str(BIN / "pouch")
+
+
+def pouchd_command(*args: str) -> list[str]:
+    """The ``pouchd`` command line of a test that runs pouchd itself: with the test run's shared
+    containerd (pouch_testing.containerd.shared()) in a namespace of its own, never pouchd's
+    default, which would start a containerd at /var/run/containerd.sock."""
+    address = str(containerd.shared().address)
+    return [POUCHD, "--containerd", address, "--default-namespace", "tdirect", *args]
 
 
 def node_tool(name: str) -> str:

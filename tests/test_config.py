@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import POUCHD, PouchD
+from helpers import PouchD, pouchd_command
 
 from pouch_common import paths
 from pouch_server.config import (
@@ -38,6 +39,9 @@ SAMPLES: dict[str, tuple[list[str], Any]] = {
     "default-runtime": (["kata"], "kata"),
     "add-runtime": (["kata=/usr/bin/kata"], {"kata": {"path": "/usr/bin/kata"}}),
     "snapshotter": (["btrfs"], "btrfs"),
+    "containerd": (["/run/p/containerd.sock"], "/run/p/containerd.sock"),
+    "containerd-path": (["/usr/local/bin/containerd"], "/usr/local/bin/containerd"),
+    "default-namespace": (["team-a"], "team-a"),
     "log-driver": (["none"], "none"),
     "cgroup-driver": (["systemd"], "systemd"),
     "default-registry": (["registry.example:5000"], "registry.example:5000"),
@@ -280,7 +284,7 @@ def test_long_flags_are_never_abbreviated(tmp_path: Path, flag: str) -> None:
 
 
 def test_flag_errors_are_one_line_and_exit_1(tmp_path: Path) -> None:
-    r = subprocess.run([POUCHD, "--config=x"], capture_output=True, text=True, timeout=30)
+    r = subprocess.run(pouchd_command("--config=x"), capture_output=True, text=True, timeout=30)
     assert r.returncode == 1 and r.stderr == "Error: unrecognized arguments: --config=x (see 'pouchd --help')\n"
 
 
@@ -372,3 +376,25 @@ def test_a_stale_pidfile_is_replaced_at_start(tmp_path: Path) -> None:
     pidfile.write_text(str(dead_pid()))
     with PouchD(tmp_path, "--pidfile", str(pidfile), tcp=False).start() as d:
         assert pidfile.read_text() == str(d.pid)
+
+
+@pytest.mark.parametrize(
+    ("flags", "problem"),
+    [
+        (["--containerd", "relative.sock"], "--containerd relative.sock: want the absolute path of a unix socket"),
+        (["--containerd", "/" + "s" * 110], "too long for a socket"),
+        (["--default-namespace", "bad name"], "invalid default-namespace 'bad name'"),
+        (["--default-namespace=a..b"], "invalid default-namespace 'a..b'"),
+        (["--default-namespace", "a" * 77], "at most 76 characters"),
+        (["--snapshotter", ""], "--snapshotter must name a snapshotter"),
+    ],
+)
+def test_containerd_options_are_checked(tmp_path: Path, flags: list[str], problem: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(problem)):
+        load_config(["--home-dir", str(tmp_path), "--config-file", "", *flags])
+
+
+def test_containerd_address_takes_pouchs_and_grpcs_spellings(tmp_path: Path) -> None:
+    base = ["--home-dir", str(tmp_path), "--config-file", ""]
+    assert load_config(base).containerd == "/var/run/containerd.sock"  # pouch's default
+    assert load_config([*base, "-c", "unix:///run/x//c.sock"]).containerd == "/run/x/c.sock"

@@ -17,7 +17,17 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from helpers import NOT_FROZEN, POUCHD, InProcess, PouchD, assert_error, info, pinging, raw_exchange, split_response
+from helpers import (
+    NOT_FROZEN,
+    InProcess,
+    PouchD,
+    assert_error,
+    info,
+    pinging,
+    pouchd_command,
+    raw_exchange,
+    split_response,
+)
 
 
 @pytest.fixture(scope="module")
@@ -348,8 +358,7 @@ def test_unknown_group_is_a_clear_error(tmp_path) -> None:
     import subprocess
 
     r = subprocess.run(
-        [
-            POUCHD,
+        pouchd_command(
             "--home-dir",
             str(tmp_path / "h"),
             "-l",
@@ -358,7 +367,7 @@ def test_unknown_group_is_a_clear_error(tmp_path) -> None:
             "",
             "--group",
             "no-such-group-xyz",
-        ],
+        ),
         capture_output=True,
         text=True,
         timeout=30,

@@ -24,7 +24,6 @@ import httpx
 import pytest
 from helpers import (
     NOT_FROZEN,
-    POUCHD,
     InProcess,
     PouchD,
     Served,
@@ -33,6 +32,7 @@ from helpers import (
     info,
     ping_once,
     pinging,
+    pouchd_command,
     run_pouch,
 )
 
@@ -450,7 +450,9 @@ def test_pouchd_refuses_to_start_with_a_configuration_over_a_limit(tmp_path: Pat
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))
     r = subprocess.run(
-        [POUCHD, "--config-file", str(path), "--home-dir", str(tmp_path / "h"), "-l", f"unix://{tmp_path}/s.sock"],
+        pouchd_command(
+            "--config-file", str(path), "--home-dir", str(tmp_path / "h"), "-l", f"unix://{tmp_path}/s.sock"
+        ),
         capture_output=True,
         text=True,
         timeout=30,

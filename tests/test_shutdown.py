@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from helpers import POUCHD, PouchD, info, subscribers, wait_for
+from helpers import PouchD, info, pouchd_command, subscribers, wait_for
 
 Kind = str  # "unix" or "tcp"
 KINDS: tuple[Kind, ...] = ("unix", "tcp")
@@ -445,8 +445,7 @@ def test_a_failed_start_releases_what_it_had_taken(tmp_path: Path, failure: str)
     if failure == "home directory":
         home.write_text("a file where the home directory should be")
     pidfile, sock = tmp_path / "pouchd.pid", tmp_path / "pouchd.sock"
-    argv = [
-        POUCHD,
+    argv = pouchd_command(
         "--config-file",
         "",
         "--home-dir",
@@ -457,7 +456,7 @@ def test_a_failed_start_releases_what_it_had_taken(tmp_path: Path, failure: str)
         f"unix://{sock}",
         "-l",
         "tcp://127.0.0.1:0",
-    ]
+    )
     if failure == "certificate":
         argv += ["--tlscert", str(bad), "--tlskey", str(bad)]
     r = subprocess.run(argv, capture_output=True, text=True, timeout=30)

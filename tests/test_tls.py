@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from helpers import POUCHD, PouchD, metric_samples, run_pouch, wait_for
+from helpers import PouchD, metric_samples, pouchd_command, run_pouch, wait_for
 from tls_certs import CA
 
 from pouch_server.tls import PEER_COMMON_NAME, ManagerWhitelist
@@ -346,7 +346,7 @@ def test_tls_without_client_verification(pouchd_factory, pki: dict) -> None:
 )
 def test_bad_tls_flags(tmp_path: Path, args: list[str], needle: str) -> None:
     r = subprocess.run(
-        [POUCHD, "--config-file", "", "--home-dir", str(tmp_path), "-l", "tcp://127.0.0.1:0", *args],
+        pouchd_command("--config-file", "", "--home-dir", str(tmp_path), "-l", "tcp://127.0.0.1:0", *args),
         capture_output=True,
         text=True,
         timeout=30,
@@ -358,8 +358,7 @@ def test_bad_certificate_is_a_start_up_error(tmp_path: Path, pki: dict) -> None:
     bad = tmp_path / "bad.pem"
     bad.write_text("not a certificate")
     r = subprocess.run(
-        [
-            POUCHD,
+        pouchd_command(
             "--config-file",
             "",
             "--home-dir",
@@ -372,7 +371,7 @@ def test_bad_certificate_is_a_start_up_error(tmp_path: Path, pki: dict) -> None:
             str(bad),
             "--tlskey",
             str(pki["server"].key),
-        ],
+        ),
         capture_output=True,
         text=True,
         timeout=30,

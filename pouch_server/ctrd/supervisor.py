@@ -135,6 +135,11 @@ class Supervisor:
         self._delay = RESTART_DELAY_FIRST
 
     # --- start --------------------------------------------------------------------------
+    def adoptable(self) -> bool:
+        """The pid file names a live process of this containerd binary: this home's containerd."""
+        pid = _read_pid(self.options.pid_file)
+        return pid is not None and _runs(pid, self.binary)
+
     async def start(self) -> None:
         """Adopt this home's running containerd, or start one; return once it answers."""
         opts = self.options

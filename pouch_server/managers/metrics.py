@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 
 from prometheus_client import (
     CollectorRegistry,
+    Counter,
     Gauge,
     GCCollector,
     PlatformCollector,
@@ -95,6 +96,11 @@ class Metrics:
         self.registry.register(self.requests)
         subs = Gauge("pouchd_event_subscribers", "Clients currently streaming /events", registry=self.registry)
         subs.set_function(lambda: float(subscribers()))
+        self.containerd_restarts = Counter(
+            "pouchd_containerd_restarts",
+            "Times pouchd restarted its containerd after it died",
+            registry=self.registry,
+        )
         # The standard process_* metrics (memory, CPU, open fds, start time; read from /proc at
         # scrape time) and the runtime's own (python_info, python_gc_*), as pouch's Go daemon
         # exports its process and go_* metrics.

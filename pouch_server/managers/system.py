@@ -7,7 +7,7 @@ import os
 import platform
 import secrets
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -19,6 +19,7 @@ from pouch_common.registry import HUB_INDEX
 
 if TYPE_CHECKING:
     from pouch_server.config import DaemonConfig
+    from pouch_server.ctrd.facts import EngineFacts
     from pouch_server.managers.daemon import DaemonStateStore
 
 UNKNOWN = "<unknown>"  # what pouch reports for a fact it cannot read
@@ -191,7 +192,9 @@ class SystemManager:
             }
         )
         self._info: Mapping[str, Any] | None = None
-        self._info_generation = -1  # the state's generation _info was built from
+        self._info_key: tuple[int, int] | None = None  # what _info was built from
+        self.engine: EngineFacts | None = None  # set once containerd is reached
+        self.image_count: Callable[[], int] = lambda: 0
 
     def version(self) -> Mapping[str, Any]:
         """The daemon's /version: fixed for its life, so one read-only mapping, shared (the app
@@ -204,10 +207,29 @@ class SystemManager:
         state store applies an update (its generation moves). Everything else it shows (host facts,
         configuration) is read once at start; building the dict was most of an /info request's cost.
         """
-        if self._info is None or self._info_generation != self.state.generation:
-            self._info_generation = self.state.generation
+        key = (self.state.generation, self.image_count())
+        if self._info is None or self._info_key != key:
+            self._info_key = key
             self._info = MappingProxyType(self._build_info())
         return self._info
+
+    def attach_engine(self, facts: EngineFacts, image_count: Callable[[], int]) -> None:
+        """containerd is reached: /info shows its facts, and the number of images kept in it."""
+        self.engine = facts
+        self.image_count = image_count
+        self._info = None
+
+    def _engine_info(self) -> dict[str, Any]:
+        """containerd's and runc's commits, as Docker shows them (``Expected`` is the commit this
+        build was tested with, which pouchd takes to be the one it runs); none before containerd is
+        reached, and pouch's CLI then prints <nil> as it does for a bare host."""
+        facts = self.engine
+        if facts is None:
+            return {}
+        out = {"ContainerdCommit": {"ID": facts.containerd_revision, "Expected": facts.containerd_revision}}
+        if facts.runc_commit:
+            out["RuncCommit"] = {"ID": facts.runc_commit, "Expected": facts.runc_commit}
+        return out
 
     def _build_info(self) -> dict[str, Any]:
         cfg, facts = self.config, self.facts
@@ -215,12 +237,12 @@ class SystemManager:
         runtimes.update({name: spec.to_wire() for name, spec in cfg.runtimes.items()})
         return {
             "ID": self.daemon_id,
-            # Honest zeros: this daemon serves the system API only and runs no containers.
+            # Honest zeros until pouchd runs containers.
             "Containers": 0,
             "ContainersRunning": 0,
             "ContainersPaused": 0,
             "ContainersStopped": 0,
-            "Images": 0,
+            "Images": self.image_count(),
             "Driver": cfg.snapshotter,
             "DriverStatus": [],
             "PouchRootDir": cfg.home_dir,
@@ -257,8 +279,7 @@ class SystemManager:
             "LiveRestoreEnabled": False,
             "LxcfsEnabled": False,
             "CriEnabled": False,
-            # ContainerdCommit and RuncCommit are left out: there is no containerd or runc
-            # behind this daemon, and pouch's CLI then prints <nil> as it does for a bare host.
+            **self._engine_info(),
             "SecurityOptions": list(facts.security_options),
             "ListenAddresses": list(self.listen_addresses),
         }
