@@ -3,8 +3,10 @@
 Subcommands live one per module (as pouch's cli/version.go, cli/info.go); a module is imported
 only when its command runs, so ``pouch version`` does not pay for ``pouch login``. Each command
 module declares ``HELP`` (its description), ``EXAMPLE``, ``PARAMS`` (:class:`pouch_cli.args.Param`)
-and ``run(args)``. Global options come before the command and, as with pouch's Go CLI (cobra's
-persistent flags), may also follow it; the command's own come after it.
+and ``run(args)``; a module may also declare ``extend_parser(parser)`` to add what a Param cannot
+say (``IMAGE...``, an option whose value is optional, as ``--human[=false]``). Global options come
+before the command and, as with pouch's Go CLI (cobra's persistent flags), may also follow it;
+the command's own come after it.
 """
 
 from __future__ import annotations
@@ -29,9 +31,19 @@ if TYPE_CHECKING:
 COMMANDS: dict[str, tuple[str, str]] = {
     "completion": ("pouch_cli.completion", "Print the shell completion script for SHELL."),
     "events": ("pouch_cli.events", "Get real time events from the daemon."),
+    "history": ("pouch_cli.history", "Display history information on image."),
+    "image": ("pouch_cli.image", "Manage image: pouch image inspect."),
+    "images": ("pouch_cli.images", "List all images."),
     "info": ("pouch_cli.info", "Display system-wide information: host facts and the daemon's configuration."),
+    "load": ("pouch_cli.load", "Load a set of images from a tar archive or STDIN."),
     "login": ("pouch_cli.login", "Log in to a registry and keep the credentials."),
     "logout": ("pouch_cli.logout", "Log out from a registry."),
+    "pull": ("pouch_cli.pull", "Pull an image from registry."),
+    "push": ("pouch_cli.push", "Push an image to registry."),
+    "rmi": ("pouch_cli.rmi", "Remove one or more images by reference."),
+    "save": ("pouch_cli.save", "Save an image to a tar archive or STDOUT."),
+    "search": ("pouch_cli.search", "Search the images from specific registry."),
+    "tag": ("pouch_cli.tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE."),
     "updatedaemon": ("pouch_cli.updatedaemon", "Update the daemon's labels and image proxy."),
     "version": ("pouch_cli.version", "Print the version of pouchd."),
 }
@@ -70,9 +82,45 @@ class Command(Protocol):
 
 
 if TYPE_CHECKING:  # mypy checks that every command module is a Command (none is imported here at run time)
-    from pouch_cli import completion, events, info, login, logout, updatedaemon, version
+    from pouch_cli import (
+        completion,
+        events,
+        history,
+        image,
+        images,
+        info,
+        load,
+        login,
+        logout,
+        pull,
+        push,
+        rmi,
+        save,
+        search,
+        tag,
+        updatedaemon,
+        version,
+    )
 
-    _MODULES: tuple[Command, ...] = (completion, events, info, login, logout, updatedaemon, version)
+    _MODULES: tuple[Command, ...] = (
+        completion,
+        events,
+        history,
+        image,
+        images,
+        info,
+        load,
+        login,
+        logout,
+        pull,
+        push,
+        rmi,
+        save,
+        search,
+        tag,
+        updatedaemon,
+        version,
+    )
 
 
 def load_command(name: str) -> Command:
@@ -106,9 +154,11 @@ def run(argv: list[str]) -> None:
         top.error(f"no such command {args.command!r}")
     module = load_command(args.command)
     prog = f"pouch {args.command}"
-    make_parser(prog, module.HELP, module.PARAMS, module.EXAMPLE, inherited=GLOBAL_PARAMS[:-1]).parse_args(
-        args.args, namespace=args
-    )
+    parser = make_parser(prog, module.HELP, module.PARAMS, module.EXAMPLE, inherited=GLOBAL_PARAMS[:-1])
+    extend = getattr(module, "extend_parser", None)
+    if extend is not None:
+        extend(parser)
+    parser.parse_args(args.args, namespace=args)
     module.run(args)
 
 

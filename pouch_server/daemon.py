@@ -29,11 +29,13 @@ from pouch_server.ctrd.supervisor import ContainerdError
 from pouch_server.handlers.auth import AuthHandlers
 from pouch_server.handlers.daemon import DaemonHandlers
 from pouch_server.handlers.events import EventHandlers
+from pouch_server.handlers.images import ImageHandlers
 from pouch_server.handlers.metrics import MetricsHandlers
 from pouch_server.handlers.system import SystemHandlers
 from pouch_server.listeners import Listener, bind_all
 from pouch_server.managers.daemon import DaemonStateStore
 from pouch_server.managers.events import EventBus
+from pouch_server.managers.images.manager import ImageManager
 from pouch_server.managers.metrics import Metrics
 from pouch_server.managers.registry import RegistryManager
 from pouch_server.managers.system import SystemManager, load_or_create_id
@@ -66,6 +68,13 @@ class Daemon:
             subscribers=lambda: self.events.subscriber_count,
         )
 
+        self.images = ImageManager(
+            self.events,
+            default_registry=config.default_registry,
+            snapshotter=config.snapshotter,
+            insecure_registries=config.insecure_registries,
+            mirrors=config.registry_mirrors,
+        )
         self.engine = Engine(
             address=config.containerd,
             home=home,
@@ -79,7 +88,8 @@ class Daemon:
     async def start_engine(self) -> None:
         """Reach (or start) containerd and load what pouchd keeps of it; raises ContainerdError."""
         await self.engine.start()
-        self.system.attach_engine(self.engine.facts, image_count=lambda: 0)
+        await self.images.load(self.engine)
+        self.system.attach_engine(self.engine.facts, image_count=lambda: self.images.count)
 
     async def stop_engine(self) -> None:
         await self.engine.stop()
@@ -90,6 +100,7 @@ class Daemon:
         events = EventHandlers(self.events)
         metrics = MetricsHandlers(self.metrics)
         auth = AuthHandlers(self.registry)
+        images = ImageHandlers(self.images)
         return {
             "SystemPing": system.ping,
             "SystemPingHead": system.ping_head,
@@ -99,6 +110,19 @@ class Daemon:
             "SystemEvents": events.events,
             "SystemMetrics": metrics.metrics_text,
             "RegistryLogin": auth.login,
+            "ImagePull": images.pull,
+            "ImageList": images.list_images,
+            "ImageInspect": images.inspect,
+            "ImageHistory": images.history,
+            "ImageTag": images.tag,
+            "ImageRemove": images.remove,
+            "ImageLoad": images.load,
+            "ImageSave": images.save,
+            "ImageGet": images.get,
+            "ImageGetOne": images.get_one,
+            "ImagePush": images.push,
+            "ImageSearch": images.search,
+            "ImageSearchPost": images.search,
         }
 
 
@@ -111,6 +135,9 @@ def setup_logging(debug: bool) -> None:
     # Keep third-party chatter at INFO even in debug mode; our access log is the per-request line.
     for name in ("uvicorn", "uvicorn.error", "connexion", "asyncio", "httpx", "httpcore", "grpc"):
         logging.getLogger(name).setLevel(logging.WARNING if name != "uvicorn.error" else logging.INFO)
+    # connexion warns at every start that an operation taking a body in two types (pouch's pull
+    # and load do) reads it as the first; pouchd's handlers read either.
+    logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
 
 
 ServerGroup = tuple[uvicorn.Config, list[Listener]]

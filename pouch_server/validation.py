@@ -21,6 +21,7 @@ passes, forwarding it at once.
 
 from __future__ import annotations
 
+import codecs
 import json
 import typing as t
 
@@ -176,9 +177,13 @@ class StreamingJSONResponseValidator(ResponseBodyValidatorHooks):
     def wrap_send(self, send: Send) -> Send:
         plain_send = super().wrap_send(send)
         streaming = False
-        pending = b""
+        text = codecs.getincrementaldecoder("utf-8")()
+        pending = ""
+        decoder = json.JSONDecoder()
 
         async def send_(message: t.MutableMapping[str, t.Any]) -> None:
+            # A stream is JSON objects one after another: a line each (/events) or with nothing
+            # between them (pouch's pull progress); each is checked once it is whole.
             nonlocal streaming, pending
             if message["type"] == "http.response.start":
                 headers = {k.lower() for k, _ in message.get("headers", [])}
@@ -189,18 +194,25 @@ class StreamingJSONResponseValidator(ResponseBodyValidatorHooks):
             if not streaming:
                 await plain_send(message)
                 return
-            pending += message.get("body", b"")
-            *lines, pending = pending.split(b"\n")
-            if not message.get("more_body", False) and pending:
-                lines.append(pending)
-                pending = b""
-            for line in lines:
-                if line.strip():
-                    try:
-                        obj = json.loads(line)
-                    except ValueError as e:
+            final = not message.get("more_body", False)
+            try:
+                pending += text.decode(message.get("body", b""), final=final)
+            except ValueError as e:
+                raise NonConformingResponseBody(str(e)) from None
+            at = 0
+            while True:
+                while at < len(pending) and pending[at].isspace():
+                    at += 1
+                if at == len(pending):
+                    break
+                try:
+                    obj, at = decoder.raw_decode(pending, at)
+                except ValueError as e:
+                    if final:
                         raise NonConformingResponseBody(str(e)) from None
-                    self.validate_body(obj)
+                    break  # the rest of this object is still to come
+                self.validate_body(obj)
+            pending = pending[at:]
             await send(message)
 
         return send_

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import json
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+import httpx
 import pytest
+import yaml
 from helpers import ROOT, spec
 from openapi_spec_validator import validate
+from starlette.responses import JSONResponse
 
 from pouch_common.version import API_VERSION
 from pouch_testing.contract import canon
@@ -20,19 +27,29 @@ FACTS_PATH = ROOT / "tests" / "contract" / "pouch-v1.24-facts.json"
 FACTS = json.loads(FACTS_PATH.read_text())
 REFERENCE_PATH = ROOT.parent / "shared" / "reference" / "pouch-v1.24.yaml"
 
-# Fields we add on purpose, beyond pouch's contract (additive, documented in the README).
+# Fields we add on purpose, beyond pouch's contract (additive, documented in docs/compatibility.md).
 ADDITIONS: dict[str, set[str]] = {
     "SystemVersion": {"MinAPIVersion"},
     "SystemInfo": {"DockerRootDir"},  # docker's name for PouchRootDir (`docker info`)
     "EventsMessage": {"Type", "Action", "Actor", "scope"},  # docker's names, for docker-py
+    # Docker's creation time in seconds: `docker images` reads it (without it, "56 years ago").
+    "ImageInfo": {"Created"},
 }
 # Properties that take a null the reference's schema does not state, though pouch's Go daemon
-# takes it (Go decodes null into any field) and pouch's own Go CLI sends it.
+# takes it (Go decodes null into any field) and pouch's own Go CLI sends it, or that pouch's
+# daemon sends as null itself.
 NULLABLE: dict[str, set[str]] = {
     # Labels: `pouch updatedaemon --image-proxy URL` sends a nil slice; ImageProxy: Go's decoder
     # leaves a string as it was for a null, and so does the daemon (pouch_server/bodies.py).
     "DaemonUpdateConfig": {"Labels", "ImageProxy"},
+    # Lists without omitempty in pouch's Go type (apis/types/container_config.go): an image that
+    # sets none has `"Entrypoint": null` and so on in /images/{id}/json.
+    "ContainerConfig": {"Cmd", "Entrypoint", "Env", "OnBuild", "Shell"},
 }
+# Maps whose values are each an empty object: pouch's spec says so with `enum: [{}]` and
+# `default: {}`, which neither client generator takes; ours with `maxProperties: 0`, the same set
+# of values.
+EMPTY_OBJECT_VALUES: dict[str, set[str]] = {"ContainerConfig": {"ExposedPorts", "Volumes"}}
 
 
 def test_spec_is_valid_openapi_3() -> None:
@@ -53,6 +70,24 @@ def test_operation_ids_are_pouch_client_method_names() -> None:
         ("/daemon/update", "post"): "DaemonUpdate",
         ("/events", "get"): "SystemEvents",
         ("/metrics", "get"): "SystemMetrics",
+        # pouch's client/interface.go ImageAPIClient, one method an operation.
+        ("/images/create", "post"): "ImagePull",
+        ("/images/json", "get"): "ImageList",
+        ("/images/{imageid}/json", "get"): "ImageInspect",
+        ("/images/{imageid}/history", "get"): "ImageHistory",
+        ("/images/{imageid}/tag", "post"): "ImageTag",
+        ("/images/{imageid}", "delete"): "ImageRemove",
+        ("/images/load", "post"): "ImageLoad",
+        ("/images/save", "get"): "ImageSave",
+        ("/images/{imageid}/push", "post"): "ImagePush",
+        ("/images/search", "get"): "ImageSearch",
+        # Additions (ADDED_OPERATIONS). pouch's client searches with POST: the GET of its spec
+        # keeps the method's name, this is the same search by the other method.
+        ("/images/search", "post"): "ImageSearchPost",
+        # Docker's save routes, named after their path as Docker's router names its handler
+        # (getImagesGet); Docker's client calls both ImageSave, which is pouch's /images/save.
+        ("/images/get", "get"): "ImageGet",
+        ("/images/{imageid}/get", "get"): "ImageGetOne",
     }
     for op_id in ops.values():
         assert "." not in op_id, "operationIds must not name Python modules"
@@ -78,6 +113,10 @@ SCHEMAS = [
     "EventsMessage",
     "EventsActor",
     "EventType",
+    "ImageInfo",
+    "ContainerConfig",
+    "HistoryResultItem",
+    "SearchResultItem",
 ]
 
 
@@ -102,19 +141,46 @@ def test_the_committed_facts_are_current() -> None:
         assert r.returncode == 0, r.stderr
 
 
+def as_pouch_spells_it(schemas: dict[str, Any]) -> dict[str, Any]:
+    """Our schemas with each documented difference (ADDITIONS, NULLABLE, EMPTY_OBJECT_VALUES)
+    undone: what is left must be pouch's, also where one schema holds another (ImageInfo's
+    Config is a ContainerConfig)."""
+    out = copy.deepcopy(schemas)
+    for name, props in ADDITIONS.items():
+        for prop in props:
+            del out[name]["properties"][prop]
+    for name, props in NULLABLE.items():
+        for prop in props:
+            assert out[name]["properties"][prop].pop("nullable") is True
+    for name, props in EMPTY_OBJECT_VALUES.items():
+        for prop in props:
+            values = out[name]["properties"][prop]["additionalProperties"]
+            assert values.pop("maxProperties") == 0 and values["type"] == "object"
+            values |= {"enum": [{}], "default": {}}
+    return out
+
+
 @pytest.mark.parametrize("name", SCHEMAS)
 def test_schema_mirrors_reference(name: str) -> None:
     ref_defs = FACTS["definitions"]
-    ours = SPEC["components"]["schemas"]
-    want = canon(ref_defs[name], ref_defs)
-    got = canon(ours[name], ours)
-    for extra in ADDITIONS.get(name, set()):
-        got.get("properties", {}).pop(extra, None)
-    for prop in NULLABLE.get(name, set()):
-        assert got["properties"][prop]["nullable"] and not want["properties"][prop]["nullable"]
-        got["properties"][prop]["nullable"] = False
+    ours = as_pouch_spells_it(SPEC["components"]["schemas"])
     # x-nullable: false is go-swagger's default made explicit; false == absent.
-    assert got == want
+    assert canon(ours[name], ours) == canon(ref_defs[name], ref_defs)
+
+
+def test_the_differences_from_the_reference_are_real() -> None:
+    """Each documented difference is one: an addition is not in pouch's schema, a nullable
+    property is not nullable there, an empty-object map is spelled as an enum there."""
+    ref_defs, ours = FACTS["definitions"], SPEC["components"]["schemas"]
+    for name, props in ADDITIONS.items():
+        assert props <= set(ours[name]["properties"]) and not props & set(ref_defs[name]["properties"]), name
+    for name, props in NULLABLE.items():
+        for prop in props:
+            assert ours[name]["properties"][prop]["nullable"] is True
+            assert not ref_defs[name]["properties"][prop].get("nullable"), (name, prop)
+    for name, props in EMPTY_OBJECT_VALUES.items():
+        for prop in props:
+            assert ref_defs[name]["properties"][prop]["additionalProperties"]["enum"] == [{}], (name, prop)
 
 
 def test_events_query_parameters_mirror_reference() -> None:
@@ -125,7 +191,16 @@ def test_events_query_parameters_mirror_reference() -> None:
 
 
 # The operations we serve beyond pouch's contract.
-ADDED_OPERATIONS = {("/metrics", "get"), ("/_ping", "head")}
+ADDED_OPERATIONS = {
+    ("/metrics", "get"),
+    ("/_ping", "head"),
+    # Docker's save routes: `docker save` asks /images/get?names=..., docker-py's Image.save()
+    # /images/{name}/get.
+    ("/images/get", "get"),
+    ("/images/{imageid}/get", "get"),
+    # Search as pouch's own client and router do it (its spec says GET, which Docker's client uses).
+    ("/images/search", "post"),
+}
 
 
 def test_paths_and_methods_mirror_reference() -> None:
@@ -136,3 +211,269 @@ def test_paths_and_methods_mirror_reference() -> None:
     assert got - reference == ADDED_OPERATIONS
     served = {p for p, _ in got - ADDED_OPERATIONS}
     assert {(p, m) for p, m in reference if p in served} <= got
+
+
+# --- the image operations -----------------------------------------------------------------------
+
+IMAGE_OPERATIONS = sorted((p, m) for p, item in FACTS["paths"].items() if p.startswith("/images") for m in item)
+# Body parameters of pouch's spec that ours does not declare, and why: pouch's daemon never reads
+# the body of a pull (it would be content to import, which neither daemon does) and takes one of
+# any Content-Type; declared, it would be refused with 415 unless `text/plain` or
+# `application/octet-stream`, and openapi-python-client takes no `text/plain` body.
+UNDECLARED_BODIES = {("/images/create", "post"): "inputImage"}
+# Formats ours adds to a parameter: an image name holds `/`, routed by Starlette's `path` converter.
+ADDED_FORMATS = {"imageid": "path"}
+
+
+def parameters_of(path: str, method: str) -> dict[str, dict[str, Any]]:
+    """The operation's parameters (shared ones resolved) in the facts' terms: name -> in, required,
+    type, and default and format when given."""
+    out = {}
+    for param in SPEC["paths"][path][method].get("parameters", []):
+        if "$ref" in param:
+            param = SPEC["components"]["parameters"][param["$ref"].rsplit("/", 1)[1]]
+        schema = param["schema"]
+        fact = {"in": param["in"], "required": bool(param.get("required")), "type": schema["type"]}
+        fact |= {key: schema[key] for key in ("default", "format") if key in schema}
+        out[param["name"]] = fact
+    return out
+
+
+@pytest.mark.parametrize(("path", "method"), IMAGE_OPERATIONS)
+def test_image_parameters_mirror_reference(path: str, method: str) -> None:
+    """Every parameter of pouch's image operations, with its place, type, required-ness and
+    default; a body parameter is the requestBody, with its required-ness and schema."""
+    facts = FACTS["paths"][path][method]["parameters"]
+    want = {name: fact for name, fact in facts.items() if fact["in"] != "body"}
+    got = parameters_of(path, method)
+    for name, fmt in ADDED_FORMATS.items():
+        if name in got:
+            assert got[name].pop("format") == fmt
+    assert got == want
+    body = SPEC["paths"][path][method].get("requestBody")
+    bodies = [(name, fact) for name, fact in facts.items() if fact["in"] == "body"]
+    if (path, method) in UNDECLARED_BODIES:
+        assert [name for name, _ in bodies] == [UNDECLARED_BODIES[path, method]] and body is None
+        return
+    assert (body is not None) == bool(bodies)
+    for _, fact in bodies:
+        assert body is not None and body.get("required", False) == fact["required"]
+        for media in body["content"].values():
+            schema = media["schema"]
+            assert schema["type"] == fact["schema"]["type"] and schema.get("format") == "binary"
+
+
+def test_image_path_parameter_takes_slashes() -> None:
+    """Image names hold `/` (`registry.example.com/team/busybox`): every `{imageid}` is the shared
+    parameter, whose `path` format makes connexion route it with Starlette's `path` converter."""
+    shared = SPEC["components"]["parameters"]["imageid"]
+    assert shared["schema"] == {"type": "string", "format": "path"} and shared["required"] is True
+    for path, item in SPEC["paths"].items():
+        for op in item.values():
+            if "{imageid}" in path:
+                assert {"$ref": "#/components/parameters/imageid"} in op["parameters"], path
+
+
+def test_statuses_of_the_reference_are_documented() -> None:
+    """Each status pouch's spec gives an operation is one ours documents for it."""
+    for path, item in FACTS["paths"].items():
+        for method, fact in item.items():
+            if path in SPEC["paths"] and method in SPEC["paths"][path]:
+                assert set(fact["responses"]) <= set(SPEC["paths"][path][method]["responses"]), (path, method)
+
+
+# The media types of pouch's image operations (its spec's consumes and produces; the facts keep
+# none, so they are here, and checked against the reference when it is beside the checkout).
+REFERENCE_MEDIA_TYPES = {
+    ("/images/create", "post"): {
+        "consumes": ["text/plain", "application/octet-stream"],
+        "produces": ["application/json"],
+    },
+    ("/images/load", "post"): {"consumes": ["application/x-tar"]},
+    ("/images/save", "get"): {"produces": ["application/x-tar"]},
+    ("/images/{imageid}/json", "get"): {"produces": ["application/json"]},
+    ("/images/{imageid}/history", "get"): {"produces": ["application/json"]},
+    ("/images/json", "get"): {"produces": ["application/json"]},
+    ("/images/search", "get"): {"produces": ["application/json"]},
+    ("/images/{imageid}/push", "post"): {"consumes": ["application/octet-stream"], "produces": ["application/json"]},
+}
+
+
+def test_reference_media_types_are_current() -> None:
+    if not REFERENCE_PATH.exists():
+        return  # the table above was taken from it
+    reference = yaml.safe_load(REFERENCE_PATH.read_text())
+    got = {
+        (path, method): {key: op[key] for key in ("consumes", "produces") if key in op}
+        for path, item in reference["paths"].items()
+        if path.startswith("/images")
+        for method, op in item.items()
+    }
+    assert {k: v for k, v in got.items() if v} == REFERENCE_MEDIA_TYPES
+
+
+def success(path: str, method: str) -> dict[str, Any]:
+    responses = SPEC["paths"][path][method]["responses"]
+    answer: dict[str, Any] = next(r for status, r in responses.items() if status.startswith("2"))
+    return answer
+
+
+def test_image_media_types() -> None:
+    """What pouch's spec says of each operation's media types, in OpenAPI 3's terms."""
+    for (path, method), types in REFERENCE_MEDIA_TYPES.items():
+        if "produces" in types and "content" in success(path, method):
+            assert list(success(path, method)["content"]) == types["produces"], (path, method)
+    # A tar archive is the body of ImageLoad (optional, as in pouch's spec); application/octet-stream
+    # is taken too (the generic type for bytes), and no Content-Type is the first listed, x-tar.
+    load = SPEC["paths"]["/images/load"]["post"]["requestBody"]
+    assert list(load["content"]) == ["application/x-tar", "application/octet-stream"]
+    assert load["required"] is False
+    # Push consumes application/octet-stream in pouch's spec but has no body parameter: no requestBody,
+    # so that the Docker CLI's `Content-Type: text/plain` on its empty body is not refused.
+    assert "requestBody" not in SPEC["paths"]["/images/{imageid}/push"]["post"]
+    for path, method in (("/images/save", "get"), ("/images/get", "get"), ("/images/{imageid}/get", "get")):
+        content = success(path, method)["content"]
+        assert content == {"application/x-tar": {"schema": {"type": "string", "format": "binary"}}}, path
+    # Progress streams: JSON objects one after another, not one JSON document; with no schema a
+    # generated client hands over the bytes instead of parsing them as one.
+    for path in ("/images/create", "/images/{imageid}/push"):
+        assert success(path, "post")["content"] == {"application/json": {}}, path
+
+
+def test_operations_with_a_body_document_415_and_only_they() -> None:
+    for path, item in SPEC["paths"].items():
+        for method, op in item.items():
+            assert ("415" in op["responses"]) == ("requestBody" in op), (path, method)
+
+
+def test_added_image_operations() -> None:
+    """Docker's save routes take what Docker's clients send; POST search takes what GET does, and
+    the credentials pouch's client sends with it."""
+    assert parameters_of("/images/get", "get") == {"names": {"in": "query", "required": False, "type": "array"}}
+    names = SPEC["paths"]["/images/get"]["get"]["parameters"][0]
+    assert names["style"] == "form" and names["explode"] is True  # names=a&names=b, as `docker save a b`
+    assert parameters_of("/images/{imageid}/get", "get") == {
+        "imageid": {"in": "path", "required": True, "type": "string", "format": "path"}
+    }
+    search = parameters_of("/images/search", "get")
+    assert parameters_of("/images/search", "post") == {
+        **search,
+        "X-Registry-Auth": {"in": "header", "required": False, "type": "string"},
+    }
+    assert SPEC["paths"]["/images/search"]["post"]["responses"] == SPEC["paths"]["/images/search"]["get"]["responses"]
+
+
+# --- the image routes as connexion serves them ------------------------------------------------------
+
+
+def recording_app() -> tuple[Any, list[tuple[str, dict[str, Any]]]]:
+    """pouchd's app on the spec, each operation answered by a stand-in that records its
+    operationId and the arguments connexion gave it: what is checked is the routing and the
+    request validation the spec makes, which the real handlers never see."""
+    from pouch_server.app import create_app
+
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def stand_in(op_id: str) -> Callable[..., Awaitable[JSONResponse]]:
+        async def handler(**kwargs: Any) -> JSONResponse:
+            calls.append((op_id, kwargs))
+            return JSONResponse({"op": op_id})  # a response of its own: some operations answer a tar
+
+        return handler
+
+    op_ids = [op["operationId"] for item in SPEC["paths"].values() for op in item.values()]
+    return create_app({op_id: stand_in(op_id) for op_id in op_ids}, spec=spec()), calls
+
+
+def call(app: Any, method: str, path: str, **kw: Any) -> httpx.Response:
+    async def run() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            return await c.request(method, path, **kw)
+
+    return asyncio.run(run())
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")  # connexion's import
+def test_image_routes() -> None:
+    """Each request Docker's and pouch's clients make reaches the operation it means, with the
+    image name whole, slashes, colons and `@` included, sent plain or percent-encoded."""
+    app, calls = recording_app()
+    name = "127.0.0.1:5000/team/busybox"
+    cases: list[tuple[str, str, dict[str, Any], str, dict[str, Any]]] = [
+        ("GET", "/images/json", {}, "ImageList", {}),
+        ("GET", "/v1.24/images/json?all=true&digests=false", {}, "ImageList", {"all": True, "digests": False}),
+        ("GET", f"/images/{name}:v1/json", {}, "ImageInspect", {"imageid": f"{name}:v1"}),
+        ("GET", "/images/team%2Fbusybox%40sha256%3Aab/json", {}, "ImageInspect", {"imageid": "team/busybox@sha256:ab"}),
+        ("GET", f"/images/{name}/history", {}, "ImageHistory", {"imageid": name}),
+        (
+            "POST",
+            f"/images/{name}/tag?repo=x%2Fy&tag=v2",
+            {},
+            "ImageTag",
+            {"imageid": name, "repo": "x/y", "tag": "v2"},
+        ),
+        ("DELETE", f"/images/{name}:v1", {}, "ImageRemove", {"imageid": f"{name}:v1", "force": False}),
+        ("DELETE", "/images/json?force=true", {}, "ImageRemove", {"imageid": "json", "force": True}),
+        ("POST", f"/images/{name}/push?tag=v1", {}, "ImagePush", {"imageid": name, "tag": "v1"}),
+        ("GET", "/images/save?name=busybox", {}, "ImageSave", {"name": "busybox"}),
+        ("GET", "/images/get?names=a&names=b%2Fc", {}, "ImageGet", {"names": ["a", "b/c"]}),
+        ("GET", f"/images/{name}/get", {}, "ImageGetOne", {"imageid": name}),
+        ("GET", "/images/search?term=busybox", {}, "ImageSearch", {"term": "busybox"}),
+        ("POST", "/images/search?term=busybox", {"headers": {"X-Registry-Auth": "e30="}}, "ImageSearchPost", {}),
+        # A pull as each client sends it: no body (pouch, docker-py), an empty text/plain one (Docker).
+        ("POST", "/images/create?fromImage=busybox&tag=latest", {}, "ImagePull", {"fromImage": "busybox"}),
+        ("POST", "/images/create?fromImage=busybox", {"headers": {"Content-Type": "text/plain"}}, "ImagePull", {}),
+        # A load as each client sends it: x-tar (pouch's CLI, Docker's), none (docker-py), octet-stream.
+        (
+            "POST",
+            "/images/load?name=x",
+            {"content": b"tar", "headers": {"Content-Type": "application/x-tar"}},
+            "ImageLoad",
+            {"body": b"tar"},
+        ),
+        ("POST", "/images/load", {"content": b"tar"}, "ImageLoad", {"body": b"tar"}),
+        (
+            "POST",
+            "/images/load",
+            {"content": b"tar", "headers": {"Content-Type": "application/octet-stream"}},
+            "ImageLoad",
+            {},
+        ),
+        ("POST", "/images/load?quiet=1", {"headers": {"Content-Type": "application/x-tar"}}, "ImageLoad", {}),
+    ]
+    for method, target, kw, op_id, args in cases:
+        calls.clear()
+        r = call(app, method, target, **kw)
+        assert r.status_code == 200 and r.json() == {"op": op_id}, (method, target, r.status_code, r.text)
+        [(_, got)] = calls
+        assert {k: got.get(k) for k in args} == args, (method, target, got)
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_image_requests_the_spec_refuses() -> None:
+    app, calls = recording_app()
+    r = call(app, "GET", "/images/search")
+    assert r.status_code == 400 and "term" in r.json()["message"]
+    r = call(app, "POST", "/images/load", content=b"{}", headers={"Content-Type": "application/json"})
+    assert r.status_code == 415 and r.headers["content-type"] == "application/json"
+    assert calls == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="connexion reads a boolean query parameter only as true/false; pouch's daemon as Go's "
+    "httputils.BoolValue (false for '', 0, no, false, none; true otherwise), and Docker's clients send 1 and 0",
+)
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_boolean_parameters_read_as_pouch_reads_them() -> None:
+    """`docker rmi -f` sends force=1, `docker images -a` all=1, docker-py's images.list() all=0."""
+    app, calls = recording_app()
+    for target, op_id, args in (
+        ("/images/json?all=0&only_ids=0", "ImageList", {"all": False}),
+        ("/images/json?all=1", "ImageList", {"all": True}),
+        ("/images/busybox?force=1", "ImageRemove", {"force": True}),
+        ("/images/busybox?force=no", "ImageRemove", {"force": False}),
+    ):
+        calls.clear()
+        r = call(app, "DELETE" if op_id == "ImageRemove" else "GET", target)
+        assert r.status_code == 200 and calls == [(op_id, {**calls[0][1], **args})], (target, r.text)

@@ -55,5 +55,6 @@ def test_the_linter_catches_what_it_was_brought_in_for(tmp_path: Path) -> None:
     report = lint(str(old))
     rules = sorted({p["ruleId"] for p in report["problems"]})
     assert rules == ["info-license-strict", "operation-4xx-response", "security-defined"]
-    assert report["totals"]["errors"] == 8  # security-defined, once per operation
+    operations = sum(len(item) for item in spec["paths"].values())
+    assert report["totals"]["errors"] == operations  # security-defined, once per operation
     assert report["totals"]["warnings"] == 6  # 5 operations without a 4XX answer, the license

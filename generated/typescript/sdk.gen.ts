@@ -2,7 +2,7 @@
 
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client';
 import { client } from './client.gen';
-import type { DaemonUpdateData, DaemonUpdateErrors, DaemonUpdateResponses, RegistryLoginData, RegistryLoginErrors, RegistryLoginResponses, SystemEventsData, SystemEventsErrors, SystemEventsResponses, SystemInfoData, SystemInfoErrors, SystemInfoResponses, SystemMetricsData, SystemMetricsErrors, SystemMetricsResponses, SystemPingData, SystemPingErrors, SystemPingHeadData, SystemPingHeadErrors, SystemPingHeadResponses, SystemPingResponses, SystemVersionData, SystemVersionErrors, SystemVersionResponses } from './types.gen';
+import type { DaemonUpdateData, DaemonUpdateErrors, DaemonUpdateResponses, ImageGetData, ImageGetErrors, ImageGetOneData, ImageGetOneErrors, ImageGetOneResponses, ImageGetResponses, ImageHistoryData, ImageHistoryErrors, ImageHistoryResponses, ImageInspectData, ImageInspectErrors, ImageInspectResponses, ImageListData, ImageListErrors, ImageListResponses, ImageLoadData, ImageLoadErrors, ImageLoadResponses, ImagePullData, ImagePullErrors, ImagePullResponses, ImagePushData, ImagePushErrors, ImagePushResponses, ImageRemoveData, ImageRemoveErrors, ImageRemoveResponses, ImageSaveData, ImageSaveErrors, ImageSaveResponses, ImageSearchData, ImageSearchErrors, ImageSearchPostData, ImageSearchPostErrors, ImageSearchPostResponses, ImageSearchResponses, ImageTagData, ImageTagErrors, ImageTagResponses, RegistryLoginData, RegistryLoginErrors, RegistryLoginResponses, SystemEventsData, SystemEventsErrors, SystemEventsResponses, SystemInfoData, SystemInfoErrors, SystemInfoResponses, SystemMetricsData, SystemMetricsErrors, SystemMetricsResponses, SystemPingData, SystemPingErrors, SystemPingHeadData, SystemPingHeadErrors, SystemPingHeadResponses, SystemPingResponses, SystemVersionData, SystemVersionErrors, SystemVersionResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -94,3 +94,124 @@ export const systemEvents = <ThrowOnError extends boolean = false>(options?: Opt
  * Metrics of the daemon in the Prometheus text exposition format.
  */
 export const systemMetrics = <ThrowOnError extends boolean = false>(options?: Options<SystemMetricsData, ThrowOnError>): RequestResult<SystemMetricsResponses, SystemMetricsErrors, ThrowOnError> => (options?.client ?? client).get<SystemMetricsResponses, SystemMetricsErrors, ThrowOnError>({ url: '/metrics', ...options });
+
+/**
+ * Pull an image from a registry
+ *
+ * Fetches the image `fromImage` (with `tag`, when given) from its registry and unpacks it,
+ * answering with its progress as it goes: a stream of JSON objects sent one after another,
+ * not as an array and with no separator between them (as pouch's daemon sends it; Go's and
+ * docker-py's JSON stream readers take it as it is). Each object tells the state of one part
+ * of the pull (`id`, `status`, `progressDetail` with `current` and `total` bytes,
+ * `started_at`, `updated_at`); the whole table is sent again as it changes. A failure once
+ * the stream has begun is one last object with `errorDetail` and `error`; one found before,
+ * an error status with the usual `Error` body. Closing the connection cancels the pull.
+ *
+ * A digest is sent either in `fromImage` (`name@sha256:...`) or, as the Docker CLI and
+ * docker-py send it, as the `tag` (`tag=sha256:...`). Importing (`fromSrc`, `repo` and a
+ * body) is part of pouch's contract but not done: those are accepted and ignored, as pouch
+ * ignores them.
+ *
+ * No request body is declared, though pouch's spec names one (the content to import, as
+ * `text/plain` or `application/octet-stream`): pouch's daemon never reads it and takes a
+ * request of any `Content-Type`, and so does this one. The Docker CLI sends an empty
+ * `text/plain` body; pouch's CLI and docker-py send none.
+ *
+ */
+export const imagePull = <ThrowOnError extends boolean = false>(options?: Options<ImagePullData, ThrowOnError>): RequestResult<ImagePullResponses, ImagePullErrors, ThrowOnError> => (options?.client ?? client).post<ImagePullResponses, ImagePullErrors, ThrowOnError>({ url: '/images/create', ...options });
+
+/**
+ * List images
+ *
+ * Every image the daemon holds, tagged or not, with the names each is known by.
+ */
+export const imageList = <ThrowOnError extends boolean = false>(options?: Options<ImageListData, ThrowOnError>): RequestResult<ImageListResponses, ImageListErrors, ThrowOnError> => (options?.client ?? client).get<ImageListResponses, ImageListErrors, ThrowOnError>({ url: '/images/json', ...options });
+
+/**
+ * Load images from a tar archive
+ *
+ * Reads a tar archive of images, in the OCI image layout or as `docker save` writes it,
+ * stores its content and unpacks every image in it. The images keep the names the
+ * archive gives them; with `name`, a name that is only a tag becomes `name:tag`, and
+ * without it `import-<date>:tag`. The body is read as it arrives, never held whole.
+ *
+ */
+export const imageLoad = <ThrowOnError extends boolean = false>(options?: Options<ImageLoadData, ThrowOnError>): RequestResult<ImageLoadResponses, ImageLoadErrors, ThrowOnError> => (options?.client ?? client).post<ImageLoadResponses, ImageLoadErrors, ThrowOnError>({
+    bodySerializer: null,
+    url: '/images/load',
+    ...options,
+    headers: {
+        'Content-Type': 'application/x-tar',
+        ...options?.headers
+    }
+});
+
+/**
+ * Save an image as a tar archive
+ *
+ * The image `name` as a tar archive in the OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/...`), streamed as it is read from the store; `ImageLoad` reads it back.
+ */
+export const imageSave = <ThrowOnError extends boolean = false>(options?: Options<ImageSaveData, ThrowOnError>): RequestResult<ImageSaveResponses, ImageSaveErrors, ThrowOnError> => (options?.client ?? client).get<ImageSaveResponses, ImageSaveErrors, ThrowOnError>({ url: '/images/save', ...options });
+
+/**
+ * Save images as a tar archive (Docker's route)
+ *
+ * An addition to pouch's contract, for `docker save`: the images `names` (one parameter each) as one tar archive, as `ImageSave` writes it.
+ */
+export const imageGet = <ThrowOnError extends boolean = false>(options?: Options<ImageGetData, ThrowOnError>): RequestResult<ImageGetResponses, ImageGetErrors, ThrowOnError> => (options?.client ?? client).get<ImageGetResponses, ImageGetErrors, ThrowOnError>({ url: '/images/get', ...options });
+
+/**
+ * Search a registry for images
+ *
+ * Asks a registry's search endpoint (Docker's v1 search API) for repositories matching `term`, as the Docker CLI does with GET. pouch's own client asks with POST (`ImageSearchPost`).
+ */
+export const imageSearch = <ThrowOnError extends boolean = false>(options: Options<ImageSearchData, ThrowOnError>): RequestResult<ImageSearchResponses, ImageSearchErrors, ThrowOnError> => (options.client ?? client).get<ImageSearchResponses, ImageSearchErrors, ThrowOnError>({ url: '/images/search', ...options });
+
+/**
+ * Search a registry for images (pouch's client's method)
+ *
+ * `ImageSearch` asked with POST, as pouch's Go client asks and pouch's daemon routes it (its spec says GET), with the credentials for the registry in `X-Registry-Auth`. No body.
+ */
+export const imageSearchPost = <ThrowOnError extends boolean = false>(options: Options<ImageSearchPostData, ThrowOnError>): RequestResult<ImageSearchPostResponses, ImageSearchPostErrors, ThrowOnError> => (options.client ?? client).post<ImageSearchPostResponses, ImageSearchPostErrors, ThrowOnError>({ url: '/images/search', ...options });
+
+/**
+ * Inspect an image
+ *
+ * Everything known about one image, found by name, ID or a prefix of its ID.
+ */
+export const imageInspect = <ThrowOnError extends boolean = false>(options: Options<ImageInspectData, ThrowOnError>): RequestResult<ImageInspectResponses, ImageInspectErrors, ThrowOnError> => (options.client ?? client).get<ImageInspectResponses, ImageInspectErrors, ThrowOnError>({ url: '/images/{imageid}/json', ...options });
+
+/**
+ * Show how an image was built
+ *
+ * One entry a build step of the image, the newest first, from its configuration's history; the steps that made a layer carry that layer's size.
+ */
+export const imageHistory = <ThrowOnError extends boolean = false>(options: Options<ImageHistoryData, ThrowOnError>): RequestResult<ImageHistoryResponses, ImageHistoryErrors, ThrowOnError> => (options.client ?? client).get<ImageHistoryResponses, ImageHistoryErrors, ThrowOnError>({ url: '/images/{imageid}/history', ...options });
+
+/**
+ * Save one image as a tar archive (Docker's route)
+ *
+ * An addition to pouch's contract, for docker-py's `Image.save()`: the image as a tar archive, as `ImageSave` writes it.
+ */
+export const imageGetOne = <ThrowOnError extends boolean = false>(options: Options<ImageGetOneData, ThrowOnError>): RequestResult<ImageGetOneResponses, ImageGetOneErrors, ThrowOnError> => (options.client ?? client).get<ImageGetOneResponses, ImageGetOneErrors, ThrowOnError>({ url: '/images/{imageid}/get', ...options });
+
+/**
+ * Give an image another name
+ *
+ * Names the image `imageid` also `repo:tag` (`repo:latest` without a tag); a name without a registry is one of the default registry. The new name may not hold a digest, nor be a name some image was pulled by. No body.
+ */
+export const imageTag = <ThrowOnError extends boolean = false>(options: Options<ImageTagData, ThrowOnError>): RequestResult<ImageTagResponses, ImageTagErrors, ThrowOnError> => (options.client ?? client).post<ImageTagResponses, ImageTagErrors, ThrowOnError>({ url: '/images/{imageid}/tag', ...options });
+
+/**
+ * Push an image to its registry
+ *
+ * Uploads the image named `imageid:tag` to the registry its name names (the layers and configuration the registry lacks, then the manifest), answering with its progress as `ImagePull` does: a stream of JSON objects, one per part uploaded (`waiting`, `uploading`, `committing`, `done`). No body.
+ */
+export const imagePush = <ThrowOnError extends boolean = false>(options: Options<ImagePushData, ThrowOnError>): RequestResult<ImagePushResponses, ImagePushErrors, ThrowOnError> => (options.client ?? client).post<ImagePushResponses, ImagePushErrors, ThrowOnError>({ url: '/images/{imageid}/push', ...options });
+
+/**
+ * Remove an image
+ *
+ * Removes the name `imageid` from its image, and the image once it has no name left. Given by ID (or a prefix of one), the image loses every name, which takes `force` when they are names of different repositories. Removing an image a container uses takes `force` too. The answer has no body, as in pouch's contract.
+ */
+export const imageRemove = <ThrowOnError extends boolean = false>(options: Options<ImageRemoveData, ThrowOnError>): RequestResult<ImageRemoveResponses, ImageRemoveErrors, ThrowOnError> => (options.client ?? client).delete<ImageRemoveResponses, ImageRemoveErrors, ThrowOnError>({ url: '/images/{imageid}', ...options });

@@ -400,6 +400,288 @@ export type EventsActor = {
  */
 export type EventType = 'container' | 'daemon' | 'image' | 'network' | 'plugin' | 'volume';
 
+/**
+ * An image: its ID and names, its size, the configuration containers made from it start with, and its layers.
+ */
+export type ImageInfo = {
+    /**
+     * the image's ID, the digest of its configuration
+     */
+    Id?: string;
+    /**
+     * the image's names with a tag, `name:tag`
+     */
+    RepoTags?: Array<string>;
+    /**
+     * the image's names with a digest, `name@sha256:<hex>` (the digest of its manifest)
+     */
+    RepoDigests?: Array<string>;
+    /**
+     * when the image was made, as RFC 3339 with nanoseconds
+     */
+    CreatedAt?: string;
+    /**
+     * when the image was made (an addition to pouch's contract: Docker's field, which the Docker clients read): in a list, seconds since the Unix epoch (Docker's image summary); in an inspect answer, the RFC 3339 time, as `CreatedAt` (Docker's image)
+     */
+    Created?: number | string;
+    /**
+     * the size of the image's layers, compressed, in bytes
+     */
+    Size?: number;
+    Config?: ContainerConfig;
+    /**
+     * CPU architecture the image is for, in Go's naming
+     */
+    Architecture?: string;
+    /**
+     * operating system the image is for
+     */
+    Os?: string;
+    /**
+     * the image's root filesystem, as the layers it is made of
+     */
+    RootFS?: {
+        /**
+         * how the layers make the filesystem; `layers`
+         */
+        Type: string;
+        /**
+         * the digest of each layer, uncompressed (its diff ID), the lowest first
+         */
+        Layers?: Array<string>;
+        /**
+         * the digest of a base layer (not set by this daemon)
+         */
+        BaseLayer?: string;
+    };
+};
+
+/**
+ * The configuration of a container that does not depend on the host it runs on. In an image, the part its configuration sets (user, environment, entry point, command, working directory, labels, stop signal, volumes); a list the image leaves unset (`Cmd`, `Entrypoint`, `Env`, `OnBuild`, `Shell`) is `null`, as in pouch's answers.
+ */
+export type ContainerConfig = {
+    /**
+     * the container's host name (RFC 1123)
+     */
+    Hostname?: string;
+    /**
+     * the container's domain name
+     */
+    Domainname?: string;
+    /**
+     * the user commands run as, in the container
+     */
+    User?: string;
+    /**
+     * whether to attach to standard input
+     */
+    AttachStdin?: boolean;
+    /**
+     * whether to attach to standard output
+     */
+    AttachStdout?: boolean;
+    /**
+     * whether to attach to standard error
+     */
+    AttachStderr?: boolean;
+    /**
+     * whether to leave /etc/hostname, /etc/hosts and /etc/resolv.conf unmade
+     */
+    DisableNetworkFiles?: boolean;
+    /**
+     * the ports exposed, `<port>/<tcp|udp>`, each mapped to an empty object
+     */
+    ExposedPorts?: {
+        [key: string]: {
+            [key: string]: unknown;
+        };
+    };
+    /**
+     * whether the standard streams are a terminal
+     */
+    Tty?: boolean;
+    /**
+     * whether standard input is open
+     */
+    OpenStdin?: boolean;
+    /**
+     * whether standard input closes when the first attached client leaves
+     */
+    StdinOnce?: boolean;
+    /**
+     * environment variables, `NAME=value`; `NAME=` sets an empty value, a bare `NAME` removes the variable
+     */
+    Env?: Array<string> | null;
+    /**
+     * the command, as a list of arguments
+     */
+    Cmd?: Array<string> | null;
+    /**
+     * whether the command is already escaped (Windows only)
+     */
+    ArgsEscaped?: boolean;
+    /**
+     * the image the container is made from (empty in an image's own configuration)
+     */
+    Image: string;
+    /**
+     * the mount points of volumes in the container, each mapped to an empty object
+     */
+    Volumes?: {
+        [key: string]: {
+            [key: string]: unknown;
+        };
+    };
+    /**
+     * the directory commands run in
+     */
+    WorkingDir?: string;
+    /**
+     * the entry point, as a list of arguments; `[""]` resets it to the system's default
+     */
+    Entrypoint?: Array<string> | null;
+    /**
+     * whether the container has no network
+     */
+    NetworkDisabled?: boolean;
+    /**
+     * the container's MAC address
+     */
+    MacAddress?: string;
+    /**
+     * the image's `ONBUILD` instructions
+     */
+    OnBuild?: Array<string> | null;
+    /**
+     * labels, as keys and values
+     */
+    Labels?: {
+        [key: string]: string;
+    };
+    /**
+     * the signal that stops the container, by name or number
+     */
+    StopSignal?: string;
+    /**
+     * seconds to wait for the container to stop before it is killed
+     */
+    StopTimeout?: number;
+    /**
+     * the shell that runs the shell forms of `RUN`, `CMD` and `ENTRYPOINT`
+     */
+    Shell?: Array<string> | null;
+    /**
+     * whether the container runs in rich container mode (default false)
+     */
+    Rich?: boolean;
+    /**
+     * the rich container mode (default `dumb-init`)
+     */
+    RichMode?: 'dumb-init' | 'sbin-init' | 'systemd';
+    /**
+     * a script run in the container before its entry point or command
+     */
+    InitScript?: string;
+    /**
+     * disk quotas, by directory in the container (`/`: the root filesystem; `.*`: the root filesystem and every volume), each a size
+     */
+    DiskQuota?: {
+        [key: string]: string;
+    } | null;
+    /**
+     * annotations passed to the OCI runtime's spec
+     */
+    SpecAnnotation?: {
+        [key: string]: string;
+    };
+    /**
+     * the quota ID for the disk quotas; zero or less asks the daemon for a new one
+     */
+    QuotaID?: string;
+    /**
+     * the network priority
+     */
+    NetPriority?: number;
+    /**
+     * the ID the container is to have, 64 hexadecimal digits (by default one is made)
+     */
+    SpecificID?: string;
+    /**
+     * the snapshotter for the container, when not the default (set by hook plugins only)
+     */
+    Snapshotter?: string;
+};
+
+/**
+ * One step of an image's build.
+ */
+export type HistoryResultItem = {
+    /**
+     * the image's ID on the newest step, `<missing>` on the others
+     */
+    ID: string;
+    /**
+     * when the step was taken, in nanoseconds since the Unix epoch
+     */
+    Created: number;
+    /**
+     * the instruction of the step
+     */
+    CreatedBy: string;
+    /**
+     * who made the step
+     */
+    Author: string;
+    /**
+     * a note on the step
+     */
+    Comment: string;
+    /**
+     * true when the step made no layer
+     */
+    EmptyLayer: boolean;
+    /**
+     * the size of the step's layer, compressed, in bytes (0 when it made none)
+     */
+    Size: number;
+};
+
+/**
+ * A repository found by a search.
+ */
+export type SearchResultItem = {
+    /**
+     * what the repository says of itself
+     */
+    description?: string;
+    /**
+     * whether it is an official repository
+     */
+    is_official?: boolean;
+    /**
+     * whether it is built automatically
+     */
+    is_automated?: boolean;
+    /**
+     * the repository's name
+     */
+    name?: string;
+    /**
+     * how many stars it has
+     */
+    star_count?: number;
+};
+
+/**
+ * an image: a name (`busybox`, `busybox:1.36`, `registry.example.com/team/busybox@sha256:...`), its ID (`sha256:<hex>`) or a prefix of the ID's hex. A name may hold `/`, sent as it is or as `%2F`
+ */
+export type Imageid = string;
+
+/**
+ * credentials for the registry: an `AuthConfig` as JSON, in base64 (the URL-safe alphabet, as pouch's and Docker's clients encode it, or the standard one; padding optional). Absent, or `e30=` (`{}`, what the Docker CLI sends when it has none), the registry is asked without credentials: the daemon keeps none of its own (clients keep theirs, from a login)
+ */
+export type RegistryAuth = string;
+
 export type SystemPingData = {
     body?: never;
     path?: never;
@@ -788,3 +1070,757 @@ export type SystemMetricsResponses = {
 };
 
 export type SystemMetricsResponse = SystemMetricsResponses[keyof SystemMetricsResponses];
+
+export type ImagePullData = {
+    body?: never;
+    headers?: {
+        /**
+         * credentials for the registry: an `AuthConfig` as JSON, in base64 (the URL-safe alphabet, as pouch's and Docker's clients encode it, or the standard one; padding optional). Absent, or `e30=` (`{}`, what the Docker CLI sends when it has none), the registry is asked without credentials: the daemon keeps none of its own (clients keep theirs, from a login)
+         */
+        'X-Registry-Auth'?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * the image to pull, `name[:tag]` or `name@digest`
+         */
+        fromImage?: string;
+        /**
+         * where to import an image from (pouch's contract; ignored)
+         */
+        fromSrc?: string;
+        /**
+         * the name to give an imported image (pouch's contract; ignored)
+         */
+        repo?: string;
+        /**
+         * the tag to pull, appended to `fromImage` as `:tag`; a digest (`sha256:<hex>`) is appended as `@sha256:<hex>`
+         */
+        tag?: string;
+    };
+    url: '/images/create';
+};
+
+export type ImagePullErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the registry refused the credentials of `X-Registry-Auth` (or asked for some when none were sent); or the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only; the message is then `tls verified error.`)
+     */
+    403: Error;
+    /**
+     * no such image (or, for a pull or push, the registry does not have it)
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ImagePullError = ImagePullErrors[keyof ImagePullErrors];
+
+export type ImagePullResponses = {
+    /**
+     * the pull's progress, a stream of JSON objects one after the other
+     */
+    200: unknown;
+};
+
+export type ImageListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * show intermediate images too (pouch's contract; every image is always shown)
+         */
+        all?: boolean;
+        /**
+         * JSON object mapping a filter name to a list of values (`map[string][]string`; the
+         * form `{"name": {"value": true}}` is read the same). Filters: `reference` (an image
+         * name, `*` matching any characters but `/`), `before` and `since` (an image, by name
+         * or ID: images made before or after it; each at most once).
+         *
+         */
+        filters?: string;
+        /**
+         * show `RepoDigests` (pouch's contract; they are always shown)
+         */
+        digests?: boolean;
+    };
+    url: '/images/json';
+};
+
+export type ImageListErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ImageListError = ImageListErrors[keyof ImageListErrors];
+
+export type ImageListResponses = {
+    /**
+     * the images
+     */
+    200: Array<ImageInfo>;
+};
+
+export type ImageListResponse = ImageListResponses[keyof ImageListResponses];
+
+export type ImageLoadData = {
+    /**
+     * the archive. A body sent without a `Content-Type` is read as `application/x-tar`, the type pouch's CLI and the Docker CLI send
+     */
+    body?: Blob | File;
+    path?: never;
+    query?: {
+        /**
+         * repository for the archive's images, with no tag or digest (default: the names in the archive)
+         */
+        name?: string;
+    };
+    url: '/images/load';
+};
+
+export type ImageLoadErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the body was sent with a Content-Type the operation does not take (its request body lists those it does; a body sent without one is read as the first of them)
+     */
+    415: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ImageLoadError = ImageLoadErrors[keyof ImageLoadErrors];
+
+export type ImageLoadResponses = {
+    /**
+     * the archive's images were loaded
+     */
+    200: unknown;
+};
+
+export type ImageSaveData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * the image to save, by name or ID
+         */
+        name?: string;
+    };
+    url: '/images/save';
+};
+
+export type ImageSaveErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such image (or, for a pull or push, the registry does not have it)
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ImageSaveError = ImageSaveErrors[keyof ImageSaveErrors];
+
+export type ImageSaveResponses = {
+    /**
+     * the archive
+     */
+    200: Blob | File;
+};
+
+export type ImageSaveResponse = ImageSaveResponses[keyof ImageSaveResponses];
+
+export type ImageGetData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * an image to save, by name or ID; repeated for each image
+         */
+        names?: Array<string>;
+    };
+    url: '/images/get';
+};
+
+export type ImageGetErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such image (or, for a pull or push, the registry does not have it)
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ImageGetError = ImageGetErrors[keyof ImageGetErrors];
+
+export type ImageGetResponses = {
+    /**
+     * the archive
+     */
+    200: Blob | File;
+};
+
+export type ImageGetResponse = ImageGetResponses[keyof ImageGetResponses];
+
+export type ImageSearchData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * what to search for
+         */
+        term: string;
+        /**
+         * base URL of the search endpoint (`<registry>search?q=<term>` is asked); default `https://<default registry>/v1/`
+         */
+        registry?: string;
+    };
+    url: '/images/search';
+};
+
+export type ImageSearchErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the registry refused the credentials of `X-Registry-Auth` (or asked for some when none were sent); or the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only; the message is then `tls verified error.`)
+     */
+    403: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ImageSearchError = ImageSearchErrors[keyof ImageSearchErrors];
+
+export type ImageSearchResponses = {
+    /**
+     * the repositories found
+     */
+    200: Array<SearchResultItem>;
+};
+
+export type ImageSearchResponse = ImageSearchResponses[keyof ImageSearchResponses];
+
+export type ImageSearchPostData = {
+    body?: never;
+    headers?: {
+        /**
+         * credentials for the registry: an `AuthConfig` as JSON, in base64 (the URL-safe alphabet, as pouch's and Docker's clients encode it, or the standard one; padding optional). Absent, or `e30=` (`{}`, what the Docker CLI sends when it has none), the registry is asked without credentials: the daemon keeps none of its own (clients keep theirs, from a login)
+         */
+        'X-Registry-Auth'?: string;
+    };
+    path?: never;
+    query: {
+        /**
+         * what to search for
+         */
+        term: string;
+        /**
+         * base URL of the search endpoint (`<registry>search?q=<term>` is asked); default `https://<default registry>/v1/`
+         */
+        registry?: string;
+    };
+    url: '/images/search';
+};
+
+export type ImageSearchPostErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the registry refused the credentials of `X-Registry-Auth` (or asked for some when none were sent); or the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only; the message is then `tls verified error.`)
+     */
+    403: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ImageSearchPostError = ImageSearchPostErrors[keyof ImageSearchPostErrors];
+
+export type ImageSearchPostResponses = {
+    /**
+     * the repositories found
+     */
+    200: Array<SearchResultItem>;
+};
+
+export type ImageSearchPostResponse = ImageSearchPostResponses[keyof ImageSearchPostResponses];
+
+export type ImageInspectData = {
+    body?: never;
+    path: {
+        /**
+         * an image: a name (`busybox`, `busybox:1.36`, `registry.example.com/team/busybox@sha256:...`), its ID (`sha256:<hex>`) or a prefix of the ID's hex. A name may hold `/`, sent as it is or as `%2F`
+         */
+        imageid: string;
+    };
+    query?: never;
+    url: '/images/{imageid}/json';
+};
+
+export type ImageInspectErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such image (or, for a pull or push, the registry does not have it)
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ImageInspectError = ImageInspectErrors[keyof ImageInspectErrors];
+
+export type ImageInspectResponses = {
+    /**
+     * the image
+     */
+    200: ImageInfo;
+};
+
+export type ImageInspectResponse = ImageInspectResponses[keyof ImageInspectResponses];
+
+export type ImageHistoryData = {
+    body?: never;
+    path: {
+        /**
+         * an image: a name (`busybox`, `busybox:1.36`, `registry.example.com/team/busybox@sha256:...`), its ID (`sha256:<hex>`) or a prefix of the ID's hex. A name may hold `/`, sent as it is or as `%2F`
+         */
+        imageid: string;
+    };
+    query?: never;
+    url: '/images/{imageid}/history';
+};
+
+export type ImageHistoryErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such image (or, for a pull or push, the registry does not have it)
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ImageHistoryError = ImageHistoryErrors[keyof ImageHistoryErrors];
+
+export type ImageHistoryResponses = {
+    /**
+     * the image's history, newest first
+     */
+    200: Array<HistoryResultItem>;
+};
+
+export type ImageHistoryResponse = ImageHistoryResponses[keyof ImageHistoryResponses];
+
+export type ImageGetOneData = {
+    body?: never;
+    path: {
+        /**
+         * an image: a name (`busybox`, `busybox:1.36`, `registry.example.com/team/busybox@sha256:...`), its ID (`sha256:<hex>`) or a prefix of the ID's hex. A name may hold `/`, sent as it is or as `%2F`
+         */
+        imageid: string;
+    };
+    query?: never;
+    url: '/images/{imageid}/get';
+};
+
+export type ImageGetOneErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such image (or, for a pull or push, the registry does not have it)
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ImageGetOneError = ImageGetOneErrors[keyof ImageGetOneErrors];
+
+export type ImageGetOneResponses = {
+    /**
+     * the archive
+     */
+    200: Blob | File;
+};
+
+export type ImageGetOneResponse = ImageGetOneResponses[keyof ImageGetOneResponses];
+
+export type ImageTagData = {
+    body?: never;
+    path: {
+        /**
+         * an image: a name (`busybox`, `busybox:1.36`, `registry.example.com/team/busybox@sha256:...`), its ID (`sha256:<hex>`) or a prefix of the ID's hex. A name may hold `/`, sent as it is or as `%2F`
+         */
+        imageid: string;
+    };
+    query?: {
+        /**
+         * the repository of the new name
+         */
+        repo?: string;
+        /**
+         * the tag of the new name (default `latest`)
+         */
+        tag?: string;
+    };
+    url: '/images/{imageid}/tag';
+};
+
+export type ImageTagErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such image (or, for a pull or push, the registry does not have it)
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ImageTagError = ImageTagErrors[keyof ImageTagErrors];
+
+export type ImageTagResponses = {
+    /**
+     * the image has the new name
+     */
+    201: unknown;
+};
+
+export type ImagePushData = {
+    body?: never;
+    headers?: {
+        /**
+         * credentials for the registry: an `AuthConfig` as JSON, in base64 (the URL-safe alphabet, as pouch's and Docker's clients encode it, or the standard one; padding optional). Absent, or `e30=` (`{}`, what the Docker CLI sends when it has none), the registry is asked without credentials: the daemon keeps none of its own (clients keep theirs, from a login)
+         */
+        'X-Registry-Auth'?: string;
+    };
+    path: {
+        /**
+         * an image: a name (`busybox`, `busybox:1.36`, `registry.example.com/team/busybox@sha256:...`), its ID (`sha256:<hex>`) or a prefix of the ID's hex. A name may hold `/`, sent as it is or as `%2F`
+         */
+        imageid: string;
+    };
+    query?: {
+        /**
+         * the tag to push (default `latest`)
+         */
+        tag?: string;
+    };
+    url: '/images/{imageid}/push';
+};
+
+export type ImagePushErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the registry refused the credentials of `X-Registry-Auth` (or asked for some when none were sent); or the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only; the message is then `tls verified error.`)
+     */
+    403: Error;
+    /**
+     * no such image (or, for a pull or push, the registry does not have it)
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ImagePushError = ImagePushErrors[keyof ImagePushErrors];
+
+export type ImagePushResponses = {
+    /**
+     * the push's progress, a stream of JSON objects one after the other
+     */
+    200: unknown;
+};
+
+export type ImageRemoveData = {
+    body?: never;
+    path: {
+        /**
+         * an image: a name (`busybox`, `busybox:1.36`, `registry.example.com/team/busybox@sha256:...`), its ID (`sha256:<hex>`) or a prefix of the ID's hex. A name may hold `/`, sent as it is or as `%2F`
+         */
+        imageid: string;
+    };
+    query?: {
+        /**
+         * remove it even when a container uses it, or every name when they are of different repositories
+         */
+        force?: boolean;
+    };
+    url: '/images/{imageid}';
+};
+
+export type ImageRemoveErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such image (or, for a pull or push, the registry does not have it)
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ImageRemoveError = ImageRemoveErrors[keyof ImageRemoveErrors];
+
+export type ImageRemoveResponses = {
+    /**
+     * the image (or the name) was removed
+     */
+    204: void;
+};
+
+export type ImageRemoveResponse = ImageRemoveResponses[keyof ImageRemoveResponses];

@@ -9,6 +9,19 @@ if TYPE_CHECKING:
     from .auth_config import AuthConfig
     from .auth_response import AuthResponse
     from .commit import Commit
+    from .container_config import ContainerConfig
+    from .container_config_disk_quota_type_0 import ContainerConfigDiskQuotaType0
+    from .container_config_exposed_ports import ContainerConfigExposedPorts
+    from .container_config_exposed_ports_additional_property import (
+        ContainerConfigExposedPortsAdditionalProperty,
+    )
+    from .container_config_labels import ContainerConfigLabels
+    from .container_config_rich_mode import ContainerConfigRichMode
+    from .container_config_spec_annotation import ContainerConfigSpecAnnotation
+    from .container_config_volumes import ContainerConfigVolumes
+    from .container_config_volumes_additional_property import (
+        ContainerConfigVolumesAdditionalProperty,
+    )
     from .daemon_update_config import DaemonUpdateConfig
     from .error import Error
     from .event_type import EventType
@@ -16,10 +29,14 @@ if TYPE_CHECKING:
     from .events_actor_attributes import EventsActorAttributes
     from .events_message import EventsMessage
     from .events_message_scope import EventsMessageScope
+    from .history_result_item import HistoryResultItem
+    from .image_info import ImageInfo
+    from .image_info_root_fs import ImageInfoRootFS
     from .index_configs import IndexConfigs
     from .index_info_type_0 import IndexInfoType0
     from .registry_service_config_type_0 import RegistryServiceConfigType0
     from .runtime import Runtime
+    from .search_result_item import SearchResultItem
     from .system_info import SystemInfo
     from .system_info_cgroup_driver import SystemInfoCgroupDriver
     from .system_info_runtimes import SystemInfoRuntimes
@@ -30,6 +47,15 @@ _MODULES = {
     "AuthConfig": "auth_config",
     "AuthResponse": "auth_response",
     "Commit": "commit",
+    "ContainerConfig": "container_config",
+    "ContainerConfigDiskQuotaType0": "container_config_disk_quota_type_0",
+    "ContainerConfigExposedPorts": "container_config_exposed_ports",
+    "ContainerConfigExposedPortsAdditionalProperty": "container_config_exposed_ports_additional_property",
+    "ContainerConfigLabels": "container_config_labels",
+    "ContainerConfigRichMode": "container_config_rich_mode",
+    "ContainerConfigSpecAnnotation": "container_config_spec_annotation",
+    "ContainerConfigVolumes": "container_config_volumes",
+    "ContainerConfigVolumesAdditionalProperty": "container_config_volumes_additional_property",
     "DaemonUpdateConfig": "daemon_update_config",
     "Error": "error",
     "EventType": "event_type",
@@ -37,10 +63,14 @@ _MODULES = {
     "EventsActorAttributes": "events_actor_attributes",
     "EventsMessage": "events_message",
     "EventsMessageScope": "events_message_scope",
+    "HistoryResultItem": "history_result_item",
+    "ImageInfo": "image_info",
+    "ImageInfoRootFS": "image_info_root_fs",
     "IndexConfigs": "index_configs",
     "IndexInfoType0": "index_info_type_0",
     "RegistryServiceConfigType0": "registry_service_config_type_0",
     "Runtime": "runtime",
+    "SearchResultItem": "search_result_item",
     "SystemInfo": "system_info",
     "SystemInfoCgroupDriver": "system_info_cgroup_driver",
     "SystemInfoRuntimes": "system_info_runtimes",
@@ -66,6 +96,15 @@ __all__ = (
     "AuthConfig",
     "AuthResponse",
     "Commit",
+    "ContainerConfig",
+    "ContainerConfigDiskQuotaType0",
+    "ContainerConfigExposedPorts",
+    "ContainerConfigExposedPortsAdditionalProperty",
+    "ContainerConfigLabels",
+    "ContainerConfigRichMode",
+    "ContainerConfigSpecAnnotation",
+    "ContainerConfigVolumes",
+    "ContainerConfigVolumesAdditionalProperty",
     "DaemonUpdateConfig",
     "Error",
     "EventType",
@@ -73,10 +112,14 @@ __all__ = (
     "EventsActorAttributes",
     "EventsMessage",
     "EventsMessageScope",
+    "HistoryResultItem",
+    "ImageInfo",
+    "ImageInfoRootFS",
     "IndexConfigs",
     "IndexInfoType0",
     "RegistryServiceConfigType0",
     "Runtime",
+    "SearchResultItem",
     "SystemInfo",
     "SystemInfoCgroupDriver",
     "SystemInfoRuntimes",

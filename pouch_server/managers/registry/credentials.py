@@ -8,6 +8,7 @@ every message a login produces is also scrubbed of them before it leaves (:meth:
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -78,3 +79,34 @@ def without_query(url: str) -> str:
     parts = urlsplit(url)
     netloc = parts.netloc.rsplit("@", 1)[-1]  # a realm might carry userinfo: never repeat it
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+#: The longest X-Registry-Auth header read (an AuthConfig's fields are bounded far below this).
+MAX_REGISTRY_AUTH = 16 << 10
+
+
+def from_registry_auth(header: str | None) -> Credentials | None:
+    """The credentials of an ``X-Registry-Auth`` header: base64 (URL alphabet, as Go's clients
+    encode it; the standard one and missing padding are taken too) of AuthConfig's JSON, keys in
+    any case. None for no header or no credentials (the Docker CLI sends ``e30=``, ``{}``, when it
+    has none). APIError(400) for a header that is not that."""
+    if header is None or not header.strip():
+        return None
+    text = header.strip()
+    if len(text) > MAX_REGISTRY_AUTH:
+        raise APIError(400, f"X-Registry-Auth longer than {MAX_REGISTRY_AUTH} characters")
+    padded = text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4)
+    try:
+        body = json.loads(base64.b64decode(padded, validate=True))
+    except ValueError:  # binascii.Error and JSONDecodeError are ValueErrors
+        raise APIError(400, "invalid X-Registry-Auth: want base64 of AuthConfig's JSON") from None
+    if not isinstance(body, dict):
+        raise APIError(400, "invalid X-Registry-Auth: want base64 of AuthConfig's JSON")
+    # Go decodes JSON keys case-insensitively: "username" is Username.
+    canonical = {"username": "Username", "password": "Password", "auth": "Auth"}
+    canonical |= {"identitytoken": "IdentityToken", "registrytoken": "RegistryToken"}
+    fields = {canonical[k.lower()]: v for k, v in body.items() if k.lower() in canonical}
+    creds = Credentials.from_auth_config(fields)
+    if not (creds.username or creds.password or creds.identity_token or creds.registry_token):
+        return None
+    return creds

@@ -1,0 +1,230 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    imageid: str,
+    *,
+    force: bool | Unset = False,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["force"] = force
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/images/{imageid}".format(
+            imageid=quote(str(imageid), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | Error | None:
+    if response.status_code == 204:
+        response_204 = cast(Any, None)
+        return response_204
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 408:
+        response_408 = Error.from_dict(response.json())
+
+        return response_408
+
+    if response.status_code == 413:
+        response_413 = Error.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 431:
+        response_431 = Error.from_dict(response.json())
+
+        return response_431
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | Error]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    imageid: str,
+    *,
+    client: AuthenticatedClient | Client,
+    force: bool | Unset = False,
+) -> Response[Any | Error]:
+    """Remove an image
+
+     Removes the name `imageid` from its image, and the image once it has no name left. Given by ID (or a
+    prefix of one), the image loses every name, which takes `force` when they are names of different
+    repositories. Removing an image a container uses takes `force` too. The answer has no body, as in
+    pouch's contract.
+
+    Args:
+        imageid (str):
+        force (bool | Unset):  Default: False.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | Error]
+    """
+
+    kwargs = _get_kwargs(
+        imageid=imageid,
+        force=force,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    imageid: str,
+    *,
+    client: AuthenticatedClient | Client,
+    force: bool | Unset = False,
+) -> Any | Error | None:
+    """Remove an image
+
+     Removes the name `imageid` from its image, and the image once it has no name left. Given by ID (or a
+    prefix of one), the image loses every name, which takes `force` when they are names of different
+    repositories. Removing an image a container uses takes `force` too. The answer has no body, as in
+    pouch's contract.
+
+    Args:
+        imageid (str):
+        force (bool | Unset):  Default: False.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | Error
+    """
+
+    return sync_detailed(
+        imageid=imageid,
+        client=client,
+        force=force,
+    ).parsed
+
+
+async def asyncio_detailed(
+    imageid: str,
+    *,
+    client: AuthenticatedClient | Client,
+    force: bool | Unset = False,
+) -> Response[Any | Error]:
+    """Remove an image
+
+     Removes the name `imageid` from its image, and the image once it has no name left. Given by ID (or a
+    prefix of one), the image loses every name, which takes `force` when they are names of different
+    repositories. Removing an image a container uses takes `force` too. The answer has no body, as in
+    pouch's contract.
+
+    Args:
+        imageid (str):
+        force (bool | Unset):  Default: False.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | Error]
+    """
+
+    kwargs = _get_kwargs(
+        imageid=imageid,
+        force=force,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    imageid: str,
+    *,
+    client: AuthenticatedClient | Client,
+    force: bool | Unset = False,
+) -> Any | Error | None:
+    """Remove an image
+
+     Removes the name `imageid` from its image, and the image once it has no name left. Given by ID (or a
+    prefix of one), the image loses every name, which takes `force` when they are names of different
+    repositories. Removing an image a container uses takes `force` too. The answer has no body, as in
+    pouch's contract.
+
+    Args:
+        imageid (str):
+        force (bool | Unset):  Default: False.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | Error
+    """
+
+    return (
+        await asyncio_detailed(
+            imageid=imageid,
+            client=client,
+            force=force,
+        )
+    ).parsed

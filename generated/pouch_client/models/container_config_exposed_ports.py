@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass as _dataclass
+from dataclasses import field as _field
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+if TYPE_CHECKING:
+    from ..models.container_config_exposed_ports_additional_property import (
+        ContainerConfigExposedPortsAdditionalProperty,
+    )
+
+
+T = TypeVar("T", bound="ContainerConfigExposedPorts")
+
+
+@_dataclass(slots=True)
+class ContainerConfigExposedPorts:
+    """the ports exposed, `<port>/<tcp|udp>`, each mapped to an empty object
+
+    Example:
+        {'80/tcp': {}}
+
+    """
+
+    additional_properties: dict[str, ContainerConfigExposedPortsAdditionalProperty] = (
+        _field(init=False, default_factory=dict)
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+
+        field_dict: dict[str, Any] = {}
+        for prop_name, prop in self.additional_properties.items():
+            field_dict[prop_name] = prop.to_dict()
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.container_config_exposed_ports_additional_property import (
+            ContainerConfigExposedPortsAdditionalProperty,
+        )
+
+        d = dict(src_dict)
+        container_config_exposed_ports = cls()
+
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional_property = (
+                ContainerConfigExposedPortsAdditionalProperty.from_dict(prop_dict)
+            )
+
+            additional_properties[prop_name] = additional_property
+
+        container_config_exposed_ports.additional_properties = additional_properties
+        return container_config_exposed_ports
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> ContainerConfigExposedPortsAdditionalProperty:
+        return self.additional_properties[key]
+
+    def __setitem__(
+        self, key: str, value: ContainerConfigExposedPortsAdditionalProperty
+    ) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

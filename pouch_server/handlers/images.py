@@ -1,0 +1,101 @@
+"""The image group (pouch's apis/server/image_bridge.go): each operation's parameters to the
+image manager, its answer back. Streams (pull and push progress, saved archives) are the
+manager's; a failure found before one starts is an error answer, as pouch gives it."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from connexion import request
+from connexion.lifecycle import ConnexionRequest
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from pouch_server.errors import APIError
+from pouch_server.managers.images.manager import ImageManager
+from pouch_server.managers.registry.credentials import Credentials, from_registry_auth
+
+#: Where a Docker client is named in its User-Agent (the Docker CLI's ``Docker-Client/...``,
+#: docker-py's ``docker-sdk-python/...``): they read a JSON answer where pouch sends none.
+_DOCKER_AGENTS = ("Docker-Client/", "docker-sdk-python/")
+
+
+def _headers() -> Headers:
+    """The request's headers (connexion passes no header parameter to a handler)."""
+    headers: Headers = cast(ConnexionRequest, request).headers
+    return headers
+
+
+def _credentials() -> Credentials | None:
+    return from_registry_auth(_headers().get("X-Registry-Auth"))
+
+
+def _docker_client() -> bool:
+    return _headers().get("User-Agent", "").startswith(_DOCKER_AGENTS)
+
+
+def not_yet(what: str) -> APIError:
+    """An operation of the spec that pouchd does not do yet: said plainly, never faked."""
+    return APIError(501, f"{what} is not implemented by this pouchd yet")
+
+
+class ImageHandlers:
+    def __init__(self, images: ImageManager) -> None:
+        self.images = images
+
+    async def pull(
+        self,
+        fromImage: str | None = None,
+        tag: str | None = None,
+        fromSrc: str | None = None,
+        repo: str | None = None,
+        body: Any = None,
+    ) -> StreamingResponse:
+        """pouch ignores ``fromSrc``, ``repo`` and the body (importing is not done); so does pouchd."""
+        session = await self.images.pull(fromImage or "", tag, _credentials())
+        # pouch sets no Content-Type (Go then sniffs text/plain); JSON is what the stream is, and
+        # what the Docker clients look for to decode it.
+        return StreamingResponse(session.stream(), media_type="application/json")
+
+    async def list_images(
+        self, all: bool | None = None, filters: str | None = None, digests: bool | None = None
+    ) -> Any:
+        """``all`` and ``digests`` are accepted and change nothing, as in pouch (no intermediate
+        images; RepoDigests always shown)."""
+        return self.images.list_images(filters)
+
+    async def inspect(self, imageid: str) -> Any:
+        return self.images.inspect(imageid)
+
+    async def history(self, imageid: str) -> Any:
+        return self.images.history(imageid)
+
+    async def tag(self, imageid: str, repo: str | None = None, tag: str | None = None) -> Response:
+        await self.images.tag(imageid, repo or "", tag)
+        return Response(status_code=201)
+
+    async def remove(self, imageid: str, force: bool = False) -> Response:
+        """pouch answers 204 with no body; the Docker clients decode a JSON list of what was
+        untagged and deleted, and get it (docs/compatibility.md)."""
+        removed = await self.images.remove(imageid, force)
+        if _docker_client():
+            return JSONResponse(removed)
+        return Response(status_code=204)
+
+    async def load(self, name: str | None = None, body: Any = None) -> Response:
+        raise not_yet("loading images")
+
+    async def save(self, name: str | None = None) -> Response:
+        raise not_yet("saving images")
+
+    async def get(self, names: list[str] | None = None) -> Response:
+        raise not_yet("saving images")
+
+    async def get_one(self, imageid: str) -> Response:
+        raise not_yet("saving images")
+
+    async def push(self, imageid: str, tag: str | None = None, body: Any = None) -> Response:
+        raise not_yet("pushing images")
+
+    async def search(self, term: str, registry: str | None = None) -> Any:
+        raise not_yet("searching registries")

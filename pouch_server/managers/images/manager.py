@@ -1,0 +1,373 @@
+"""pouchd's images (pouch's daemon/mgr/image.go): the records containerd keeps, the index of
+their names (:class:`~pouch_server.managers.images.store.ImageStore`), and the details shown
+of each (:mod:`~pouch_server.managers.images.metadata`), kept in memory and changed only
+through this manager, so that listing and lookups never call containerd.
+
+Each name is one containerd image record: ``busybox:latest`` (a name as typed when pulled, or a
+tag's fully qualified name), and beside every tag the record of its digest reference
+(``busybox@sha256:…``, labelled as pouch labels its own, "managed"), which RepoDigests show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fnmatch
+import json
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from google.protobuf import field_mask_pb2
+
+from containerd_api.github.com.containerd.containerd.api.services.images.v1 import images_pb2
+from containerd_api.github.com.containerd.containerd.api.types import descriptor_pb2
+from pouch_server.ctrd.client import ContainerdClient
+from pouch_server.ctrd.engine import Engine
+from pouch_server.errors import APIError
+from pouch_server.managers.events import EventBus
+from pouch_server.managers.images import reference
+from pouch_server.managers.images.content import proto_descriptor
+from pouch_server.managers.images.distribution import Candidate, Descriptor
+from pouch_server.managers.images.metadata import ImageDetails, describe, history, image_info
+from pouch_server.managers.images.progress import Progress
+from pouch_server.managers.images.pull import drop_pull_leases, pull
+from pouch_server.managers.images.reference import Reference
+from pouch_server.managers.images.store import DIGEST_REF_MANAGED, LABEL_DIGEST_REF, ImageStore
+from pouch_server.managers.registry.addresses import Endpoint, InsecurePolicy
+from pouch_server.managers.registry.client import endpoints_for
+from pouch_server.managers.registry.credentials import Credentials
+
+log = logging.getLogger("pouchd")
+
+
+@dataclass(frozen=True)
+class PullSession:
+    """A pull under way: its progress, and the task doing it (which records the image)."""
+
+    progress: Progress
+    task: asyncio.Task[None]
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        """pouch's progress stream; it ends once the pull has ended and the image is recorded
+        (a client that lists images as soon as the stream ends finds it). Leaving the stream
+        early (the client went away) cancels the pull, as pouch's spec says."""
+        try:
+            async for frame in self.progress.frames():
+                yield frame
+            with contextlib.suppress(Exception):  # its error is in the stream already
+                await self.task
+        finally:
+            if not self.task.done():
+                self.task.cancel()
+                with contextlib.suppress(BaseException):
+                    await self.task
+
+
+@dataclass(frozen=True)
+class Record:
+    """One containerd image record, as pouchd keeps it in memory."""
+
+    name: str
+    target: Descriptor
+    labels: Mapping[str, str]
+
+
+def _descriptor(d: descriptor_pb2.Descriptor) -> Descriptor:
+    return Descriptor(d.media_type, d.digest, d.size)
+
+
+class ImageManager:
+    """Images in pouchd's containerd namespace. :meth:`load` fills the memory from containerd at
+    start; every change goes through the methods here, to containerd first, then to memory."""
+
+    def __init__(
+        self,
+        events: EventBus,
+        *,
+        default_registry: str,
+        snapshotter: str,
+        insecure_registries: Sequence[str] = (),
+        mirrors: Sequence[str] = (),
+    ) -> None:
+        self.events = events
+        self.store = ImageStore(default_registry)
+        self.snapshotter = snapshotter
+        self.insecure = InsecurePolicy(list(insecure_registries))
+        self.mirrors = list(mirrors)
+        self.records: dict[str, Record] = {}
+        self.details: dict[str, ImageDetails] = {}  # by image ID
+        self._client: ContainerdClient | None = None
+
+    @property
+    def client(self) -> ContainerdClient:
+        if self._client is None:
+            raise APIError(500, "containerd is not connected yet")
+        return self._client
+
+    @property
+    def count(self) -> int:
+        return self.store.count
+
+    # --- start -----------------------------------------------------------------------------
+    async def load(self, engine: Engine) -> None:
+        """Read every image record of the namespace (a record pouch's grammar refuses, made by
+        another tool, or one whose content is incomplete, is logged and left out, as pouch does),
+        after dropping the leases of pulls that a killed pouchd or containerd left unfinished."""
+        self._client = client = engine.client
+        dropped = await drop_pull_leases(client)
+        if dropped:
+            log.info("dropped %d lease(s) of unfinished pulls", len(dropped))
+        answer = await client.call(client.images.List, images_pb2.ListImagesRequest())
+        for image in answer.images:
+            try:
+                await self._remember(Record(image.name, _descriptor(image.target), dict(image.labels)))
+            except APIError as e:
+                log.warning("image %s left out: %s", image.name, e.message)
+
+    async def _remember(self, record: Record) -> ImageDetails:
+        details = await self._details_of(record.target)
+        managed = record.labels.get(LABEL_DIGEST_REF) == DIGEST_REF_MANAGED
+        self.store.add(details.id, record.name, managed=managed)
+        self.records[record.name] = record
+        self.details[details.id] = details
+        return details
+
+    async def _details_of(self, target: Descriptor) -> ImageDetails:
+        for details in self.details.values():
+            if details.target.digest == target.digest:
+                return details
+        return await describe(self.client, target)
+
+    # --- records in containerd -----------------------------------------------------------
+    async def put_record(self, name: str, target: Descriptor, labels: Mapping[str, str] | None = None) -> Record:
+        """Create the record ``name`` → ``target`` in containerd, or point it there if it exists."""
+        image = images_pb2.Image(name=name, target=proto_descriptor(target), labels=dict(labels or {}))
+        client = self.client
+        try:
+            await client.call(client.images.Create, images_pb2.CreateImageRequest(image=image))
+        except APIError as e:
+            if e.status != 409:
+                raise
+            mask = field_mask_pb2.FieldMask(paths=["target", "labels"])
+            await client.call(client.images.Update, images_pb2.UpdateImageRequest(image=image, update_mask=mask))
+        record = Record(name, target, dict(labels or {}))
+        await self._remember(record)
+        return record
+
+    async def record_with_digest(self, name: str, target: Descriptor) -> None:
+        """``name`` and, beside it, the managed record of its digest reference."""
+        await self.put_record(name, target)
+        await self._digest_sibling(name, target)
+
+    async def _digest_sibling(self, name: str, target: Descriptor) -> None:
+        """The managed ``repo@digest`` record beside the tag ``name`` (RepoDigests)."""
+        parsed = reference.parse(name)
+        if parsed.digest is None:
+            await self.put_record(f"{parsed.name}@{target.digest}", target, {LABEL_DIGEST_REF: DIGEST_REF_MANAGED})
+
+    async def delete_record(self, name: str) -> None:
+        client = self.client
+        try:
+            await client.call(client.images.Delete, images_pb2.DeleteImageRequest(name=name))
+        except APIError as e:
+            if e.status != 404:  # gone already: memory follows
+                raise
+        self.records.pop(name, None)
+        image_id = self.store.remove(name)
+        if image_id is not None and image_id not in self.store.ids():
+            self.details.pop(image_id, None)
+
+    # --- reading ---------------------------------------------------------------------------
+    def lookup(self, name: str) -> tuple[ImageDetails, str | None]:
+        """The image ``name`` names (pouch's lookup: reference, name + latest, ID prefix), and the
+        record it matched (None when matched by ID)."""
+        image_id, matched = self.store.lookup(name)
+        return self.details[image_id], matched
+
+    def info(self, image_id: str, *, summary: bool = True) -> dict[str, Any]:
+        tags, digests = self.store.repo_tags(image_id), self.store.repo_digests(image_id)
+        return image_info(self.details[image_id], tags, digests, summary=summary)
+
+    def inspect(self, name: str) -> dict[str, Any]:
+        details, _ = self.lookup(name)
+        return self.info(details.id, summary=False)
+
+    def history(self, name: str) -> list[dict[str, Any]]:
+        details, _ = self.lookup(name)
+        return history(details)
+
+    def list_images(self, filters: str | None = None) -> list[dict[str, Any]]:
+        """Every image, newest first, kept by ``filters`` (Docker's JSON: ``reference``,
+        ``before``, ``since``; pouch's image.go filter)."""
+        wanted = _parse_filters(filters)
+        ids = self.store.ids()
+        patterns = wanted.get("reference", [])
+        before = self._bound(wanted, "before")
+        since = self._bound(wanted, "since")
+        out = []
+        for image_id in ids:
+            details = self.details[image_id]
+            if patterns and not any(self._matches(image_id, p) for p in patterns):
+                continue
+            if before is not None and not details.created < before:
+                continue
+            if since is not None and not details.created > since:
+                continue
+            out.append(self.info(image_id))
+        out.sort(key=lambda i: (i["CreatedAt"], i["Id"]), reverse=True)
+        return out
+
+    def _bound(self, wanted: dict[str, list[str]], key: str) -> str | None:
+        values = wanted.get(key, [])
+        if len(values) > 1:
+            raise APIError(400, f"can't use more than one {key} filter")
+        if not values:
+            return None
+        details, _ = self.lookup(values[0])
+        return details.created
+
+    def _matches(self, image_id: str, pattern: str) -> bool:
+        """Docker's reference filter: the pattern against each name (``repo:tag`` and ``repo``),
+        as typed or in its familiar form."""
+        for ref in self.store.references(image_id):
+            parsed = reference.parse(ref)
+            names = {ref, parsed.name}
+            familiar = reference.familiar(ref, self.store.default_registry)
+            names |= {familiar, familiar.rsplit(":", 1)[0] if "@" not in familiar else familiar.split("@")[0]}
+            if any(fnmatch.fnmatchcase(n, pattern) for n in names):
+                return True
+        return False
+
+    # --- pulling ---------------------------------------------------------------------------
+    async def pull(self, from_image: str, tag: str | None, credentials: Credentials | None) -> PullSession:
+        """Start pulling ``from_image`` (with ``tag``: a tag, or a digest as Docker's clients send
+        one) and return once the registry has resolved it: the session streams the progress.
+        Raises APIError before that, as pouch answers a reference it cannot resolve (404, 403)."""
+        if not from_image:
+            raise APIError(400, "fromImage cannot be empty")
+        text = reference.join_docker_pull(from_image, tag or "")
+        try:
+            reference.parse(text)
+            record = reference.record_name(text)
+            found = reference.candidates(text, self.store.default_registry, self.mirrors)
+        except ValueError as e:
+            raise APIError(400, str(e)) from None
+        if not found:
+            raise APIError(400, f"{text}: invalid reference format")
+        mirrors = [Candidate(ref, await endpoints_for(ref.domain, self.insecure)) for ref in found[:-1]]
+        main = found[-1]
+        endpoints = await endpoints_for(main.domain, self.insecure)
+        progress = Progress()
+        task = asyncio.get_running_loop().create_task(
+            self._pull(main, record, text, endpoints, mirrors, credentials, progress)
+        )
+        resolved = asyncio.ensure_future(progress.resolved.wait())
+        try:
+            await asyncio.wait({task, resolved}, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            task.cancel()
+            raise
+        finally:
+            resolved.cancel()
+        if task.done() and not progress.resolved.is_set():
+            task.result()  # its error, answered before any byte of the stream
+        return PullSession(progress, task)
+
+    async def _pull(
+        self,
+        ref: Reference,
+        record: str,
+        asked: str,
+        endpoints: Sequence[Endpoint],
+        mirrors: Sequence[Candidate],
+        credentials: Credentials | None,
+        progress: Progress,
+    ) -> None:
+        pulled = await pull(
+            self.client,
+            ref,
+            record_name=record,
+            snapshotter=self.snapshotter,
+            endpoints=endpoints,
+            credentials=credentials,
+            progress=progress,
+            mirrors=mirrors,
+        )
+        await self._remember(Record(record, pulled.target, {}))
+        await self._digest_sibling(record, pulled.target)
+        self.events.publish("image", "pull", record, {"Name": asked, "name": asked})
+
+    # --- changing ----------------------------------------------------------------------------
+    async def tag(self, source: str, repo: str, tag: str | None) -> str:
+        """Tag the image ``source`` names as ``repo:tag`` (always qualified, as pouch does):
+        the new record's name."""
+        try:
+            target = reference.tag_target(repo, tag or "", self.store.default_registry)
+        except ValueError as e:
+            raise APIError(400, f"{e}: invalid param") from None
+        self.store.validate_tag_target(target)
+        details, matched = self.lookup(source)
+        record = self.records.get(matched or self.store.primary_reference(details.id))
+        assert record is not None  # the store names only records pouchd holds
+        await self.record_with_digest(target, record.target)
+        self.events.publish("image", "tag", source, {"Name": target, "name": target})
+        return target
+
+    async def remove(self, name: str, force: bool) -> list[dict[str, str]]:
+        """Remove what ``name`` names (pouch's rmi): by ID, every reference of the image (refused
+        without ``force`` when they are in more than one repository); by a reference, that record
+        and, when no other tag of its repository is left on the image, its digest record. What
+        was removed, as Docker lists it (``{"Untagged": ref}``, then ``{"Deleted": id}`` when the
+        image is gone)."""
+        details, matched = self.lookup(name)
+        image_id = details.id
+        if matched is None:
+            if not force and not self.store.unique_locator(image_id):
+                raise APIError(500, f'unable to remove the image "{name}" (must force) - image has serveral references')
+            names = self.store.references(image_id)
+        else:
+            names = [matched]
+            parsed = reference.parse(matched)
+            if parsed.digest is None:
+                siblings = [
+                    r
+                    for r in self.store.references(image_id)
+                    if r != matched and reference.parse(r).name == parsed.name and reference.parse(r).digest is None
+                ]
+                digest_ref = f"{parsed.name}@{details.target.digest}"
+                if not siblings and self.store.is_managed(digest_ref):
+                    names.append(digest_ref)
+        removed: list[dict[str, str]] = []
+        for ref in names:
+            await self.delete_record(ref)
+            self.events.publish("image", "untag", ref, {"Name": ref, "name": ref})
+            removed.append({"Untagged": ref})
+        if image_id not in self.store.ids():
+            self.events.publish("image", "delete", image_id, {"Name": name, "name": name})
+            removed.append({"Deleted": image_id})
+        return removed
+
+
+def _parse_filters(text: str | None) -> dict[str, list[str]]:
+    """Docker's filters JSON: ``{"reference": {"busy*": true}}`` or ``{"reference": ["busy*"]}``."""
+    if not text:
+        return {}
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        raise APIError(400, f"invalid filters: {text}") from None
+    if not isinstance(doc, dict):
+        raise APIError(400, f"invalid filters: {text}")
+    out: dict[str, list[str]] = {}
+    for key, value in doc.items():
+        if key not in ("reference", "before", "since"):
+            raise APIError(400, f"invalid filter '{key}'")
+        if isinstance(value, dict):
+            out[key] = [str(k) for k, v in value.items() if v]
+        elif isinstance(value, list):
+            out[key] = [str(v) for v in value]
+        else:
+            raise APIError(400, f"invalid filters: {text}")
+    return out

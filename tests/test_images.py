@@ -1,0 +1,119 @@
+"""pouch's image API end to end: a real pouchd on the test run's containerd, a test image built
+from busybox-static and pushed to a real docker-registry on loopback, pulled, listed,
+inspected, tagged and removed over the wire as pouch's clients send it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from helpers import PouchD
+from registry import Registry, missing_tools
+
+from pouch_testing.containerd import Containerd
+from pouch_testing.images import TestImage, build_busybox_image, busybox_missing, push
+
+pytestmark = pytest.mark.skipif(
+    bool(Containerd.available() or busybox_missing() or missing_tools(htpasswd=False)),
+    reason=str(Containerd.available() or busybox_missing() or missing_tools(htpasswd=False)),
+)
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    with Registry(tmp_path_factory.mktemp("registry")) as reg:
+        yield reg
+
+
+@pytest.fixture(scope="module")
+def image(registry: Registry) -> TestImage:
+    img = build_busybox_image(tag_name="test/busybox:v1")
+    push(img, registry.address, "test/busybox", "v1")
+    return img
+
+
+@pytest.fixture
+def daemon(pouchd_factory: Any, registry: Registry) -> PouchD:
+    d: PouchD = pouchd_factory("--insecure-registries", registry.address)
+    return d
+
+
+def objects(stream: bytes) -> list[dict[str, Any]]:
+    """pouch's progress stream: JSON objects one after another, no separator."""
+    decoder, out, i = json.JSONDecoder(), [], 0
+    text = stream.decode()
+    while i < len(text):
+        obj, i = decoder.raw_decode(text, i)
+        out.append(obj)
+    return out
+
+
+def pull(d: PouchD, name: str, tag: str | None = None, **kw: Any) -> httpx.Response:
+    params = {"fromImage": name} | ({"tag": tag} if tag else {})
+    return d.client(timeout=60).post("/v1.24/images/create", params=params, **kw)
+
+
+def test_pull_list_inspect_history_tag_remove(daemon: PouchD, registry: Registry, image: TestImage) -> None:
+    ref = f"{registry.address}/test/busybox"
+    r = pull(daemon, ref, "v1")
+    assert r.status_code == 200, r.text
+    stream = objects(r.content)
+    assert all("error" not in o for o in stream), stream
+    assert stream[-1]["status"] == "done" and stream[0]["id"] == f"{ref}:v1"
+    assert {o["id"] for o in stream} >= {f"layer-{image.layers[0].digest}", f"config-{image.id}"}
+
+    c = daemon.client()
+    listed = c.get("/v1.24/images/json").json()
+    assert [i["Id"] for i in listed] == [image.id]
+    info = listed[0]
+    assert info["RepoTags"] == [f"{ref}:v1"]
+    assert info["RepoDigests"] == [f"{ref}@{image.manifest_digest}"]
+    assert info["Size"] == image.content_size
+    assert info["RootFS"] == {"Type": "layers", "Layers": image.diff_ids}
+    assert info["Os"] == "linux" and info["Config"]["Cmd"] == ["sh"]
+    assert c.get("/info").json()["Images"] == 1
+
+    # Lookups: by name, by ID, by a short ID, with and without sha256:.
+    for name in (f"{ref}:v1", image.id, image.id[7:19], image.id[:19]):
+        r = c.get(f"/v1.24/images/{name}/json")
+        assert r.status_code == 200 and r.json()["Id"] == image.id, (name, r.text)
+    r = c.get("/v1.24/images/nosuch/json")
+    assert r.status_code == 404
+    assert r.json() == {"message": "image 127.0.0.1:1/library/nosuch: not found"}
+
+    history = c.get(f"/v1.24/images/{ref}:v1/history").json()
+    assert history[0]["ID"] == image.id and history[0]["Size"] == image.layers[0].size
+    assert history[0]["CreatedBy"] == image.layers[0].created_by
+
+    r = c.post(f"/v1.24/images/{image.id[:12]}/tag", params={"repo": "mybox", "tag": "x"})
+    assert r.status_code == 201, r.text
+    tags = c.get(f"/v1.24/images/{image.id}/json").json()["RepoTags"]
+    assert tags == sorted([f"{ref}:v1", "127.0.0.1:1/library/mybox:x"])
+
+    r = c.delete(f"/v1.24/images/{image.id}")
+    assert r.status_code == 500 and "must force" in r.json()["message"]
+    r = c.delete("/v1.24/images/127.0.0.1:1/library/mybox:x")
+    assert r.status_code == 204 and r.content == b""
+    r = c.delete(f"/v1.24/images/{ref}:v1")
+    assert r.status_code == 204
+    assert c.get("/v1.24/images/json").json() == []
+    assert c.get("/info").json()["Images"] == 0
+
+
+def test_an_unknown_tag_is_a_404_before_any_stream(daemon: PouchD, registry: Registry, image: TestImage) -> None:
+    r = pull(daemon, f"{registry.address}/test/busybox", "nosuch")
+    assert r.status_code == 404
+    assert r.json() == {"message": f"{registry.address}/test/busybox:nosuch not found: not found"}
+    assert daemon.client().get("/v1.24/images/json").json() == []
+
+
+def test_images_are_kept_across_a_restart(daemon: PouchD, registry: Registry, image: TestImage, tmp_path: Path) -> None:
+    assert pull(daemon, f"{registry.address}/test/busybox", "v1").status_code == 200
+    before = daemon.client().get("/v1.24/images/json").json()
+    daemon.stop()
+    daemon.start()
+    assert daemon.client().get("/v1.24/images/json").json() == before
