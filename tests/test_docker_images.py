@@ -11,6 +11,7 @@ import subprocess
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from helpers import PouchD
 from registry import Registry, missing_tools
@@ -73,6 +74,10 @@ def test_the_docker_cli_pulls_lists_inspects_tags_and_removes(
     docker(docker_env, daemon, "tag", ref, f"{registry.address}/test/other:v2")
     tags = json.loads(docker(docker_env, daemon, "image", "inspect", image.id).stdout)[0]["RepoTags"]
     assert sorted(tags) == sorted([ref, f"{registry.address}/test/other:v2"])
+    docker(docker_env, daemon, "push", f"{registry.address}/test/other:v2")
+    accept = {"Accept": "application/vnd.oci.image.manifest.v1+json"}
+    pushed = httpx.get(f"{registry.url}/v2/test/other/manifests/v2", headers=accept)
+    assert pushed.status_code == 200 and pushed.headers["Docker-Content-Digest"] == image.manifest_digest
     out = docker(docker_env, daemon, "rmi", f"{registry.address}/test/other:v2").stdout
     other = f"{registry.address}/test/other"
     assert out.splitlines() == [f"Untagged: {other}:v2", f"Untagged: {other}@{image.manifest_digest}"]

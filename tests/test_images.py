@@ -5,6 +5,7 @@ inspected, tagged and removed over the wire as pouch's clients send it."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -117,3 +118,32 @@ def test_images_are_kept_across_a_restart(daemon: PouchD, registry: Registry, im
     daemon.stop()
     daemon.start()
     assert daemon.client().get("/v1.24/images/json").json() == before
+
+
+def test_events_pull_tag_push_untag_delete(daemon: PouchD, registry: Registry, image: TestImage) -> None:
+    ref = f"{registry.address}/test/busybox"
+    c = daemon.client(timeout=60)
+    assert pull(daemon, ref, "v1").status_code == 200
+    assert c.post(f"/v1.24/images/{ref}:v1/tag", params={"repo": f"{ref}-copy", "tag": "c"}).status_code == 201
+    r = c.post(f"/v1.24/images/{ref}-copy:c/push")
+    assert r.status_code == 200 and all("error" not in o for o in objects(r.content)), r.text
+    assert c.delete(f"/v1.24/images/{ref}-copy:c").status_code == 204
+    assert c.delete(f"/v1.24/images/{ref}:v1").status_code == 204
+    events = [json.loads(line) for line in c.get("/events", params={"until": str(time.time() + 1)}).text.splitlines()]
+    seen = [(e["Action"], e["Actor"]["ID"]) for e in events if e["Type"] == "image"]
+    assert seen == [
+        ("pull", f"{ref}:v1"),
+        ("tag", f"{ref}:v1"),
+        ("push", f"{ref}-copy:c"),
+        ("untag", f"{ref}-copy:c"),
+        ("untag", f"{ref}-copy@{image.manifest_digest}"),
+        ("untag", f"{ref}:v1"),
+        ("untag", f"{ref}@{image.manifest_digest}"),
+        ("delete", image.id),
+    ], seen
+    pulled = next(e for e in events if e["Action"] == "pull")
+    assert pulled["Actor"]["Attributes"]["name"] == f"{ref}:v1" and pulled["status"] == "pull"
+    # What was pushed is at the registry, under the new name.
+    accept = "application/vnd.oci.image.manifest.v1+json"
+    manifest = httpx.get(f"{registry.url}/v2/test/busybox-copy/manifests/c", headers={"Accept": accept})
+    assert manifest.status_code == 200 and manifest.headers["Docker-Content-Digest"] == image.manifest_digest

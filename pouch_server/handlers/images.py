@@ -13,6 +13,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from pouch_server.errors import APIError
 from pouch_server.managers.images.manager import ImageManager
+from pouch_server.managers.images.push import push
+from pouch_server.managers.images.search import search
 from pouch_server.managers.registry.credentials import Credentials, from_registry_auth
 
 #: Where a Docker client is named in its User-Agent (the Docker CLI's ``Docker-Client/...``,
@@ -94,8 +96,20 @@ class ImageHandlers:
     async def get_one(self, imageid: str) -> Response:
         raise not_yet("saving images")
 
-    async def push(self, imageid: str, tag: str | None = None, body: Any = None) -> Response:
-        raise not_yet("pushing images")
+    async def push(self, imageid: str, tag: str | None = None) -> StreamingResponse:
+        """The progress stream, once the image is found and the registry has taken the
+        credentials (a failure before is an error answer); event ``push`` as pouch sends it,
+        before the bytes go (here: once the push can start)."""
+        session = await push(self.images, imageid, tag, _credentials())
+        self.images.events.publish("image", "push", session.name, {"Name": session.name, "name": session.name})
+        return StreamingResponse(session.stream(), media_type="application/json")
 
     async def search(self, term: str, registry: str | None = None) -> Any:
-        raise not_yet("searching registries")
+        images = self.images
+        return await search(
+            term,
+            registry,
+            default_registry=images.store.default_registry,
+            insecure=images.insecure,
+            credentials=_credentials(),
+        )
