@@ -8,7 +8,10 @@ images ``import-<date>:<tag>``; with it, ``NAME:<tag>``.
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
+from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
 from pouch_cli.args import Param
@@ -26,8 +29,22 @@ def load(opts: ClientOptions, archive: IO[bytes], name: str | None) -> None:
     """Send ``archive`` to pouchd; CLIError ``failed to load images: <cause>``."""
     params = {"name": name} if name else None
     headers = {"Content-Type": "application/x-tar"}
-    with open_stream(opts, ACTION, "POST", "/images/load", params=params, headers=headers, content=archive) as r:
+    # A regular file goes with its length; anything else (a pipe, whose size httpx would take to
+    # be 0) as chunks of unknown length, read and sent one at a time.
+    content: IO[bytes] | Iterator[bytes] = archive if _regular(archive) else iter(lambda: archive.read(CHUNK), b"")
+    with open_stream(opts, ACTION, "POST", "/images/load", params=params, headers=headers, content=content) as r:
         r.read()
+
+
+#: How much of an archive from a pipe is read and sent at a time.
+CHUNK = 1 << 20
+
+
+def _regular(f: IO[bytes]) -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(f.fileno()).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 HELP = (

@@ -428,7 +428,7 @@ def open_stream(
     *,
     params: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
-    content: IO[bytes] | None = None,
+    content: IO[bytes] | Iterator[bytes] | None = None,
 ) -> Iterator[httpx.Response]:
     """Send a request and yield its answer unread, for the caller to read as it arrives.
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import http.client
 import select
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import cast
 
 import httpx
 
@@ -88,7 +89,9 @@ class PlainTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout", {})
-        body = request.read()
+        # A body of unknown length (an image archive from a pipe) is sent chunked as it is read,
+        # never held whole; any other is read first, so that it can be sent again.
+        body: bytes | None = None if _chunked(request) else request.read()
         with _mapped_errors(request, connecting=True):
             conn, reused = self._connection(timeouts.get("connect"))
         try:
@@ -97,14 +100,18 @@ class PlainTransport(httpx.BaseTransport):
             # A kept-alive connection that the daemon closed (its idle timeout) just as this
             # request went out. An idempotent request is sent once more on a new connection, as
             # Go's and urllib3's clients do; any other request reports the error.
-            if not reused or request.method not in _IDEMPOTENT:
+            if not reused or request.method not in _IDEMPOTENT or body is None:
                 raise
         with _mapped_errors(request, connecting=True):
             conn, _ = self._connection(timeouts.get("connect"))
         return self._send(conn, request, body, timeouts)
 
     def _send(
-        self, conn: http.client.HTTPConnection, request: httpx.Request, body: bytes, timeouts: dict[str, float | None]
+        self,
+        conn: http.client.HTTPConnection,
+        request: httpx.Request,
+        body: bytes | None,
+        timeouts: dict[str, float | None],
     ) -> httpx.Response:
         assert conn.sock is not None
         try:
@@ -116,7 +123,14 @@ class PlainTransport(httpx.BaseTransport):
                 )
                 for name, value in request.headers.raw:
                     conn.putheader(name, value)
-                conn.endheaders(body or None)
+                if body is not None:
+                    conn.endheaders(body or None)
+                else:
+                    conn.endheaders()
+                    for chunk in cast(Iterable[bytes], request.stream):
+                        if chunk:
+                            conn.send(b"%x\r\n%b\r\n" % (len(chunk), chunk))
+                    conn.send(b"0\r\n\r\n")
             with _mapped_errors(request, reading=True):
                 conn.sock.settimeout(timeouts.get("read"))
                 response = conn.getresponse()
@@ -170,3 +184,7 @@ class _mapped_errors:
         else:
             mapped = httpx.ReadError if self.reading else httpx.WriteError
         raise mapped(message, request=self.request) from error
+
+
+def _chunked(request: httpx.Request) -> bool:
+    return bool(request.headers.get("Transfer-Encoding", "").lower() == "chunked")

@@ -22,3 +22,6 @@ MAX_LABEL_LENGTH = 4096
 MAX_IMAGE_PROXY_LENGTH = 2048
 #: Values in the ``filters`` of one GET /events, over all its keys.
 MAX_FILTER_VALUES = 256
+#: Bytes of one image archive sent to POST /images/load (streamed to a file under pouchd's home
+#: as it arrives, then read from there; no other request body may exceed --max-body-size).
+MAX_ARCHIVE_BYTES = 16 << 30

@@ -11,6 +11,7 @@ import contextlib
 import gc
 import logging
 import os
+import shutil
 import signal
 import ssl
 import sys
@@ -74,6 +75,7 @@ class Daemon:
             snapshotter=config.snapshotter,
             insecure_registries=config.insecure_registries,
             mirrors=config.registry_mirrors,
+            spool_dir=_spool_dir(home),
         )
         self.engine = Engine(
             address=config.containerd,
@@ -124,6 +126,15 @@ class Daemon:
             "ImageSearch": images.search,
             "ImageSearchPost": images.search,
         }
+
+
+def _spool_dir(home: Path) -> Path:
+    """``<home>/tmp``, emptied: what is spooled there (image archives being loaded) is left only
+    by a pouchd that was killed."""
+    spool = home / "tmp"
+    shutil.rmtree(spool, ignore_errors=True)
+    spool.mkdir(mode=0o700)
+    return spool
 
 
 def setup_logging(debug: bool) -> None:

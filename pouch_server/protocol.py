@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass
 from typing import ClassVar, cast
 
+from pouch_common.limits import MAX_ARCHIVE_BYTES
 from pouch_server import wire
 from pouch_server._compat.uvicorn import HttpToolsBase
 from pouch_server.config import DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_BODY_SIZE
@@ -77,6 +79,10 @@ def _raw_response(status: int, message: str, extra_headers: list[tuple[bytes, by
 _Base = HttpToolsBase
 
 
+#: The path of an image archive upload (POST), bare or under an API version.
+_ARCHIVE_UPLOAD = re.compile(rb"(?:/v[0-9]+(?:\.[0-9]+)*)?/images/load")
+
+
 class PouchHttpProtocol(HttpToolsBase):
     """uvicorn's protocol with pouchd's limits; :func:`protocol_for` sets them per server."""
 
@@ -104,6 +110,8 @@ class PouchHttpProtocol(HttpToolsBase):
         self._request_id: str | None = None
         self._rejected = False
         self._rejection: tuple[int, str] | None = None
+        self._archive = False
+        self._limit = self._max_body_bytes
         self._arm(self._header_timeout, "request headers not received in time")
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -196,8 +204,14 @@ class PouchHttpProtocol(HttpToolsBase):
         raise ValueError("headers too large")  # httptools stops parsing; see parser_rejected
 
     def on_headers_complete(self) -> None:
+        # An image archive (POST /images/load) may be far larger than any other body, and is
+        # streamed to disk by its handler as it arrives: it has its own limit, and its body
+        # timeout is one of idleness (each chunk moves it on), not of the whole upload.
+        method, path = self.request_target()
+        self._archive = method == b"POST" and _ARCHIVE_UPLOAD.fullmatch(path) is not None
+        self._limit = MAX_ARCHIVE_BYTES if self._archive else self._max_body_bytes
         if self._length is not None and self._too_long(self._length):
-            self._reject(413, f"request body larger than {self._max_body_bytes} bytes")
+            self._reject(413, f"request body larger than {self._limit} bytes")
             return
         self._arm(self._body_timeout, "request body not received in time")
         _Base.on_headers_complete(self)
@@ -209,7 +223,7 @@ class PouchHttpProtocol(HttpToolsBase):
 
     def _too_long(self, content_length: bytes) -> bool:
         try:
-            return int(content_length) > self._max_body_bytes
+            return int(content_length) > self._limit
         except ValueError:
             return False  # the parser rejects a malformed Content-Length itself
 
@@ -217,9 +231,11 @@ class PouchHttpProtocol(HttpToolsBase):
         if self._rejected:
             return
         self._body_bytes += len(body)
-        if self._body_bytes > self._max_body_bytes:
-            self._reject(413, f"request body larger than {self._max_body_bytes} bytes")
+        if self._body_bytes > self._limit:
+            self._reject(413, f"request body larger than {self._limit} bytes")
             return
+        if self._archive:
+            self._arm(self._body_timeout, "request body not received in time")
         _Base.on_body(self, body)
 
     def on_message_complete(self) -> None:

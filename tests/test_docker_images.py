@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -63,7 +64,7 @@ def docker(env: dict[str, str], d: PouchD, *args: str, ok: bool = True) -> subpr
 
 @pytest.mark.skipif(DOCKER is None, reason="no docker client binary on PATH")
 def test_the_docker_cli_pulls_lists_inspects_tags_and_removes(
-    docker_env: dict[str, str], daemon: PouchD, registry: Registry, image: TestImage
+    docker_env: dict[str, str], daemon: PouchD, registry: Registry, image: TestImage, tmp_path: Path
 ) -> None:
     ref = f"{registry.address}/test/busybox:v1"
     docker(docker_env, daemon, "pull", ref)
@@ -81,6 +82,12 @@ def test_the_docker_cli_pulls_lists_inspects_tags_and_removes(
     out = docker(docker_env, daemon, "rmi", f"{registry.address}/test/other:v2").stdout
     other = f"{registry.address}/test/other"
     assert out.splitlines() == [f"Untagged: {other}:v2", f"Untagged: {other}@{image.manifest_digest}"]
+    saved = tmp_path / "saved.tar"
+    docker(docker_env, daemon, "save", "-o", str(saved), ref)
+    out = docker(docker_env, daemon, "rmi", ref).stdout.splitlines()
+    assert f"Untagged: {ref}" in out and f"Deleted: {image.id}" in out
+    out = docker(docker_env, daemon, "load", "-i", str(saved)).stdout
+    assert out.splitlines() == [f"Loaded image: {ref}"]
     out = docker(docker_env, daemon, "rmi", ref).stdout.splitlines()
     assert f"Untagged: {ref}" in out and f"Deleted: {image.id}" in out
     assert docker(docker_env, daemon, "images", "-q").stdout == ""

@@ -4,7 +4,9 @@ inspected, tagged and removed over the wire as pouch's clients send it."""
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,3 +149,25 @@ def test_events_pull_tag_push_untag_delete(daemon: PouchD, registry: Registry, i
     accept = "application/vnd.oci.image.manifest.v1+json"
     manifest = httpx.get(f"{registry.url}/v2/test/busybox-copy/manifests/c", headers={"Accept": accept})
     assert manifest.status_code == 200 and manifest.headers["Docker-Content-Digest"] == image.manifest_digest
+
+
+def test_save_remove_load_round_trip(daemon: PouchD, registry: Registry, image: TestImage) -> None:
+    ref = f"{registry.address}/test/busybox:v1"
+    assert pull(daemon, f"{registry.address}/test/busybox", "v1").status_code == 200
+    c = daemon.client(timeout=60)
+    before = c.get(f"/v1.24/images/{ref}/json").json()
+    saved = c.get("/v1.24/images/save", params={"name": ref})
+    assert saved.status_code == 200 and saved.headers["Content-Type"] == "application/x-tar"
+    with tarfile.open(fileobj=io.BytesIO(saved.content)) as tar:
+        names = set(tar.getnames())
+    assert {"oci-layout", "index.json", f"blobs/sha256/{image.id[7:]}"} <= names
+    assert c.delete(f"/v1.24/images/{ref}").status_code == 204
+    r = c.post("/v1.24/images/load", content=saved.content, headers={"Content-Type": "application/x-tar"})
+    assert r.status_code == 200 and r.content == b""
+    after = c.get(f"/v1.24/images/{ref}/json").json()
+    assert after["Id"] == before["Id"] and after["RepoDigests"] == before["RepoDigests"]
+    # Not an archive: a clear 400, and nothing recorded.
+    r = c.post("/v1.24/images/load", content=b"not a tar" * 100, headers={"Content-Type": "application/x-tar"})
+    assert r.status_code == 400 and r.json()["message"], r.text
+    assert [i["Id"] for i in c.get("/v1.24/images/json").json()] == [image.id]
+    assert c.get("/v1.24/images/save", params={"name": "nosuch"}).status_code == 404

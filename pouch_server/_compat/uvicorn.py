@@ -34,7 +34,8 @@ class HttpToolsBase(HttpToolsProtocol):
     answered: ``response_started``, ``response_complete``, ``disconnected``, ``message_event``),
     ``self.scope`` (the request's ASGI scope, made by ``on_message_begin``),
     ``self.server_state.default_headers`` (``Date`` and the like), ``self.flow``
-    (``FlowControl.write_paused``) and ``self.client`` (the peer's address).
+    (``FlowControl.write_paused``), ``self.client`` (the peer's address), ``self.parser`` (the
+    httptools parser: the method) and ``self.url`` (the request target as received).
     """
 
     def response_in_progress(self) -> bool:
@@ -55,6 +56,11 @@ class HttpToolsBase(HttpToolsProtocol):
         after ``on_message_begin``. What is put there reaches the app in the request's scope."""
         extensions: dict[str, Any] = self.scope.setdefault("extensions", {})
         return extensions
+
+    def request_target(self) -> tuple[bytes, bytes]:
+        """The method and path (no query) of the request being received; call it from
+        ``on_headers_complete`` on (``self.url`` holds the raw target once the URL is parsed)."""
+        return self.parser.get_method(), self.url.split(b"?", 1)[0]
 
     def default_headers(self) -> list[tuple[bytes, bytes]]:
         """The headers uvicorn puts on every response it writes (``Date``)."""

@@ -95,6 +95,15 @@ class CallError(APIError):
         self.code = code
 
 
+#: How long a call waits for a lost connection to come back before containerd is reported not running.
+RECONNECT_WAIT: Final = 3.0
+
+
+def _disconnected(exc: aio.AioRpcError) -> bool:
+    """No connection to containerd (gRPC's own UNAVAILABLE), not containerd's own "unavailable"."""
+    return exc.code() is grpc.StatusCode.UNAVAILABLE and not (exc.details() or "").endswith(": unavailable")
+
+
 def call_error(exc: aio.AioRpcError, address: str) -> CallError:
     """containerd's failure ``exc`` (of a call to ``address``) as pouchd answers it."""
     code = exc.code()
@@ -105,7 +114,7 @@ def call_error(exc: aio.AioRpcError, address: str) -> CallError:
         # containerd's own errors name their class last (errdefs: "...: unavailable"), such as
         # an ingest that another writer holds ("ref ... locked for 1s (since ...)"); gRPC's own
         # (no socket, a refused or broken connection) do not.
-        if details.endswith(": unavailable"):
+        if not _disconnected(exc):
             return CallError(500, details, code)
         return CallError(500, f"containerd is not running at {address}", code)
     if code is grpc.StatusCode.DEADLINE_EXCEEDED:
@@ -166,9 +175,25 @@ class ContainerdClient:
         wait_for_ready: bool | None = None,
     ) -> _Response:
         """``rpc`` (a unary method of one of the stubs, e.g. ``client.images.Get``) with
-        ``request``, in this client's namespace (and ``lease``)."""
-        with self.errors():
-            return await rpc(request, metadata=self.metadata(lease), timeout=timeout, wait_for_ready=wait_for_ready)
+        ``request``, in this client's namespace (and ``lease``).
+
+        A call that finds no connection (containerd restarting, or back while the channel still
+        waits out its reconnection back-off) is made once more, waiting up to
+        :data:`RECONNECT_WAIT` seconds for the connection: a containerd that is back at once is
+        used at once, one that is gone is reported after that wait."""
+        metadata = self.metadata(lease)
+        try:
+            return await rpc(request, metadata=metadata, timeout=timeout, wait_for_ready=wait_for_ready)
+        except aio.AioRpcError as e:
+            if wait_for_ready is not None or not _disconnected(e):
+                raise call_error(e, self.address) from e
+        wait = RECONNECT_WAIT if timeout is None else min(timeout, RECONNECT_WAIT)
+        try:
+            return await rpc(request, metadata=metadata, timeout=wait, wait_for_ready=True)
+        except aio.AioRpcError as e:
+            if e.code() is grpc.StatusCode.DEADLINE_EXCEEDED:  # no connection came back in time
+                raise CallError(500, f"containerd is not running at {self.address}", grpc.StatusCode.UNAVAILABLE) from e
+            raise call_error(e, self.address) from e
 
     async def stream(
         self,

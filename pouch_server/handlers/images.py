@@ -4,6 +4,7 @@ manager's; a failure found before one starts is an error answer, as pouch gives 
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
 
 from connexion import request
@@ -11,7 +12,9 @@ from connexion.lifecycle import ConnexionRequest
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from pouch_common.limits import MAX_ARCHIVE_BYTES
 from pouch_server.errors import APIError
+from pouch_server.managers.images import archive
 from pouch_server.managers.images.manager import ImageManager
 from pouch_server.managers.images.push import push
 from pouch_server.managers.images.search import search
@@ -34,11 +37,6 @@ def _credentials() -> Credentials | None:
 
 def _docker_client() -> bool:
     return _headers().get("User-Agent", "").startswith(_DOCKER_AGENTS)
-
-
-def not_yet(what: str) -> APIError:
-    """An operation of the spec that pouchd does not do yet: said plainly, never faked."""
-    return APIError(501, f"{what} is not implemented by this pouchd yet")
 
 
 class ImageHandlers:
@@ -84,17 +82,36 @@ class ImageHandlers:
             return JSONResponse(removed)
         return Response(status_code=204)
 
-    async def load(self, name: str | None = None, body: Any = None) -> Response:
-        raise not_yet("loading images")
+    async def load(self, name: str | None = None) -> Response:
+        """The body is read as it arrives (no ``body`` parameter: connexion then leaves it
+        unread), spooled under pouchd's home and loaded from there. pouch answers 200 with no
+        body; the Docker clients read ``{"stream": "Loaded image: ..."}`` lines, and get them."""
+        images = self.images
+        body = cast(ConnexionRequest, request).stream()
+        loaded = await archive.load(images, body, name, spool_dir=images.spool_dir, max_bytes=MAX_ARCHIVE_BYTES)
+        event = archive.load_event_name(name)
+        images.events.publish("image", "load", event, {"Name": event, "name": event})
+        if _docker_client():
+            lines = b"".join(json.dumps({"stream": f"Loaded image: {ref}\n"}).encode() + b"\n" for ref in loaded)
+            return Response(lines, media_type="application/json")
+        return Response(status_code=200)
 
-    async def save(self, name: str | None = None) -> Response:
-        raise not_yet("saving images")
+    async def save(self, name: str | None = None) -> StreamingResponse:
+        return await self._save([name] if name else [])
 
-    async def get(self, names: list[str] | None = None) -> Response:
-        raise not_yet("saving images")
+    async def get(self, names: list[str] | None = None) -> StreamingResponse:
+        return await self._save(names or [])
 
-    async def get_one(self, imageid: str) -> Response:
-        raise not_yet("saving images")
+    async def get_one(self, imageid: str) -> StreamingResponse:
+        return await self._save([imageid])
+
+    async def _save(self, names: list[str]) -> StreamingResponse:
+        if not names:
+            raise APIError(400, "no image named to save")
+        stream = await archive.prepare_save(self.images, names)
+        for name in names:
+            self.images.events.publish("image", "save", name, {"Name": name, "name": name})
+        return StreamingResponse(stream, media_type="application/x-tar")
 
     async def push(self, imageid: str, tag: str | None = None) -> StreamingResponse:
         """The progress stream, once the image is found and the registry has taken the

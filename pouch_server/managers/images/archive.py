@@ -174,7 +174,7 @@ def _record_name(text: str, where: str) -> str:
     except ValueError as e:
         raise _bad(f"{where} names the image {text[:300]!r}, which is not a valid reference: {e}") from None
     if parsed.name.rsplit("/", 1)[-1] == reference.CANONICAL_ALGORITHM:
-        raise _bad(f"{where} names the image {text!r}, whose name reads as an image ID")
+        raise _bad(f"{where} names the image {text[:300]!r}, whose name reads as an image ID")
     return parsed.record_name
 
 
@@ -217,7 +217,6 @@ class _Archive:
     """The spool file's members: regular files by normalised path (offset, size), and links."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
         self.fd = os.open(path, os.O_RDONLY)
         self.size = os.fstat(self.fd).st_size
         self.files: dict[str, tuple[int, int]] = {}
@@ -313,11 +312,8 @@ class _Archive:
         return self.pread(size, offset)
 
     def json(self, path: str, what: str) -> Any:
-        data = self.read(path, JSON_LIMIT, what)
-        try:
-            return json.loads(data)
-        except (ValueError, RecursionError):
-            raise _bad(f"{what} ({path}) is not valid JSON") from None
+        """The JSON document at ``path`` (at most JSON_LIMIT bytes)."""
+        return _loads(self.read(path, JSON_LIMIT, what), path)
 
     def digest(self, offset: int, size: int) -> str:
         """The sha256 of the bytes at ``offset`` (hashed once, in chunks)."""
@@ -331,6 +327,13 @@ class _Archive:
                 done += n
             found = self.verified[(offset, size)] = "sha256:" + h.hexdigest()
         return found
+
+
+def _loads(data: bytes, path: str) -> Any:
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        raise _bad(f"{path} is not valid JSON") from None
 
 
 def _member_path(name: str, what: str) -> str:
@@ -371,6 +374,7 @@ class _Planner:
         if self.archive.find("index.json") is None:
             raise _bad(f"missing index.json in the OCI image layout {OCI_LAYOUT_VERSION}")
         data = self.archive.read("index.json", JSON_LIMIT, "index.json")
+        _loads(data, "index.json")  # its own error for bad JSON, before parse_index's
         root = Descriptor(OCI_INDEX, sha256(data), len(data))
         index = _checked(lambda: parse_index(data, root), "index.json")
         plan = Plan("oci")
@@ -403,9 +407,10 @@ class _Planner:
         return offset
 
     def _document(self, desc: Descriptor, limit: int, what: str) -> tuple[int, bytes]:
-        offset = self._blob(desc, what)
-        if desc.size > limit:
+        """A manifest, index or config: its offset and bytes (checked as :meth:`_blob`)."""
+        if desc.size > limit:  # before hashing it
             raise _bad(f"the {what} {desc.digest} is {desc.size} bytes, more than the {limit} allowed")
+        offset = self._blob(desc, what)
         return offset, self.archive.pread(desc.size, offset)
 
     def _oci_index(self, plan: Plan, desc: Descriptor, record: str) -> None:
@@ -476,12 +481,14 @@ class _Planner:
                 plan.records[record] = target
         return plan
 
-    def _docker_member(self, path: str, what: str) -> tuple[str, int, int]:
+    def _docker_member(self, path: str, what: str, limit: int | None = None) -> tuple[str, int, int]:
         """A path manifest.json names: (its digest, offset, size)."""
         clean = _member_path(path, what)
         offset, size = self.archive.member(clean, what)
         if size == 0:
             raise _bad(f"{what} ({path}) is empty")
+        if limit is not None and size > limit:
+            raise _bad(f"{what} ({path}) is {size} bytes, more than the {limit} allowed")
         digest = self.archive.digest(offset, size)
         named = _BLOB_PATH.fullmatch(clean) or _HEX_JSON.fullmatch(clean)
         if named is not None and digest != f"sha256:{named.group(1)}":
@@ -489,9 +496,9 @@ class _Planner:
         return digest, offset, size
 
     def _docker_image(self, plan: Plan, config_path: str, layer_paths: Sequence[str], where: str) -> Descriptor:
-        config_digest, config_offset, config_size = self._docker_member(config_path, f"{where}'s config")
-        if config_size > _LIMITS.max_config:
-            raise _bad(f"{where}'s config is {config_size} bytes, more than the {_LIMITS.max_config} allowed")
+        config_digest, config_offset, config_size = self._docker_member(
+            config_path, f"{where}'s config", _LIMITS.max_config
+        )
         config_desc = Descriptor(DOCKER_CONFIG, config_digest, config_size)
         config = self.archive.pread(config_size, config_offset)
         ids = _checked(lambda: diff_ids(config, config_desc), f"{where}'s config {config_path}")
@@ -572,10 +579,15 @@ def plan(path: Path, name: str | None, prefix: str) -> Plan:
 
 
 def _append(path: Path, data: bytes) -> None:
-    # Opened per write: a write still running in its thread after a cancelled load never meets
-    # a descriptor closed (or reused) under it.
-    with open(path, "ab") as f:
-        f.write(data)
+    # Opened per write, never created: a write whose thread runs on after a cancelled load has
+    # removed the file neither meets a descriptor closed (or reused) under it nor makes it again.
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def _pread(path: Path, offset: int, size: int) -> bytes:
@@ -657,7 +669,8 @@ async def load(
     name = check_load_name(name)
     client = manager.client
     try:
-        fd, raw_path = await asyncio.to_thread(tempfile.mkstemp, prefix="load-", suffix=".tar", dir=spool_dir)
+        # One syscall, here: in a thread, a cancellation could leave the file it made behind.
+        fd, raw_path = tempfile.mkstemp(prefix="load-", suffix=".tar", dir=spool_dir)
     except OSError as e:
         raise APIError(500, f"cannot spool the image archive in {spool_dir}: {e.strerror or e}") from None
     os.close(fd)

@@ -15,8 +15,10 @@ import contextlib
 import fnmatch
 import json
 import logging
+import tempfile
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from google.protobuf import field_mask_pb2
@@ -90,12 +92,16 @@ class ImageManager:
         snapshotter: str,
         insecure_registries: Sequence[str] = (),
         mirrors: Sequence[str] = (),
+        spool_dir: Path | None = None,
     ) -> None:
         self.events = events
         self.store = ImageStore(default_registry)
         self.snapshotter = snapshotter
         self.insecure = InsecurePolicy(list(insecure_registries))
         self.mirrors = list(mirrors)
+        self.spool_dir = spool_dir or Path(
+            tempfile.gettempdir()
+        )  # where image archives are written while they are loaded
         self.records: dict[str, Record] = {}
         self.details: dict[str, ImageDetails] = {}  # by image ID
         self._client: ContainerdClient | None = None
