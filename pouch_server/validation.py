@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import json
 import typing as t
+import urllib.parse
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem, NonConformingResponseBody
@@ -77,6 +78,20 @@ class WordedParameterValidator(ParameterValidator):
     rule it breaks (``invalid value for query parameter 'since': want ...``), instead of
     jsonschema's text with the whole schema dumped into it."""
 
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]
+        query = self.parameters.get("query", [])
+        self._booleans = frozenset(p["name"] for p in query if p.get("schema", p).get("type") == "boolean")
+
+    def validate(self, scope: Scope) -> None:
+        """Boolean query parameters are read as pouch (and Docker) read them before they are
+        checked and handed on: false for an empty value, ``0``, ``no``, ``false`` or ``none``,
+        true for any other (Go's ``httputils.BoolValue``), where connexion takes only ``true``
+        and ``false``: the Docker clients send ``all=0``, ``force=1``."""
+        if self._booleans and scope.get("query_string"):
+            scope["query_string"] = go_booleans(scope["query_string"], self._booleans)
+        super().validate(scope)  # type: ignore[no-untyped-call]
+
     @staticmethod
     def validate_parameter(
         parameter_type: str, value: t.Any, param: dict[str, t.Any], param_name: str | None = None
@@ -88,6 +103,21 @@ class WordedParameterValidator(ParameterValidator):
         first = next(Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER).iter_errors(value), None)
         reason = _rule_broken(first) if first is not None else "is not valid"
         return f"invalid value for {parameter_type} parameter '{param['name']}': {reason}"
+
+
+_GO_FALSE = frozenset({"", "0", "no", "false", "none"})
+
+
+def go_booleans(query: bytes, names: frozenset[str]) -> bytes:
+    """``query`` with the values of the parameters ``names`` as ``true`` or ``false``, read as Go's
+    ``httputils.BoolValue`` reads them; unchanged (the same object) when they are so already."""
+    pairs = urllib.parse.parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+    changed = False
+    for i, (name, value) in enumerate(pairs):
+        if name in names and value not in ("true", "false"):
+            pairs[i] = (name, "false" if value.strip().lower() in _GO_FALSE else "true")
+            changed = True
+    return urllib.parse.urlencode(pairs).encode("latin-1") if changed else query
 
 
 class SafeJSONRequestBodyValidator(RequestBodyValidatorHooks):

@@ -459,11 +459,6 @@ def test_image_requests_the_spec_refuses() -> None:
     assert calls == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="connexion reads a boolean query parameter only as true/false; pouch's daemon as Go's "
-    "httputils.BoolValue (false for '', 0, no, false, none; true otherwise), and Docker's clients send 1 and 0",
-)
 @pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 def test_boolean_parameters_read_as_pouch_reads_them() -> None:
     """`docker rmi -f` sends force=1, `docker images -a` all=1, docker-py's images.list() all=0."""
