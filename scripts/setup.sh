@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create .venv and install pouchd, pouch and the generated client into it.
 #   scripts/setup.sh        runtime only: a regular install (pip install .), byte-compiled, as a
-#                           user gets it; rerun it after changing the code
+#                           user gets it, and, as root, Debian's containerd and runc, which pouchd
+#                           runs on; rerun it after changing the code
 #   scripts/setup.sh --dev  also codegen and test tools, editable (pip install -e .[dev]),
 #                           plus, as root, the Debian packages the tests use, and the Node tools
 #                           (npm ci: Redocly's linter, the TypeScript client's generator, tsc)
@@ -12,8 +13,12 @@ cd "$(dirname "$0")/.."
 dev=0
 [[ "${1:-}" == "--dev" ]] && dev=1
 
+need=()
+# containerd and runc, which pouchd drives (it starts its own containerd; the tests run theirs on a
+# private socket and root, pouch_testing/containerd.py); the host's is never started here.
+command -v containerd >/dev/null || need+=(containerd)
+command -v runc >/dev/null || need+=(runc)
 if [[ $dev == 1 ]]; then
-  need=()
   command -v chromium >/dev/null || need+=(chromium)
   command -v docker-registry >/dev/null || need+=(docker-registry)
   command -v htpasswd >/dev/null || need+=(apache2-utils)
@@ -27,30 +32,26 @@ if [[ $dev == 1 ]]; then
   command -v node >/dev/null || need+=(nodejs)
   command -v npm >/dev/null || need+=(npm)
   command -v promtool >/dev/null || need+=(prometheus)  # promtool checks /metrics (tests/test_metrics.py)
-  # containerd and runc, which pouchd drives; the tests run their own containerd on a private
-  # socket and root (pouch_testing/containerd.py), never the host's, which is not started here.
-  command -v containerd >/dev/null || need+=(containerd)
-  command -v runc >/dev/null || need+=(runc)
   # (containerd's .proto files are not installed: scripts/codegen.sh downloads the two Debian
   # packages it pins and unpacks only those files.)
   # A static busybox, the rootfs of the image the tests build (a dynamic one would not run there).
   { [[ -x /bin/busybox ]] && ! ldd /bin/busybox >/dev/null 2>&1; } || need+=(busybox-static)
-  if [[ ${#need[@]} -gt 0 ]]; then
-    if [[ $(id -u) == 0 ]]; then
-      echo "installing Debian packages: ${need[*]}"
-      apt-get update -qq
-      # Packages must not start services (Debian's prometheus would start its server, containerd
-      # its daemon; the tests need only promtool and a containerd of their own): where nothing
-      # forbids it yet, a policy-rc.d does during the install.
-      own_policy=0
-      if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && own_policy=1
-      fi
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-      if [[ $own_policy == 1 ]]; then rm -f /usr/sbin/policy-rc.d; fi
-    else
-      echo "note: not root, so not installing ${need[*]}; the tests that need them will be skipped" >&2
+fi
+if [[ ${#need[@]} -gt 0 ]]; then
+  if [[ $(id -u) == 0 ]]; then
+    echo "installing Debian packages: ${need[*]}"
+    apt-get update -qq
+    # Packages must not start services (Debian's prometheus would start its server, containerd
+    # its daemon; pouchd and the tests run a containerd of their own): where nothing forbids it
+    # yet, a policy-rc.d does during the install.
+    own_policy=0
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && own_policy=1
     fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    if [[ $own_policy == 1 ]]; then rm -f /usr/sbin/policy-rc.d; fi
+  else
+    echo "note: not root, so not installing ${need[*]}: pouchd needs containerd (and the tests the rest)" >&2
   fi
 fi
 
