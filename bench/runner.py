@@ -15,7 +15,16 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from bench import cli_bench, events_bench, http_bench, install, memory_bench, stall_bench, startup_bench
+from bench import (
+    cli_bench,
+    events_bench,
+    http_bench,
+    image_bench,
+    install,
+    memory_bench,
+    stall_bench,
+    startup_bench,
+)
 from bench.common import (
     BENCH_DIR,
     REPO_ROOT,
@@ -39,6 +48,7 @@ BENCHMARKS: dict[str, Callable[[Workspace, Settings], Result]] = {
     "memory": memory_bench.run,
     "events": events_bench.run,
     "stall": stall_bench.run,
+    "images": image_bench.run,
 }
 PACKAGES = ("connexion", "uvicorn", "starlette", "httpx", "uvloop", "httptools")
 COLUMNS = ("benchmark", "metric", "pouch", "floor", "ratio", "target", "result")
@@ -112,6 +122,16 @@ def _wrk_version() -> str:
     return (out.stdout or out.stderr).splitlines()[0].split(" Copyright")[0] if (out.stdout or out.stderr) else "?"
 
 
+def _tool_version(argv: list[str]) -> str:
+    """The first line of a tool's ``--version`` (the images benchmark's containerd and dockerd)."""
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+    except OSError:
+        return "absent"
+    lines = (out.stdout or out.stderr).splitlines()
+    return lines[0] if out.returncode == 0 and lines else "?"
+
+
 def _versions() -> str:
     """The measured packages' versions, as installed in the bench's install."""
     code = (
@@ -132,6 +152,8 @@ def machine() -> list[tuple[str, str]]:
         ("Install", f"regular `pip install` of {installed().source} in {installed().bin.parent}"),
         ("Packages", _versions()),
         ("wrk", _wrk_version()),
+        ("containerd", _tool_version(["containerd", "--version"])),
+        ("dockerd", _tool_version([str(image_bench.DOCKERD), "--version"])),
     ]
 
 

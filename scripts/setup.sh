@@ -25,7 +25,8 @@ if [[ $dev == 1 ]]; then
   command -v wrk >/dev/null || need+=(wrk)
   # The Docker CLI, a client nobody here wrote (tests/test_docker_cli.py): these machines ship one;
   # where none is, Debian's docker.io brings it (its daemon is never started: see policy-rc.d below).
-  command -v docker >/dev/null || need+=(docker.io)
+  # Its daemon, dockerd 20.10, is the peer the image benchmarks measure pouchd against (bench/image_bench.py).
+  { command -v docker >/dev/null && command -v dockerd >/dev/null; } || need+=(docker.io)
   command -v zsh >/dev/null || need+=(zsh)    # the completion scripts are checked in each shell
   command -v fish >/dev/null || need+=(fish)
   # Node for the spec tools: Debian's nodejs when there is none (these machines ship Node 20).
