@@ -21,6 +21,8 @@ from helpers import PouchD, run_pouch
 from helpers import spec as spec_file
 from tls_certs import CA
 
+from pouch_common.limits import MAX_ARCHIVE_BYTES
+
 TIMEOUT = 0.3
 
 
@@ -119,11 +121,16 @@ def exchange(d: PouchD, data: bytes, method: str, ctx: ssl.SSLContext | None = N
 def provoke(d: PouchD, tls: tuple[PouchD, ssl.SSLContext], path: str, method: str) -> dict[int, tuple[int, bytes]]:
     """Try each status that can be provoked from outside on one operation: {status tried: (status
     answered, body)}. 400 is a version prefix out of range, 408 headers that never end, 413 a body
-    over --max-body-size, 415 a body of a type no operation takes (text/plain, JSON in it), 431
-    headers over 64 KiB, 403 a TLS client certificate whose common name is not whitelisted."""
+    over --max-body-size (over an archive's own limit for /images/load), 415 a body of a type no
+    operation takes (text/plain, JSON in it), 431 headers over 64 KiB, 403 a TLS client
+    certificate whose common name is not whitelisted."""
     answers: dict[int, tuple[int, bytes]] = {}
     answers[400] = exchange(d, request(method, "/v9.99" + path), method)
-    answers[413] = exchange(d, request(method, path, "Content-Type: application/json", "Content-Length: 2048"), method)
+    # An image archive has a limit of its own (pouch_common/limits.py), far above --max-body-size.
+    too_long = MAX_ARCHIVE_BYTES + 1 if path == "/images/load" else 2048
+    answers[413] = exchange(
+        d, request(method, path, "Content-Type: application/json", f"Content-Length: {too_long}"), method
+    )
     answers[415] = exchange(
         d, request(method, path, "Content-Type: text/plain", "Connection: close", body=b'{"Labels": ["a=b"]}'), method
     )
