@@ -108,6 +108,10 @@ def test_docker_py_pulls_lists_tags_and_removes(daemon: PouchD, registry: Regist
             [f"{registry.address}/test/busybox:v1", f"{registry.address}/test/copy:c1"]
         )
         client.images.remove(f"{registry.address}/test/copy:c1")
+        archive = b"".join(client.images.get(image.id).save())
+        client.images.remove(image.id, force=True)
+        loaded = client.images.load(archive)
+        assert [i.id for i in loaded] == [image.id]
         client.images.remove(image.id, force=True)
         assert client.images.list() == []
         with pytest.raises(docker_py.errors.NotFound):

@@ -92,8 +92,9 @@ class ImageHandlers:
         event = archive.load_event_name(name)
         images.events.publish("image", "load", event, {"Name": event, "name": event})
         if _docker_client():
-            lines = b"".join(json.dumps({"stream": f"Loaded image: {ref}\n"}).encode() + b"\n" for ref in loaded)
-            return Response(lines, media_type="application/json")
+            # chunked, as Docker sends it: docker-py reads a body of known length as one JSON value
+            lines = [json.dumps({"stream": f"Loaded image: {ref}\n"}).encode() + b"\n" for ref in loaded]
+            return StreamingResponse(iter(lines), media_type="application/json")
         return Response(status_code=200)
 
     async def save(self, name: str | None = None) -> StreamingResponse:
