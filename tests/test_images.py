@@ -4,6 +4,7 @@ inspected, tagged and removed over the wire as pouch's clients send it."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import tarfile
@@ -15,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from helpers import PouchD
-from registry import Registry, missing_tools
+from registry import Registry, htpasswd_registry_fixture, missing_tools
 
 from pouch_testing.containerd import Containerd
 from pouch_testing.images import TestImage, build_busybox_image, busybox_missing, push
@@ -171,3 +172,40 @@ def test_save_remove_load_round_trip(daemon: PouchD, registry: Registry, image: 
     assert r.status_code == 400 and r.json()["message"], r.text
     assert [i["Id"] for i in c.get("/v1.24/images/json").json()] == [image.id]
     assert c.get("/v1.24/images/save", params={"name": "nosuch"}).status_code == 404
+
+
+private_registry = htpasswd_registry_fixture("private-registry", {"puller": "s3cret-pass"})
+
+
+def _go_auth(config: dict[str, str]) -> str:
+    """X-Registry-Auth as pouch's Go client encodes it: base64 with the URL alphabet (and, as
+    some clients send it, without padding)."""
+    return base64.urlsafe_b64encode(json.dumps(config).encode()).decode().rstrip("=")
+
+
+def test_raw_requests_as_pouchs_go_client_sends_them(pouchd_factory: Any, private_registry: Registry) -> None:
+    """No Content-Type on the POSTs, credentials in X-Registry-Auth (URL-safe base64, lower-case
+    keys as Go's decoder also takes), the image name with slashes in the path."""
+    img = build_busybox_image(tag_name="private/busybox:v1")
+    push(img, private_registry.address, "private/busybox", "v1", auth=("puller", "s3cret-pass"))
+    d: PouchD = pouchd_factory("--insecure-registries", private_registry.address)
+    ref = f"{private_registry.address}/private/busybox"
+    with httpx.Client(transport=httpx.HTTPTransport(uds=str(d.sock)), base_url="http://d", timeout=60) as c:
+        r = c.post("/v1.24/images/create", params={"fromImage": ref, "tag": "v1"})
+        assert r.status_code == 403 and "authentication required" in r.json()["message"], r.text
+        wrong = _go_auth({"username": "puller", "password": "nope"})
+        r = c.post("/v1.24/images/create", params={"fromImage": ref, "tag": "v1"}, headers={"X-Registry-Auth": wrong})
+        assert r.status_code == 403, r.text
+        good = _go_auth({"username": "puller", "password": "s3cret-pass", "serveraddress": private_registry.address})
+        r = c.post("/v1.24/images/create", params={"fromImage": ref, "tag": "v1"}, headers={"X-Registry-Auth": good})
+        assert r.status_code == 200 and b"errorDetail" not in r.content and "s3cret" not in r.text, r.text
+        assert r.headers["Content-Type"] == "application/json"
+        r = c.post(f"/v1.24/images/{ref}:v1/tag", params={"repo": "local/copy", "tag": "x"})
+        assert r.status_code == 201 and r.content == b""
+        assert c.get("/v1.24/images/127.0.0.1:1/local/copy:x/json").json()["Id"] == img.id
+        r = c.request("DELETE", f"/v1.24/images/{img.id[7:19]}", params={"force": "1"})
+        assert r.status_code == 204 and c.get("/v1.24/images/json").json() == []
+        r = c.post("/v1.24/images/create", params={"fromImage": ref, "tag": "v1"}, headers={"X-Registry-Auth": "%%%"})
+        assert r.status_code == 400 and r.json() == {
+            "message": "invalid X-Registry-Auth: want base64 of AuthConfig's JSON"
+        }
