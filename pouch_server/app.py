@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.middleware.context import ContextMiddleware
-from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
@@ -24,10 +22,10 @@ from starlette.types import ASGIApp
 
 from pouch_server import error_handlers
 from pouch_server._compat.connexion import (
-    OnceAsyncApi,
+    LeanExceptionMiddleware,
+    OnceAsyncApp,
     OnceValidationMiddleware,
     RootRoutingMiddleware,
-    use_api_class,
 )
 from pouch_server.errors import APIError
 from pouch_server.jsonifier import PouchJsonifier
@@ -67,14 +65,15 @@ class OperationResolver(Resolver):
 
 
 def middlewares(validate_responses: bool) -> list[type]:
-    """connexion's default stack, three of its layers through the seams of
-    pouch_server/_compat/connexion.py. Left out: the server-error layer (connexion's exception
-    layer already answers any exception with the app's error handlers, and PouchMiddleware answers
-    one raised while an answer is under way), lifespan (pouchd runs uvicorn's lifespan off),
-    security (the spec declares no security schemes) and, unless asked for, response validation
-    (upstream keeps that layer, and its per-request routing, even when it validates nothing)."""
+    """connexion's default stack, in its order, each layer through the seams of
+    pouch_server/_compat/connexion.py (response validation as it is). Left out: the server-error
+    layer (connexion's exception layer already answers any exception with the app's error
+    handlers, and PouchMiddleware answers one raised while an answer is under way), lifespan
+    (pouchd runs uvicorn's lifespan off), security (the spec declares no security schemes) and,
+    unless asked for, response validation (upstream keeps that layer, and its per-request
+    routing, even when it validates nothing)."""
     stack: list[type] = [
-        ExceptionMiddleware,
+        LeanExceptionMiddleware,
         SwaggerUIMiddleware,
         RootRoutingMiddleware,
         OnceValidationMiddleware,
@@ -101,7 +100,7 @@ def create_app(
     access log, metrics), the TLS whitelist when there is one, then connexion's stack down to
     the handler.
     """
-    app = AsyncApp(
+    app = OnceAsyncApp(
         __name__,
         middlewares=middlewares(validate_responses),
         specification_dir=SPEC_PATH.parent,
@@ -113,7 +112,6 @@ def create_app(
             swagger_ui_config={"displayOperationId": True, "tryItOutEnabled": False},
         ),
     )
-    use_api_class(app, OnceAsyncApi)  # handlers decorated once, not per request
     spec = spec if spec is not None else load_spec()
     app.add_api(
         spec,
@@ -125,5 +123,8 @@ def create_app(
     app.add_error_handler(ProblemException, error_handlers.problem_error)
     app.add_error_handler(HTTPException, error_handlers.AllowedMethods(spec).http_error)
     app.add_error_handler(Exception, error_handlers.unexpected_error)
-    inner: ASGIApp = ManagerWhitelist(app, manager_whitelist) if manager_whitelist else app
+    # connexion's own stack (AsyncApp.__call__ only hands each request to it).
+    inner: ASGIApp = app.middleware
+    if manager_whitelist:
+        inner = ManagerWhitelist(inner, manager_whitelist)
     return PouchMiddleware(inner, debug=debug, observe=observe)

@@ -14,7 +14,7 @@ import asyncio
 import functools
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from time import perf_counter
 
 from connexion.middleware.abstract import ROUTING_CONTEXT
@@ -84,9 +84,13 @@ class PouchMiddleware:
         start = perf_counter()
         # Shared with the layers below (the copies of the scope they make keep this dict): connexion's
         # router records the matched operation in it, the error handlers and the protocol read the id.
-        extensions = scope.setdefault("extensions", {})
+        extensions = scope.get("extensions")
+        if extensions is None:
+            extensions = scope["extensions"] = {}
         # pouchd's protocol has named the request already; under another server it is named here.
-        rid = extensions.get(REQUEST_ID_EXTENSION) or extensions.setdefault(REQUEST_ID_EXTENSION, new_request_id())
+        rid = extensions.get(REQUEST_ID_EXTENSION)
+        if not rid:
+            rid = extensions[REQUEST_ID_EXTENSION] = new_request_id()
         headers = [*STANDARD_HEADERS, (REQUEST_ID, rid.encode())]
         if self.debug:
             # asyncio's slow-step report (-D) names the task: make it say which request it is.
@@ -105,21 +109,22 @@ class PouchMiddleware:
         prefixed = version_prefix(original_path)
         if prefixed is not None:
             prefix, problem = prefixed
-            scope = dict(scope)
             # The prefix becomes root_path and stays in path (ASGI's convention, which Starlette's
             # routing and StaticFiles rely on: they route on path minus root_path). root_path also
             # makes the served spec's `servers` and Swagger UI's URLs point at the prefix.
-            scope["root_path"] = scope.get("root_path", "") + prefix
+            scope = {**scope, "root_path": scope.get("root_path", "") + prefix}
             if original_path == prefix:  # a bare "/v1.24" is the root under the prefix, as before
                 scope["path"] = prefix + "/"
         status = 0
 
-        async def send_wrapper(message: Message) -> None:
+        # A plain function handing on send's awaitable, not a coroutine of its own: one frame
+        # less for each message of every answer.
+        def send_wrapper(message: Message) -> Awaitable[None]:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message = {**message, "headers": [*message.get("headers", ()), *headers]}
-            await send(message)
+            return send(message)
 
         try:
             if problem is not None:

@@ -29,6 +29,7 @@ import urllib.parse
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem, NonConformingResponseBody
 from connexion.json_schema import Draft4RequestValidator
+from connexion.utils import is_null, is_nullable
 from connexion.validators import (
     VALIDATOR_MAP,
     AbstractRequestBodyValidator,
@@ -96,13 +97,37 @@ class WordedParameterValidator(ParameterValidator):
     def validate_parameter(
         parameter_type: str, value: t.Any, param: dict[str, t.Any], param_name: str | None = None
     ) -> str | None:
-        error: str | None = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
-        if error is None or value is None:
-            return error  # valid, or connexion's "Missing ... parameter" (names the parameter only)
-        schema = param.get("schema", param)
-        first = next(Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER).iter_errors(value), None)
-        reason = _rule_broken(first) if first is not None else "is not valid"
-        return f"invalid value for {parameter_type} parameter '{param['name']}': {reason}"
+        """Upstream's rule: a null value of a nullable parameter passes; a value is checked against
+        the parameter's schema (jsonschema's Draft 4, with its format checker); a required one
+        that is missing is named. Upstream deep-copies the parameter and builds a validator on
+        every call (most of the cost of a request with a path parameter); here each parameter's
+        validator is built once (:func:`_parameter_validator`)."""
+        if is_nullable(param) and is_null(value):
+            return None
+        if value is not None:
+            first = next(_parameter_validator(param).iter_errors(value), None)
+            if first is None:
+                return None
+            return f"invalid value for {parameter_type} parameter '{param['name']}': {_rule_broken(first)}"
+        if param.get("required"):
+            return f"Missing {parameter_type} parameter '{param['name']}'"  # upstream's words
+        return None
+
+
+# id(parameter) -> (the parameter, kept so that its id is not reused, its schema's validator). The
+# spec's parameters live as long as the app; a parameter made for one call (none of connexion's
+# are) is not kept once the table holds 1,024.
+_parameter_validators: dict[int, tuple[dict[str, t.Any], Draft4Validator]] = {}
+
+
+def _parameter_validator(param: dict[str, t.Any]) -> Draft4Validator:
+    entry = _parameter_validators.get(id(param))
+    if entry is not None and entry[0] is param:
+        return entry[1]
+    validator = Draft4Validator(param.get("schema", param), format_checker=Draft4Validator.FORMAT_CHECKER)
+    if len(_parameter_validators) < 1024:
+        _parameter_validators[id(param)] = (param, validator)
+    return validator
 
 
 _GO_FALSE = frozenset({"", "0", "no", "false", "none"})

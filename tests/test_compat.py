@@ -263,3 +263,201 @@ def test_the_cli_fence_matches_the_installed_generator() -> None:
         "params": {"since": "1", "until": "2", "filters": '{"type":["daemon"]}'},
     }
     assert compat.events_request(None, None, None)["params"] == {}
+
+
+# --- the seams of pouch_server/_compat/connexion.py decide as upstream does ---------------------------
+
+
+def _run_asgi(app: Any, scope: dict[str, Any]) -> tuple[list[Any], str | None]:
+    """The messages ``app`` sends for ``scope``, and the class of the exception it raises, if any."""
+    import asyncio
+
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append((message["type"], message.get("status"), message.get("body")))
+
+    try:
+        asyncio.run(app(dict(scope), receive, send))
+    except Exception as e:
+        return sent, type(e).__name__
+    return sent, None
+
+
+_SCOPE = {"type": "http", "method": "GET", "path": "/p", "root_path": "", "query_string": b"", "headers": []}
+
+
+def test_the_lean_exception_layer_answers_as_connexions() -> None:
+    from connexion.exceptions import ProblemException
+    from connexion.lifecycle import ConnexionResponse
+    from connexion.middleware.exceptions import ExceptionMiddleware
+    from starlette.exceptions import HTTPException
+
+    from pouch_server._compat.connexion import LeanExceptionMiddleware
+
+    class Special(LookupError):
+        pass
+
+    def raising(exc: Exception, after_start: bool = False) -> Any:
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            if after_start:
+                await send({"type": "http.response.start", "status": 200, "headers": []})
+            raise exc
+
+        return app
+
+    async def ok(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def on_lookup(request: Any, exc: Exception) -> ConnexionResponse:
+        return ConnexionResponse(status_code=418, body=f"lookup {type(exc).__name__}".encode())
+
+    def on_418(request: Any, exc: Exception) -> ConnexionResponse:  # a plain function: the thread pool
+        return ConnexionResponse(status_code=299, body=b"teapot")
+
+    apps = [
+        ok,
+        raising(ValueError("x")),
+        raising(Special("x")),
+        raising(KeyError("x")),
+        raising(HTTPException(418)),
+        raising(HTTPException(404)),
+        raising(ProblemException(status=409, title="t", detail="d")),
+        raising(ValueError("late"), after_start=True),
+        raising(Special("late"), after_start=True),
+    ]
+    for inner in apps:
+        answers = []
+        for cls in (ExceptionMiddleware, LeanExceptionMiddleware):
+            layer: Any = cls(inner)
+            layer.add_exception_handler(LookupError, on_lookup)
+            layer.add_exception_handler(418, on_418)
+            answers.append(_run_asgi(layer, _SCOPE))
+        assert answers[0] == answers[1], inner
+
+
+def test_the_quick_routed_lookup_finds_what_connexions_finds() -> None:
+    from types import SimpleNamespace
+
+    from connexion.middleware.abstract import ROUTING_CONTEXT, RoutedMiddleware
+
+    from pouch_server._compat.connexion import QuickRoutedMiddleware
+
+    def answering(status: int) -> Any:
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            await send({"type": "http.response.start", "status": status, "headers": []})
+
+        return app
+
+    apis = {
+        "": [SimpleNamespace(operations={"A": answering(201)}), SimpleNamespace(operations={"B": answering(202)})],
+        "/empty": [],
+    }
+    routings: list[dict[str, Any] | None] = [
+        None,
+        {},
+        {"api_base_path": None, "operation_id": "A"},
+        {"api_base_path": "", "operation_id": "A"},
+        {"api_base_path": "", "operation_id": "B"},
+        {"api_base_path": "", "operation_id": "C"},
+        {"api_base_path": "", "operation_id": None},
+        {"api_base_path": "/other", "operation_id": "A"},
+        {"api_base_path": "/empty", "operation_id": None},
+    ]
+    for routing in routings:
+        scope = {**_SCOPE, "extensions": {} if routing is None else {ROUTING_CONTEXT: routing}}
+        answers = []
+        for cls in (RoutedMiddleware, QuickRoutedMiddleware):
+            layer: Any = cls(answering(299))
+            layer.apis.update(apis)
+            answers.append(_run_asgi(layer, scope))
+        assert answers[0] == answers[1], routing
+    lifespan = {"type": "lifespan"}
+    assert _run_asgi(QuickRoutedMiddleware(answering(299)), lifespan) == _run_asgi(
+        RoutedMiddleware(answering(299)), lifespan
+    )
+
+
+def test_the_content_type_of_a_request_is_read_as_connexion_reads_it() -> None:
+    from types import SimpleNamespace
+
+    from connexion.middleware.request_validation import RequestValidationOperation
+
+    from pouch_server._compat.connexion import _OnceValidationOperation
+
+    headers_cases = [
+        [],
+        [(b"host", b"x")],
+        [(b"content-type", b"application/json")],
+        [(b"Content-Type", b"text/plain; charset=latin-1")],
+        [(b"content-type", b"application/x-tar"), (b"content-type", b"text/plain")],
+        [(b"content-type", b"")],
+        [(b"content-type", b"application/json; charset=")],
+        [(b"content-type", b"a/b; boundary=x; charset=utf-16")],
+    ]
+    for consumes in ([], ["application/x-tar"], ["application/json", "text/plain"]):
+        op = SimpleNamespace(consumes=consumes, parameters=[], request_body={}, security=None)
+        ours = _OnceValidationOperation(lambda *a: None, operation=op)  # type: ignore[arg-type]
+        theirs = RequestValidationOperation(lambda *a: None, operation=op)  # type: ignore[arg-type]
+        for headers in headers_cases:
+            assert ours.extract_content_type(headers) == theirs.extract_content_type(headers), (consumes, headers)
+
+
+def test_responses_are_inferred_as_connexion_infers_them() -> None:
+    import types
+
+    from connexion.context import _operation
+    from connexion.decorators.response import AsyncResponseDecorator
+    from connexion.frameworks.starlette import Starlette
+    from connexion.jsonifier import Jsonifier
+
+    from pouch_server._compat.connexion import _InferOnceResponses
+
+    def gen() -> Any:
+        yield b"x"
+
+    data_cases: list[Any] = [None, "text", b"bytes", {"a": 1}, [1], iter([1]), 3]
+    for produces in ([], ["application/json"], ["text/plain"], ["application/json", "text/plain"],
+                     ["application/json", "application/octet-stream"], ["application/problem+json"]):  # fmt: skip
+        _operation.set(types.SimpleNamespace(produces=produces))  # type: ignore[arg-type]
+        framework: Any = Starlette  # as connexion passes it (its get_body is left abstract)
+        ours = _InferOnceResponses(framework=framework, jsonifier=Jsonifier())
+        theirs = AsyncResponseDecorator(framework=framework, jsonifier=Jsonifier())
+        for _ in range(2):  # the second time from what the first worked out
+            for data in [*data_cases, gen()]:
+                for headers in ({}, {"X-Other": "1"}, {"content-type": "text/plain"}):
+                    outcome = []
+                    for decorator in (ours, theirs):
+                        try:
+                            ctype = decorator._infer_content_type(data, dict(headers))
+                            body = decorator._serialize_data(data, content_type=ctype) if ctype else None
+                            outcome.append((ctype, body if isinstance(body, (str, bytes, type(None))) else "obj"))
+                        except Exception as e:
+                            outcome.append((type(e).__name__, str(e)))
+                    assert outcome[0] == outcome[1], (produces, data, headers)
+
+
+def test_parameters_are_validated_as_connexion_validates_them() -> None:
+    from connexion.validators.parameter import ParameterValidator
+
+    from pouch_server.validation import WordedParameterValidator
+
+    params: list[dict[str, Any]] = [
+        {"name": "n", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "s", "in": "query", "required": True, "schema": {"type": "string", "enum": ["a", "b"]}},
+        {"name": "z", "in": "query", "schema": {"type": "string", "nullable": True}},
+        {"name": "d", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+    ]
+    values: list[Any] = [None, 0, 5, "a", "c", "null", "2020-01-01T00:00:00Z", "yesterday", [1]]
+    for param in params:
+        for value in values:
+            for _ in range(2):  # the second time with the validator built the first
+                ours = WordedParameterValidator.validate_parameter("query", value, param)
+                theirs = ParameterValidator.validate_parameter("query", value, param)
+                assert (ours is None) == (theirs is None), (param, value, ours, theirs)
+                if value is None and theirs is not None:
+                    assert ours == theirs  # "Missing query parameter 's'"

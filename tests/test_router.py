@@ -309,3 +309,113 @@ def test_busy_keep_alive_connection_is_not_cut_but_a_later_stall_is(daemon: Pouc
     assert data.startswith(b"HTTP/1.1 408"), data
     assert 0.5 < waited < 3.0
     assert served > 10
+
+
+# --- the route index ------------------------------------------------------------------------------
+
+
+class _Endpoint:
+    """An ASGI endpoint that records which route took the request (a class, so that Starlette's
+    Route hands it the request as it is)."""
+
+    def __init__(self, name: str, seen: list[str]) -> None:
+        self.name, self.seen = name, seen
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.seen.append(self.name)
+
+
+def _routes(seen: list[str]) -> list[Any]:
+    from starlette.routing import Mount, Route
+
+    def r(path: str, *methods: str) -> Route:
+        return Route(path, _Endpoint(f"{'/'.join(methods) or 'any'} {path}", seen), methods=list(methods) or None)
+
+    return [
+        r("/", "GET"),
+        r("/{kind}/inspect", "GET"),  # before a literal route that matches the same paths
+        r("/_ping", "HEAD"),
+        r("/_ping", "GET"),
+        r("/version", "GET"),
+        r("/containers/json", "GET"),
+        r("/containers/inspect", "GET"),
+        r("/containers/create", "POST"),
+        r("/containers/{id}/json", "GET"),
+        r("/containers/{id}", "DELETE"),
+        r("/containers/{id:int}/top", "GET"),
+        r("/{anything}/json", "GET"),  # a parameter first: tried for every path
+        r("/images/{name:path}", "GET"),
+        r("/images/{name:path}/tag", "POST"),
+        r("/a.b/c"),  # any method
+        r("/x/", "PUT"),
+        r("/img{tag}", "GET"),  # a parameter inside the first segment
+        Mount("/m", app=_Endpoint("mount /m", seen)),
+    ]
+
+
+PATHS = [
+    "/", "", "//", "/_ping", "/_ping/", "/version", "/version/", "/containers/json", "/containers/json/",
+    "/containers/create", "/containers/abc/json", "/containers/abc", "/containers/12/top", "/containers/x/top",
+    "/volumes/json", "/images/a/b/c", "/images/a/b/tag", "/images", "/a.b/c", "/aXb/c", "/x", "/x/", "/imgfoo",
+    "/img", "/m", "/m/", "/m/deep/er", "/nowhere", "no-slash", "/containers", "/containers/inspect",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("root_path", ["", "/v1.24"])
+def test_the_route_index_picks_what_starlettes_router_picks(root_path: str) -> None:
+    """Every request gets, from the indexed router, the route, path parameters and answer (405,
+    a trailing-slash redirect, 404) that Starlette's own router gives it over the same routes."""
+    from starlette.routing import Router
+
+    from pouch_server._compat.connexion import IndexedRouter
+
+    def run(router_cls: type[Router], method: str, path: str) -> tuple[Any, ...]:
+        seen: list[str] = []
+        router = router_cls(routes=_routes(seen), default=_Endpoint("default", seen))
+        sent: list[Any] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Any) -> None:
+            sent.append((message["type"], message.get("status"), dict(message.get("headers", ())).get(b"location")))
+
+        scope: dict[str, Any] = {
+            "type": "http", "method": method, "path": root_path + path, "root_path": root_path,
+            "query_string": b"", "headers": [(b"host", b"t")], "scheme": "http", "server": ("t", 80),
+        }  # fmt: skip
+        asyncio.run(router(scope, receive, send))
+        return seen, sent, scope.get("path_params"), getattr(scope.get("route"), "path", None)
+
+    for method in ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "BREW"):
+        for path in PATHS:
+            assert run(IndexedRouter, method, path) == run(Router, method, path), (method, path)
+
+
+def test_a_late_route_tries_only_its_own_candidates() -> None:
+    """Of pouchd's routes and of a 50-operation spec, a request tries only the routes filed under
+    its method and first segment, and each of the 50 operations answers."""
+    from bench.inprocess import WIDE_SPEC, build_wide_app
+
+    app = build_wide_app()
+
+    async def requests() -> None:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            for path, item in WIDE_SPEC["paths"].items():
+                for method in item:
+                    r = await c.request(method.upper(), "/v1.24" + path.replace("{id}", "abc"))
+                    assert r.status_code == 200, (method, path, r.text)
+
+    asyncio.run(requests())
+    from pouch_server._compat.connexion import IndexedRouter
+
+    # PouchMiddleware, then connexion's stack (built by the first request) down to the routing layer.
+    layer: Any = app.app
+    while layer is not None and not isinstance(getattr(layer, "router", None), IndexedRouter):
+        layer = getattr(layer, "app", None)
+    assert layer is not None, "no IndexedRouter in the stack"
+    router = layer.router
+    assert len(router.routes) == 50
+    assert [r.path for r in router.candidates("GET", "/secrets/abc/json")] == ["/secrets/json", "/secrets/{id}/json"]
+    assert [r.path for r in router.candidates("DELETE", "/secrets/abc")] == ["/secrets/{id}"]
+    assert router.candidates("GET", "/nowhere") == []
