@@ -17,6 +17,7 @@ from types import FrameType
 
 from bench import (
     cli_bench,
+    container_bench,
     events_bench,
     http_bench,
     image_bench,
@@ -49,6 +50,7 @@ BENCHMARKS: dict[str, Callable[[Workspace, Settings], Result]] = {
     "events": events_bench.run,
     "stall": stall_bench.run,
     "images": image_bench.run,
+    "containers": container_bench.run,
 }
 PACKAGES = ("connexion", "uvicorn", "starlette", "httpx", "uvloop", "httptools")
 COLUMNS = ("benchmark", "metric", "pouch", "floor", "ratio", "target", "result")

@@ -81,6 +81,7 @@ class ClientOptions:
         self, host: str, debug: bool = False, timeout: float | None = 30.0, tls: TLSOptions | None = None
     ) -> None:
         self.host, self.debug, self.timeout, self.tls = host, debug, timeout, tls
+        self.api_version: str | None = None  # negotiated by the first client built, then kept
 
 
 def api_prefix(version: str) -> str:
@@ -155,9 +156,13 @@ def build_client(opts: ClientOptions) -> Client:
             "response": [lambda r: print(f"DEBU[pouch] <- {r.status_code}", file=sys.stderr)],
         }
     timeout = httpx.Timeout(opts.timeout)
-    version = os.environ.get("POUCH_API_VERSION")
+    version = opts.api_version
     if version is None:
-        version = _ping_for_version(base, timeout, httpx_args)
+        # One negotiation a command: `pouch run` makes several requests.
+        version = os.environ.get("POUCH_API_VERSION")
+        if version is None:
+            version = _ping_for_version(base, timeout, httpx_args)
+        opts.api_version = version
     return Client(
         base_url=base + api_prefix(version),
         timeout=timeout,
@@ -205,25 +210,30 @@ def describe_transport_error(opts: ClientOptions, e: httpx.TransportError) -> st
 
 def call(opts: ClientOptions, action: str, op: Callable[..., Response[T | Error]], **kwargs: Any) -> T | None:
     """Run ``op`` (an operation's ``sync_detailed``) and return the parsed body (None for an operation
-    whose answer has none), or raise CLIError("<action>: <cause>")."""
+    whose answer has none), or raise CLIError("<action>: <cause>") (just "<cause>" for an empty
+    action: pouch's stop, rm, pause... report the daemon's message alone)."""
     answers: list[httpx.Response] = []
     try:
         with build_client(opts) as client:
             client.get_httpx_client().event_hooks["response"].append(answers.append)
             response = op(client=client, **kwargs)
     except UnexpectedStatus as e:
-        raise CLIError(f"{action}: {error_message(e.status_code, e.content)}") from None
+        raise CLIError(_prefixed(action, error_message(e.status_code, e.content))) from None
     except httpx.TransportError as e:
-        raise CLIError(f"{action}: {describe_transport_error(opts, e)}") from None
+        raise CLIError(_prefixed(action, describe_transport_error(opts, e))) from None
     except (ValueError, TypeError, AttributeError):
         # The spec documents every error status with pouch's {"message": ...}, which the generated
         # client parses; another server's answer (a proxy's HTML 403, say) fails that parse.
         if not answers or answers[-1].status_code < 400:
             raise
-        raise CLIError(f"{action}: {error_message(answers[-1].status_code, answers[-1].content)}") from None
+        raise CLIError(_prefixed(action, error_message(answers[-1].status_code, answers[-1].content))) from None
     if response.status_code >= 400 or isinstance(response.parsed, Error):
-        raise CLIError(f"{action}: {error_message(response.status_code, response.content)}")
+        raise CLIError(_prefixed(action, error_message(response.status_code, response.content)))
     return response.parsed
+
+
+def _prefixed(action: str, cause: str) -> str:
+    return f"{action}: {cause}" if action else cause
 
 
 def show(

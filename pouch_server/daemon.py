@@ -28,12 +28,16 @@ from pouch_server.config import ConfigError, DaemonConfig, load_config
 from pouch_server.ctrd.engine import Engine
 from pouch_server.ctrd.supervisor import ContainerdError
 from pouch_server.handlers.auth import AuthHandlers
+from pouch_server.handlers.containers import ContainerHandlers
 from pouch_server.handlers.daemon import DaemonHandlers
 from pouch_server.handlers.events import EventHandlers
+from pouch_server.handlers.execs import ExecHandlers
 from pouch_server.handlers.images import ImageHandlers
 from pouch_server.handlers.metrics import MetricsHandlers
 from pouch_server.handlers.system import SystemHandlers
 from pouch_server.listeners import Listener, bind_all
+from pouch_server.managers.containers.execs import ExecManager
+from pouch_server.managers.containers.manager import ContainerManager
 from pouch_server.managers.daemon import DaemonStateStore
 from pouch_server.managers.events import EventBus
 from pouch_server.managers.images.manager import ImageManager
@@ -77,6 +81,15 @@ class Daemon:
             mirrors=config.registry_mirrors,
             spool_dir=_spool_dir(home),
         )
+        self.containers = ContainerManager(
+            self.events,
+            self.images,
+            home=home,
+            snapshotter=config.snapshotter,
+            namespace=config.default_namespace,
+        )
+        self.images.in_use = self.containers.image_in_use
+        self.execs = ExecManager(self.containers)
         self.engine = Engine(
             address=config.containerd,
             home=home,
@@ -91,9 +104,13 @@ class Daemon:
         """Reach (or start) containerd and load what pouchd keeps of it; raises ContainerdError."""
         await self.engine.start()
         await self.images.load(self.engine)
-        self.system.attach_engine(self.engine.facts, image_count=lambda: self.images.count)
+        await self.containers.load(self.engine)
+        self.system.attach_engine(
+            self.engine.facts, image_count=lambda: self.images.count, container_counts=self.containers.counts
+        )
 
     async def stop_engine(self) -> None:
+        await self.containers.close()
         await self.engine.stop()
 
     def operations(self) -> dict[str, Callable[..., Any]]:
@@ -103,6 +120,8 @@ class Daemon:
         metrics = MetricsHandlers(self.metrics)
         auth = AuthHandlers(self.registry)
         images = ImageHandlers(self.images)
+        containers = ContainerHandlers(self.containers, self.execs.ids_of)
+        execs = ExecHandlers(self.execs)
         return {
             "SystemPing": system.ping,
             "SystemPingHead": system.ping_head,
@@ -125,6 +144,28 @@ class Daemon:
             "ImagePush": images.push,
             "ImageSearch": images.search,
             "ImageSearchPost": images.search,
+            "ContainerCreate": containers.create,
+            "ContainerInspect": containers.inspect,
+            "ContainerList": containers.list_containers,
+            "ContainerStart": containers.start,
+            "ContainerStop": containers.stop,
+            "ContainerKill": containers.kill,
+            "ContainerRestart": containers.restart,
+            "ContainerWait": containers.wait,
+            "ContainerRemove": containers.remove,
+            "ContainerPause": containers.pause,
+            "ContainerUnpause": containers.unpause,
+            "ContainerRename": containers.rename,
+            "ContainerResize": containers.resize,
+            "ContainerLogs": containers.logs,
+            "ContainerAttach": containers.attach,
+            "ContainerTop": containers.top,
+            "ContainerStats": containers.stats,
+            "ContainerUpdate": containers.update,
+            "ContainerExec": execs.create,
+            "ExecStart": execs.start,
+            "ExecInspect": execs.inspect,
+            "ExecResize": execs.resize,
         }
 
 

@@ -14,13 +14,14 @@ import asyncio
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from time import perf_counter
 
 from connexion.middleware.abstract import ROUTING_CONTEXT
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pouch_common.version import API_VERSION, MIN_API_VERSION, api_version_tuple
+from pouch_server.hijack import HIJACK_EXTENSION, Hijack, HijackedStream
 from pouch_server.wire import REQUEST_ID, REQUEST_ID_EXTENSION, STANDARD_HEADERS, new_request_id, send_error
 
 log = logging.getLogger("pouchd")
@@ -125,6 +126,20 @@ class PouchMiddleware:
                 status = message["status"]
                 message = {**message, "headers": [*message.get("headers", ()), *headers]}
             return send(message)
+
+        # A hijacked answer (attach, exec start) is written raw by the protocol, not through send:
+        # its head gets the same headers, and its status is logged and counted the same way.
+        hijack: Hijack | None = extensions.get(HIJACK_EXTENSION)
+        if hijack is not None:
+
+            def stamped_hijack(
+                hijack_status: int, head: Sequence[tuple[bytes, bytes]], reason: bytes | None = None
+            ) -> Awaitable[HijackedStream]:
+                nonlocal status
+                status = hijack_status
+                return hijack(hijack_status, [*head, *headers], reason)
+
+            extensions[HIJACK_EXTENSION] = stamped_hijack
 
         try:
             if problem is not None:

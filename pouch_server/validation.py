@@ -26,6 +26,7 @@ import json
 import typing as t
 import urllib.parse
 
+import jsonschema.validators
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem, NonConformingResponseBody
 from connexion.json_schema import Draft4RequestValidator
@@ -155,6 +156,7 @@ class SafeJSONRequestBodyValidator(RequestBodyValidatorHooks):
 
     def __init__(self, **kwargs: t.Any) -> None:
         super().__init__(**kwargs)
+        self.body_required = bool(kwargs.get("required", False))
         self._reader, self._schema_validator = _schema_tools(self.schema)
 
     async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
@@ -200,8 +202,12 @@ class SafeJSONRequestBodyValidator(RequestBodyValidatorHooks):
             raise BadRequestProblem(detail="request body is not valid JSON: a number is too long") from None
 
     def validate_body(self, body: t.Any) -> None:
-        if not self.nullable and body is None:
-            raise BadRequestProblem("Request body must not be empty")
+        if body is None:
+            if self.body_required and not self.nullable:
+                raise BadRequestProblem("Request body must not be empty")
+            # An optional body left out (upstream validates the absent body as null against the
+            # schema): the handler gets none.
+            return
         try:
             self._schema_validator.validate(body)
         except ValidationError as e:
@@ -279,13 +285,28 @@ _SchemaTools = tuple[BodyReader | None, t.Any]
 _tools_by_schema: dict[int, tuple[t.Any, _SchemaTools]] = {}
 
 
+def _nullable_all_of(validator: t.Any, all_of: t.Any, instance: t.Any, schema: dict[str, t.Any]) -> t.Iterator[t.Any]:
+    """``allOf``, passed by a null where the schema is ``nullable``: OpenAPI 3.0 says "this $ref,
+    or null" as ``type``, ``nullable: true`` and ``allOf: [$ref]``; connexion's validator honours
+    ``nullable`` in ``type`` only, and the null would then fail the referenced schema's type."""
+    if instance is None and schema.get("nullable") is True:
+        return
+    yield from _DRAFT4_ALL_OF(validator, all_of, instance, schema)
+
+
+_DRAFT4_ALL_OF = Draft4RequestValidator.VALIDATORS["allOf"]
+RequestValidator: t.Any = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+    Draft4RequestValidator, {"allOf": _nullable_all_of}
+)
+
+
 def _schema_tools(schema: dict[str, t.Any]) -> _SchemaTools:
     """The body reader and the jsonschema validator of ``schema``, built on first use."""
     entry = _tools_by_schema.get(id(schema))
     if entry is None or entry[0] is not schema:
         tools = (
             BodyReader.for_schema(schema),
-            Draft4RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER),
+            RequestValidator(schema, format_checker=Draft4Validator.FORMAT_CHECKER),
         )
         entry = _tools_by_schema[id(schema)] = (schema, tools)
     return entry[1]

@@ -22,9 +22,13 @@ WIRE_KEYWORDS = ("type", "format", "enum", "default")
 
 def wire_schema(node: dict[str, Any]) -> dict[str, Any]:
     """``node`` with only what :func:`canon` reads: a reference stays a reference (as
-    ``$ref``, whatever else is beside it), nested schemas are reduced the same way."""
+    ``$ref``, with ``nullable`` when ``x-nullable`` is beside it, whatever else is), nested
+    schemas (``allOf``'s parts too) are reduced the same way."""
     if "$ref" in node:
-        return {"$ref": node["$ref"]}
+        ref: dict[str, Any] = {"$ref": node["$ref"]}
+        if node.get("nullable") or node.get("x-nullable"):
+            ref["nullable"] = True
+        return ref
     out: dict[str, Any] = {key: node[key] for key in WIRE_KEYWORDS if key in node}
     if node.get("nullable") or node.get("x-nullable"):
         out["nullable"] = True
@@ -36,6 +40,8 @@ def wire_schema(node: dict[str, Any]) -> dict[str, Any]:
         out["properties"] = {name: wire_schema(prop) for name, prop in node["properties"].items()}
     if "required" in node:
         out["required"] = sorted(node["required"])
+    if isinstance(node.get("allOf"), list):
+        out["allOf"] = [wire_schema(part) for part in node["allOf"]]
     return out
 
 
@@ -90,12 +96,15 @@ def _resolve(node: dict[str, Any], components: dict[str, Any]) -> tuple[str | No
 def canon(node: dict[str, Any], components: dict[str, Any], depth: int = 0) -> Any:
     """A schema reduced to what is on the wire: type, format, enum, default, nullability, shape,
     references followed (``components``: the schemas they name) down to a depth of 6, below
-    which a reference is its name."""
+    which a reference is its name. ``allOf`` is its parts merged into one schema, so that
+    Swagger 2.0's nullable reference (``x-nullable`` beside ``$ref``) and OpenAPI 3.0's
+    (``nullable`` beside ``allOf: [$ref]``) are the same."""
+    nullable = bool(node.get("nullable") or node.get("x-nullable"))
     name, node = _resolve(node, components)
     if depth > 6:
         return name
     out: dict[str, Any] = {key: node[key] for key in WIRE_KEYWORDS if key in node}
-    out["nullable"] = bool(node.get("nullable") or node.get("x-nullable"))
+    out["nullable"] = nullable or bool(node.get("nullable") or node.get("x-nullable"))
     if "items" in node:
         out["items"] = canon(node["items"], components, depth + 1)
     if isinstance(node.get("additionalProperties"), dict):
@@ -104,4 +113,16 @@ def canon(node: dict[str, Any], components: dict[str, Any], depth: int = 0) -> A
         out["properties"] = {k: canon(v, components, depth + 1) for k, v in node["properties"].items()}
     if "required" in node:
         out["required"] = sorted(node["required"])
+    for part in node.get("allOf", []):
+        merged = canon(part, components, depth)
+        if not isinstance(merged, dict):
+            continue
+        for key in WIRE_KEYWORDS:
+            if key in merged:
+                out.setdefault(key, merged[key])
+        out["nullable"] = out["nullable"] or merged["nullable"]
+        if "properties" in merged:
+            out["properties"] = {**out.get("properties", {}), **merged["properties"]}
+        if "required" in merged:
+            out["required"] = sorted({*out.get("required", []), *merged["required"]})
     return out

@@ -218,6 +218,7 @@ class PouchD(LoggedProcess):
                 deadline = time.monotonic() + 10
                 while os.path.exists(f"/proc/{pid_text}") and time.monotonic() < deadline:
                     time.sleep(0.01)
+        self.kill_containers()
         top = self.home / "containerd"
         if top.exists():
             for point in containerd.mounts_under(top):
@@ -225,6 +226,33 @@ class PouchD(LoggedProcess):
         if self._socket_dir is not None:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
             self._socket_dir = None
+
+    def kill_containers(self) -> None:
+        """The containers pouchd left running (they outlive it, as in production): their
+        processes and shims killed, their root filesystems unmounted, their cgroups removed."""
+        runc_root = self.home / "runc" / self.namespace  # the shim's runc root: <root>/<namespace>
+        ids = [e.name for e in os.scandir(runc_root)] if runc_root.is_dir() else []
+        for cid in ids:
+            subprocess.run(["runc", "--root", str(runc_root), "kill", "--all", cid, "KILL"], capture_output=True)
+            subprocess.run(["runc", "--root", str(runc_root), "delete", "--force", cid], capture_output=True)
+        marker = f"-namespace\0{self.namespace}\0".encode()
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            with contextlib.suppress(OSError):
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                if b"containerd-shim" in cmdline and marker in cmdline:
+                    os.kill(int(pid), signal.SIGKILL)
+        for point in containerd.mounts_under(Path("/")):
+            if f"/io.containerd.runtime.v2.task/{self.namespace}/" in point:
+                subprocess.run(["umount", "--lazy", point], check=False, capture_output=True)
+        cgroups = Path("/sys/fs/cgroup")
+        for group in [*cgroups.glob(f"*/{self.namespace}"), cgroups / self.namespace]:
+            if group.is_dir():
+                for child in sorted(group.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+                    if child.is_dir():
+                        with contextlib.suppress(OSError):
+                            child.rmdir()
+                with contextlib.suppress(OSError):
+                    group.rmdir()
 
     def __enter__(self) -> Self:
         return self

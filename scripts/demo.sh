@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up (as root, Debian's containerd and runc too), start pouchd on a temporary socket with its
-# own containerd, show `pouch version`, `pouch info` and `pouch images`, stop it.
+# Set up (as root, Debian's containerd, runc and busybox-static too), start pouchd on a temporary
+# socket with its own containerd, show `pouch version` and `pouch info`, load a busybox image built
+# here, run `pouch run --rm busybox echo hello` in it, stop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -29,5 +30,16 @@ echo
 echo "\$ pouch info"
 .venv/bin/pouch info
 echo
+# A busybox image built here from Debian's busybox-static (no registry needed), loaded, then run.
+.venv/bin/python -c "
+from pathlib import Path
+from pouch_testing.images import build_busybox_image, oci_layout_tar
+oci_layout_tar(build_busybox_image(tag_name='busybox:latest'), ['busybox:latest'], dest=Path('$dir/busybox.tar'))"
+echo "\$ pouch load -i busybox.tar"
+.venv/bin/pouch load -i "$dir/busybox.tar"
+echo
 echo "\$ pouch images"
 .venv/bin/pouch images
+echo
+echo "\$ pouch run --rm --net none busybox echo hello"
+.venv/bin/pouch run --rm --net none busybox echo hello

@@ -35,9 +35,10 @@ if [[ $dev == 1 ]]; then
   command -v promtool >/dev/null || need+=(prometheus)  # promtool checks /metrics (tests/test_metrics.py)
   # (containerd's .proto files are not installed: scripts/codegen.sh downloads the two Debian
   # packages it pins and unpacks only those files.)
-  # A static busybox, the rootfs of the image the tests build (a dynamic one would not run there).
-  { [[ -x /bin/busybox ]] && ! ldd /bin/busybox >/dev/null 2>&1; } || need+=(busybox-static)
 fi
+# A static busybox: the rootfs of the image the demo and the tests build, offline (a dynamic one
+# would not run in a container).
+{ [[ -x /bin/busybox ]] && ! ldd /bin/busybox >/dev/null 2>&1; } || need+=(busybox-static)
 if [[ ${#need[@]} -gt 0 ]]; then
   if [[ $(id -u) == 0 ]]; then
     echo "installing Debian packages: ${need[*]}"

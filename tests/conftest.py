@@ -13,7 +13,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import InProcess, PouchD
+from helpers import ROOT, InProcess, PouchD
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The installed ``pouchd`` and ``pouch``, which the tests run, must be this checkout's code
+    (scripts/setup.sh --dev installs it editable): a regular install is a copy, and the tests
+    would test that copy, however the code has changed since."""
+    import subprocess
+    import sys
+
+    where = subprocess.run(
+        [sys.executable, "-c", "import pouch_server; print(pouch_server.__file__)"],
+        cwd="/",  # as the console scripts import it: not from the current directory
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if not where.startswith(str(ROOT) + os.sep):
+        raise pytest.UsageError(
+            f"the pouchd the tests would run is not this checkout's code ({where or 'not installed'}): "
+            "run scripts/setup.sh --dev, which installs it editable"
+        )
 
 
 @pytest.fixture

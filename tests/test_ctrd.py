@@ -166,6 +166,21 @@ def test_nothing_listening_is_not_running(tmp_path: Path) -> None:
     assert (e.value.status, e.value.message) == (500, f"containerd is not running at {address}")
 
 
+async def all_threads_stopped(pid: int) -> None:
+    for _ in range(200):
+        states = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            try:
+                stat = (task / "stat").read_text()
+            except FileNotFoundError:
+                continue
+            states.append(stat.rsplit(")", 1)[1].split()[0])
+        if states and all(state in ("T", "t") for state in states):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"pid {pid} did not stop: {states}")
+
+
 @needs_containerd
 def test_a_containerd_that_does_not_answer_times_out(tmp_path: Path) -> None:
     c = Containerd(tmp_path / "c").start()
@@ -176,6 +191,9 @@ def test_a_containerd_that_does_not_answer_times_out(tmp_path: Path) -> None:
                 await client.version()  # connected
                 os.kill(c.pid, signal.SIGSTOP)
                 try:
+                    # kill() returns once the signal is queued; a Go thread already running on the
+                    # other core can still answer until it is really stopped.
+                    await all_threads_stopped(c.pid)
                     with pytest.raises(CallError) as e:
                         await client.version(timeout=0.3)
                     return e.value

@@ -400,6 +400,11 @@ def test_contract(case: Any, registry: Registry | None, fuzz_daemon: PouchD) -> 
         # An image name's grammar (pouch's reference format), a required fromImage and what an
         # archive must hold are prose: a string the schema takes may be a 400.
         excluded.append(positive_data_acceptance)
+    if case.operation.path.startswith(("/containers", "/exec")):
+        # Container and exec rules in prose: a name's grammar, `filters` as JSON, tty sizes as
+        # integers, signal names, a body's limits (memory of at least 6 MB, absolute bind paths,
+        # known capabilities): a value the schema takes may be a 400.
+        excluded.append(positive_data_acceptance)
     if has_folded_keys(case) and case.meta is not None:
         excluded.append(positive_data_acceptance if case.meta.generation.mode.is_positive else negative_data_rejection)
     response = case.call(timeout=REQUEST_TIMEOUT)
@@ -423,6 +428,12 @@ def test_contract(case: Any, registry: Registry | None, fuzz_daemon: PouchD) -> 
 def test_login_with_any_valid_auth_config(case: Any, registry: Registry) -> None:
     """Whatever else a schema-valid AuthConfig holds (Auth, tokens, unknown fields), the right
     Username and Password log in to the registry, and the answer matches AuthResponse."""
+    properties = case.operation.schema.raw_schema["components"]["schemas"]["AuthConfig"]["properties"]
+    folded = {go_fold(p) for p in properties}
+    for key in [k for k in case.body if k not in properties and go_fold(k) in folded]:
+        # Read as the property it folds to (``auth`` as ``Auth``, Go's rule), with a value the
+        # schema did not check for that property: such a body is no longer a valid one.
+        del case.body[key]
     case.body.update(Username=USER, Password=PASSWORD, ServerAddress=registry.address)
     response = case.call_and_validate(timeout=REQUEST_TIMEOUT)
     assert response.status_code == 200, response.text

@@ -34,6 +34,10 @@ ADDITIONS: dict[str, set[str]] = {
     "EventsMessage": {"Type", "Action", "Actor", "scope"},  # docker's names, for docker-py
     # Docker's creation time in seconds: `docker images` reads it (without it, "56 years ago").
     "ImageInfo": {"Created"},
+    # Docker's name for pouch's misspelt `syetem_cpu_usage`, which `docker stats` reads for its CPU %.
+    "CPUStats": {"system_cpu_usage"},
+    # Docker's: the Docker CLI and docker-py send it with every exec.
+    "ExecCreateConfig": {"WorkingDir", "ConsoleSize"},
 }
 # Properties that take a null the reference's schema does not state, though pouch's Go daemon
 # takes it (Go decodes null into any field) and pouch's own Go CLI sends it, or that pouch's
@@ -45,11 +49,29 @@ NULLABLE: dict[str, set[str]] = {
     # Lists without omitempty in pouch's Go type (apis/types/container_config.go): an image that
     # sets none has `"Entrypoint": null` and so on in /images/{id}/json.
     "ContainerConfig": {"Cmd", "Entrypoint", "Env", "OnBuild", "Shell"},
+    # The same in /containers/{id}/json (apis/types/container_json.go): pouch never sets Args, and a
+    # container without execs has `"ExecIDs": null`.
+    "ContainerJSON": {"Args", "ExecIDs"},
+    # The Docker CLI sends `"Env": null` with an exec that has no -e.
+    "ExecCreateConfig": {"Env"},
 }
 # Maps whose values are each an empty object: pouch's spec says so with `enum: [{}]` and
 # `default: {}`, which neither client generator takes; ours with `maxProperties: 0`, the same set
 # of values.
 EMPTY_OBJECT_VALUES: dict[str, set[str]] = {"ContainerConfig": {"ExposedPorts", "Volumes"}}
+# Enumerations that also take `""`: pouch's validation (go-swagger's) skips a field holding its zero
+# value, so the empty string the Docker CLI sends in every create (`"LogConfig": {"Type": ""}`,
+# `"Isolation": ""`) is taken; ours says so in the enumeration, the first of its values.
+EMPTY_STRING_VALUES: dict[str, set[str]] = {"LogConfig": {"Type"}, "HostConfig": {"Isolation"}}
+
+
+def property_of(schemas: dict[str, Any], name: str, prop: str) -> dict[str, Any]:
+    """A property of a schema, or of one of its allOf parts (HostConfig's are in a part)."""
+    for part in [schemas[name], *schemas[name].get("allOf", [])]:
+        if prop in part.get("properties", {}):
+            found: dict[str, Any] = part["properties"][prop]
+            return found
+    raise KeyError((name, prop))
 
 
 def test_spec_is_valid_openapi_3() -> None:
@@ -88,6 +110,31 @@ def test_operation_ids_are_pouch_client_method_names() -> None:
         # (getImagesGet); Docker's client calls both ImageSave, which is pouch's /images/save.
         ("/images/get", "get"): "ImageGet",
         ("/images/{imageid}/get", "get"): "ImageGetOne",
+        # pouch's client/interface.go ContainerAPIClient. pouch's spec names no operation for the
+        # create: ContainerCreate is the client's method (UNNAMED_OPERATIONS).
+        ("/containers/create", "post"): "ContainerCreate",
+        ("/containers/json", "get"): "ContainerList",
+        ("/containers/{id}/json", "get"): "ContainerInspect",
+        ("/containers/{id}/rename", "post"): "ContainerRename",
+        ("/containers/{id}/restart", "post"): "ContainerRestart",
+        ("/containers/{id}/start", "post"): "ContainerStart",
+        ("/containers/{id}/stop", "post"): "ContainerStop",
+        ("/containers/{id}/pause", "post"): "ContainerPause",
+        ("/containers/{id}/unpause", "post"): "ContainerUnpause",
+        ("/containers/{id}/top", "get"): "ContainerTop",
+        ("/containers/{id}/wait", "post"): "ContainerWait",
+        ("/containers/{id}", "delete"): "ContainerRemove",
+        ("/containers/{id}/exec", "post"): "ContainerExec",
+        ("/containers/{id}/logs", "get"): "ContainerLogs",
+        ("/containers/{id}/stats", "get"): "ContainerStats",
+        ("/containers/{id}/resize", "post"): "ContainerResize",
+        ("/containers/{id}/attach", "post"): "ContainerAttach",
+        ("/containers/{id}/update", "post"): "ContainerUpdate",
+        ("/exec/{id}/start", "post"): "ExecStart",
+        ("/exec/{id}/json", "get"): "ExecInspect",
+        ("/exec/{id}/resize", "post"): "ExecResize",
+        # An addition (ADDED_OPERATIONS): Docker's kill, named as Docker's client names it.
+        ("/containers/{id}/kill", "post"): "ContainerKill",
     }
     for op_id in ops.values():
         assert "." not in op_id, "operationIds must not name Python modules"
@@ -117,6 +164,48 @@ SCHEMAS = [
     "ContainerConfig",
     "HistoryResultItem",
     "SearchResultItem",
+    # the container and exec groups
+    "ContainerCreateConfig",
+    "ContainerCreateResp",
+    "HostConfig",
+    "UpdateConfig",
+    "LogConfig",
+    "Resources",
+    "NvidiaConfig",
+    "ThrottleDevice",
+    "WeightDevice",
+    "DeviceMapping",
+    "Ulimit",
+    "Container",
+    "NetworkingConfig",
+    "EndpointSettings",
+    "EndpointIPAMConfig",
+    "ExecCreateConfig",
+    "ContainerProcessList",
+    "ExecCreateResp",
+    "ExecStartConfig",
+    "ContainerExecInspect",
+    "ProcessConfig",
+    "ContainerJSON",
+    "ContainerState",
+    "ContainerStats",
+    "PidsStats",
+    "CPUStats",
+    "CPUUsage",
+    "ThrottlingData",
+    "BlkioStats",
+    "BlkioStatEntry",
+    "MemoryStats",
+    "NetworkStats",
+    "Status",
+    "SnapshotterData",
+    "GraphDriverData",
+    "MountPoint",
+    "NetworkSettings",
+    "IPAddress",
+    "PortMap",
+    "PortBinding",
+    "RestartPolicy",
 ]
 
 
@@ -157,6 +246,9 @@ def as_pouch_spells_it(schemas: dict[str, Any]) -> dict[str, Any]:
             values = out[name]["properties"][prop]["additionalProperties"]
             assert values.pop("maxProperties") == 0 and values["type"] == "object"
             values |= {"enum": [{}], "default": {}}
+    for name, props in EMPTY_STRING_VALUES.items():
+        for prop in props:
+            assert property_of(out, name, prop)["enum"].pop(0) == ""
     return out
 
 
@@ -181,6 +273,10 @@ def test_the_differences_from_the_reference_are_real() -> None:
     for name, props in EMPTY_OBJECT_VALUES.items():
         for prop in props:
             assert ref_defs[name]["properties"][prop]["additionalProperties"]["enum"] == [{}], (name, prop)
+    for name, props in EMPTY_STRING_VALUES.items():
+        for prop in props:
+            assert property_of(ours, name, prop)["enum"][0] == ""
+            assert "" not in property_of(ref_defs, name, prop)["enum"], (name, prop)
 
 
 def test_events_query_parameters_mirror_reference() -> None:
@@ -200,7 +296,11 @@ ADDED_OPERATIONS = {
     ("/images/{imageid}/get", "get"),
     # Search as pouch's own client and router do it (its spec says GET, which Docker's client uses).
     ("/images/search", "post"),
+    # Docker's kill: `docker kill`, docker-py's Container.kill() (pouch has no such route).
+    ("/containers/{id}/kill", "post"),
 }
+# Operations of pouch's spec that it gives no operationId: ours is its client's method name.
+UNNAMED_OPERATIONS = {("/containers/create", "post"): "ContainerCreate"}
 
 
 def test_paths_and_methods_mirror_reference() -> None:
@@ -472,3 +572,157 @@ def test_boolean_parameters_read_as_pouch_reads_them() -> None:
         calls.clear()
         r = call(app, "DELETE" if op_id == "ImageRemove" else "GET", target)
         assert r.status_code == 200 and calls == [(op_id, {**calls[0][1], **args})], (target, r.text)
+
+
+# --- the container and exec operations ----------------------------------------------------------
+
+# pouch's container operations not served yet (later work: checkpoints, upgrade, archive).
+LATER = {"/containers/{id}/checkpoints", "/containers/{id}/checkpoints/{checkpointId}", "/containers/{id}/upgrade"}
+LATER |= {"/containers/{id}/archive"}
+CONTAINER_OPERATIONS = sorted(
+    (p, m)
+    for p, item in FACTS["paths"].items()
+    if p.startswith(("/containers", "/exec")) and p not in LATER
+    for m in item
+)
+# Parameters whose wire differs from pouch's spec, as pouch's daemon and the clients really use them.
+PARAMETER_DIFFERENCES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
+    # pouch's spec copies rename's required `name` into restart; pouch's daemon never reads it and
+    # no client (pouch's, Docker's) sends it.
+    ("/containers/{id}/restart", "post"): {"name": {"in": "query", "required": False, "type": "string"}},
+    # pouch's spec says integers (default 0); pouch's daemon parses `seconds[.nanoseconds]`, the form
+    # its CLI and the Docker CLI send (`--since 10m` is sent as `1764331200.000000000`).
+    ("/containers/{id}/logs", "get"): {
+        "since": {"in": "query", "required": False, "type": "string"},
+        "until": {"in": "query", "required": False, "type": "string"},
+    },
+}
+# Parameters beyond pouch's spec: Docker's, which pouch's daemon reads too.
+ADDED_PARAMETERS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
+    ("/containers/{id}", "delete"): {"v": {"in": "query", "required": False, "type": "boolean"}},
+    ("/containers/{id}/logs", "get"): {"details": {"in": "query", "required": False, "type": "boolean"}},
+}
+
+
+def test_container_operations_served() -> None:
+    got = {(p, m) for p, item in SPEC["paths"].items() if p.startswith(("/containers", "/exec")) for m in item}
+    assert got == set(CONTAINER_OPERATIONS) | {("/containers/{id}/kill", "post")}
+    assert UNNAMED_OPERATIONS  # pouch's spec has no operationId there: ours is its client's method name
+    for (path, method), op_id in UNNAMED_OPERATIONS.items():
+        assert not FACTS["paths"][path][method].get("operationId")
+        assert SPEC["paths"][path][method]["operationId"] == op_id
+
+
+@pytest.mark.parametrize(("path", "method"), CONTAINER_OPERATIONS)
+def test_container_parameters_mirror_reference(path: str, method: str) -> None:
+    """Every parameter of pouch's container and exec operations, but the documented differences and
+    additions; a body parameter is the JSON requestBody of the same schema and required-ness."""
+    facts = FACTS["paths"][path][method]["parameters"]
+    want = {name: fact for name, fact in facts.items() if fact["in"] != "body"}
+    for name, fact in PARAMETER_DIFFERENCES.get((path, method), {}).items():
+        assert want[name] != fact, (path, name)  # a real difference
+        want[name] = fact
+    for name, fact in ADDED_PARAMETERS.get((path, method), {}).items():
+        assert name not in want, (path, name)
+        want[name] = fact
+    assert parameters_of(path, method) == want
+    body = SPEC["paths"][path][method].get("requestBody")
+    bodies = [fact for fact in facts.values() if fact["in"] == "body"]
+    assert (body is not None) == bool(bodies), (path, method)
+    for fact in bodies:
+        assert body is not None and body.get("required", False) == fact["required"]
+        assert list(body["content"]) == ["application/json"]
+        schema = body["content"]["application/json"]["schema"]
+        assert schema["$ref"].rsplit("/", 1)[1] == fact["schema"]["$ref"].rsplit("/", 1)[1]
+
+
+def test_added_container_operations() -> None:
+    assert parameters_of("/containers/{id}/kill", "post") == {
+        "id": {"in": "path", "required": True, "type": "string"},
+        "signal": {"in": "query", "required": False, "type": "string"},
+    }
+    assert {"204", "404", "409"} <= set(SPEC["paths"]["/containers/{id}/kill"]["post"]["responses"])
+
+
+# The media types of pouch's container and exec operations (its spec's consumes and produces).
+REFERENCE_CONTAINER_MEDIA_TYPES = {
+    ("/containers/create", "post"): {"consumes": ["application/json"], "produces": ["application/json"]},
+    ("/containers/{id}/json", "get"): {"produces": ["application/json"]},
+    ("/containers/json", "get"): {"produces": ["application/json"]},
+    ("/containers/{id}/exec", "post"): {"consumes": ["application/json"], "produces": ["application/json"]},
+    ("/containers/{id}/stats", "get"): {"produces": ["application/json"]},
+    ("/exec/{id}/start", "post"): {"consumes": ["application/json"], "produces": ["application/vnd.raw-stream"]},
+    ("/exec/{id}/json", "get"): {"produces": ["application/json"]},
+    ("/containers/{id}/attach", "post"): {"produces": ["application/vnd.raw-stream"]},
+}
+# pouch's spec names the hijacked stream's type `application/vnd.raw-stream`; pouch's daemon (and
+# Docker's) send `application/vnd.docker.raw-stream`: the wire's is ours.
+RAW_STREAM = "application/vnd.docker.raw-stream"
+
+
+def test_reference_container_media_types_are_current() -> None:
+    if not REFERENCE_PATH.exists():
+        return  # the table above was taken from it
+    reference = yaml.safe_load(REFERENCE_PATH.read_text())
+    got = {
+        (path, method): {key: op[key] for key in ("consumes", "produces") if key in op}
+        for path, item in reference["paths"].items()
+        if path.startswith(("/containers", "/exec")) and path not in LATER
+        for method, op in item.items()
+    }
+    assert {k: v for k, v in got.items() if v} == REFERENCE_CONTAINER_MEDIA_TYPES
+
+
+def test_container_media_types() -> None:
+    for (path, method), types in REFERENCE_CONTAINER_MEDIA_TYPES.items():
+        want = [RAW_STREAM if t == "application/vnd.raw-stream" else t for t in types["produces"]]
+        assert list(success(path, method)["content"]) == want, (path, method)
+        if "consumes" in types:
+            assert list(SPEC["paths"][path][method]["requestBody"]["content"]) == types["consumes"]
+    # Hijacked connections: 101 when the client asked to upgrade, else 200, both the raw stream.
+    for path in ("/containers/{id}/attach", "/exec/{id}/start"):
+        responses = SPEC["paths"][path]["post"]["responses"]
+        assert list(responses["101"]["content"]) == list(responses["200"]["content"]) == [RAW_STREAM], path
+    # Stats: one ContainerStats, or with `stream` one a line, as /events streams its messages (a
+    # streamed answer is checked object by object: pouch_server/validation.py).
+    stats_schema = {"schema": {"$ref": "#/components/schemas/ContainerStats"}}
+    assert success("/containers/{id}/stats", "get")["content"] == {"application/json": stats_schema}
+    assert SPEC["paths"]["/containers/{id}/stats"]["get"]["parameters"][1]["schema"]["default"] is True
+    # Logs: the stdcopy frames (or a terminal's bytes), sent with no Content-Type, as bytes.
+    logs = success("/containers/{id}/logs", "get")["content"]
+    assert logs == {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_container_routes() -> None:
+    """Requests as pouch's and Docker's clients send them reach their operation, with Go's booleans
+    and a body sent without a Content-Type (pouch's CLI) read as JSON."""
+    app, calls = recording_app()
+    body = {"Image": "busybox", "HostConfig": {"LogConfig": {"Type": "", "Config": {}}, "MemorySwappiness": -1}}
+    docker = {**body, "Hostname": "", "NetworkingConfig": {"EndpointsConfig": {}}}
+    cases: list[tuple[str, str, dict[str, Any], str, dict[str, Any]]] = [
+        ("POST", "/v1.24/containers/create?name=web", {"json": docker}, "ContainerCreate", {"name": "web"}),
+        ("POST", "/containers/create", {"content": json.dumps(body).encode()}, "ContainerCreate", {}),
+        ("GET", "/containers/json?all=1", {}, "ContainerList", {"all": True}),
+        ("GET", "/containers/json", {}, "ContainerList", {"all": False}),
+        ("GET", "/containers/web/json", {}, "ContainerInspect", {"id": "web"}),
+        ("POST", "/containers/web/restart?t=0", {}, "ContainerRestart", {"id": "web", "t": 0}),
+        ("DELETE", "/containers/web?force=1&v=1", {}, "ContainerRemove", {"force": True, "v": True}),
+        ("POST", "/containers/web/kill?signal=KILL", {}, "ContainerKill", {"signal": "KILL"}),
+        ("GET", "/containers/web/logs?stdout=1&tail=2&since=1764331200.5", {}, "ContainerLogs", {"stdout": True}),
+        (
+            "POST",
+            "/containers/web/attach?stderr=1&stdout=1&stream=1",
+            {"headers": {"Content-Type": "text/plain", "Upgrade": "tcp", "Connection": "Upgrade"}},
+            "ContainerAttach",
+            {"stream": True},
+        ),
+        ("POST", "/exec/abc/start", {"json": {"Detach": False, "Tty": False}}, "ExecStart", {"id": "abc"}),
+        ("POST", "/exec/abc/resize?h=40&w=100", {}, "ExecResize", {"h": "40", "w": "100"}),
+    ]
+    for method, target, kw, op_id, args in cases:
+        calls.clear()
+        r = call(app, method, target, **kw)
+        assert r.status_code == 200 and r.json() == {"op": op_id}, (method, target, r.status_code, r.text)
+        [(_, got)] = calls
+        assert {k: got.get(k) for k in args} == args, (method, target, got)

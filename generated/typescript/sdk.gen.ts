@@ -2,7 +2,7 @@
 
 import type { Client, ClientMeta, Options as Options2, RequestResult, TDataShape } from './client';
 import { client } from './client.gen';
-import type { DaemonUpdateData, DaemonUpdateErrors, DaemonUpdateResponses, ImageGetData, ImageGetErrors, ImageGetOneData, ImageGetOneErrors, ImageGetOneResponses, ImageGetResponses, ImageHistoryData, ImageHistoryErrors, ImageHistoryResponses, ImageInspectData, ImageInspectErrors, ImageInspectResponses, ImageListData, ImageListErrors, ImageListResponses, ImageLoadData, ImageLoadErrors, ImageLoadResponses, ImagePullData, ImagePullErrors, ImagePullResponses, ImagePushData, ImagePushErrors, ImagePushResponses, ImageRemoveData, ImageRemoveErrors, ImageRemoveResponses, ImageSaveData, ImageSaveErrors, ImageSaveResponses, ImageSearchData, ImageSearchErrors, ImageSearchPostData, ImageSearchPostErrors, ImageSearchPostResponses, ImageSearchResponses, ImageTagData, ImageTagErrors, ImageTagResponses, RegistryLoginData, RegistryLoginErrors, RegistryLoginResponses, SystemEventsData, SystemEventsErrors, SystemEventsResponses, SystemInfoData, SystemInfoErrors, SystemInfoResponses, SystemMetricsData, SystemMetricsErrors, SystemMetricsResponses, SystemPingData, SystemPingErrors, SystemPingHeadData, SystemPingHeadErrors, SystemPingHeadResponses, SystemPingResponses, SystemVersionData, SystemVersionErrors, SystemVersionResponses } from './types.gen';
+import type { ContainerAttachData, ContainerAttachErrors, ContainerAttachResponses, ContainerCreateData, ContainerCreateErrors, ContainerCreateResponses, ContainerExecData, ContainerExecErrors, ContainerExecResponses, ContainerInspectData, ContainerInspectErrors, ContainerInspectResponses, ContainerKillData, ContainerKillErrors, ContainerKillResponses, ContainerListData, ContainerListErrors, ContainerListResponses, ContainerLogsData, ContainerLogsErrors, ContainerLogsResponses, ContainerPauseData, ContainerPauseErrors, ContainerPauseResponses, ContainerRemoveData, ContainerRemoveErrors, ContainerRemoveResponses, ContainerRenameData, ContainerRenameErrors, ContainerRenameResponses, ContainerResizeData, ContainerResizeErrors, ContainerResizeResponses, ContainerRestartData, ContainerRestartErrors, ContainerRestartResponses, ContainerStartData, ContainerStartErrors, ContainerStartResponses, ContainerStatsData, ContainerStatsErrors, ContainerStatsResponses, ContainerStopData, ContainerStopErrors, ContainerStopResponses, ContainerTopData, ContainerTopErrors, ContainerTopResponses, ContainerUnpauseData, ContainerUnpauseErrors, ContainerUnpauseResponses, ContainerUpdateData, ContainerUpdateErrors, ContainerUpdateResponses, ContainerWaitData, ContainerWaitErrors, ContainerWaitResponses, DaemonUpdateData, DaemonUpdateErrors, DaemonUpdateResponses, ExecInspectData, ExecInspectErrors, ExecInspectResponses, ExecResizeData, ExecResizeErrors, ExecResizeResponses, ExecStartData, ExecStartErrors, ExecStartResponses, ImageGetData, ImageGetErrors, ImageGetOneData, ImageGetOneErrors, ImageGetOneResponses, ImageGetResponses, ImageHistoryData, ImageHistoryErrors, ImageHistoryResponses, ImageInspectData, ImageInspectErrors, ImageInspectResponses, ImageListData, ImageListErrors, ImageListResponses, ImageLoadData, ImageLoadErrors, ImageLoadResponses, ImagePullData, ImagePullErrors, ImagePullResponses, ImagePushData, ImagePushErrors, ImagePushResponses, ImageRemoveData, ImageRemoveErrors, ImageRemoveResponses, ImageSaveData, ImageSaveErrors, ImageSaveResponses, ImageSearchData, ImageSearchErrors, ImageSearchPostData, ImageSearchPostErrors, ImageSearchPostResponses, ImageSearchResponses, ImageTagData, ImageTagErrors, ImageTagResponses, RegistryLoginData, RegistryLoginErrors, RegistryLoginResponses, SystemEventsData, SystemEventsErrors, SystemEventsResponses, SystemInfoData, SystemInfoErrors, SystemInfoResponses, SystemMetricsData, SystemMetricsErrors, SystemMetricsResponses, SystemPingData, SystemPingErrors, SystemPingHeadData, SystemPingHeadErrors, SystemPingHeadResponses, SystemPingResponses, SystemVersionData, SystemVersionErrors, SystemVersionResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -215,3 +215,187 @@ export const imagePush = <ThrowOnError extends boolean = false>(options: Options
  * Removes the name `imageid` from its image, and the image once it has no name left. Given by ID (or a prefix of one), the image loses every name, which takes `force` when they are names of different repositories. Removing an image a container uses takes `force` too. The answer has no body, as in pouch's contract.
  */
 export const imageRemove = <ThrowOnError extends boolean = false>(options: Options<ImageRemoveData, ThrowOnError>): RequestResult<ImageRemoveResponses, ImageRemoveErrors, ThrowOnError> => (options.client ?? client).delete<ImageRemoveResponses, ImageRemoveErrors, ThrowOnError>({ url: '/images/{imageid}', ...options });
+
+/**
+ * Create a container
+ *
+ * Makes a container from an image (which must be present: 404 otherwise) with the configuration given; the container is `created`, not started. The image's configuration fills what the body leaves unset (its command only when neither `Entrypoint` nor `Cmd` is given). pouch's spec gives this operation no operationId: `ContainerCreate` is ours, the name pouch's client and Docker's use for it.
+ *
+ * The name, when given, must be two or more characters, `[a-zA-Z0-9][a-zA-Z0-9_.-]+`, with an optional leading `/`; a name in use is a 409. Without one, the container is named after its ID.
+ */
+export const containerCreate = <ThrowOnError extends boolean = false>(options: Options<ContainerCreateData, ThrowOnError>): RequestResult<ContainerCreateResponses, ContainerCreateErrors, ThrowOnError> => (options.client ?? client).post<ContainerCreateResponses, ContainerCreateErrors, ThrowOnError>({
+    url: '/containers/create',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List containers
+ *
+ * The containers the daemon holds: the running and paused ones, or every one with `all`.
+ */
+export const containerList = <ThrowOnError extends boolean = false>(options?: Options<ContainerListData, ThrowOnError>): RequestResult<ContainerListResponses, ContainerListErrors, ThrowOnError> => (options?.client ?? client).get<ContainerListResponses, ContainerListErrors, ThrowOnError>({ url: '/containers/json', ...options });
+
+/**
+ * Inspect a container
+ *
+ * Everything known about one container.
+ */
+export const containerInspect = <ThrowOnError extends boolean = false>(options: Options<ContainerInspectData, ThrowOnError>): RequestResult<ContainerInspectResponses, ContainerInspectErrors, ThrowOnError> => (options.client ?? client).get<ContainerInspectResponses, ContainerInspectErrors, ThrowOnError>({ url: '/containers/{id}/json', ...options });
+
+/**
+ * Rename a container
+ *
+ * Gives the container a new name (the rules of `ContainerCreate`'s). No body.
+ */
+export const containerRename = <ThrowOnError extends boolean = false>(options: Options<ContainerRenameData, ThrowOnError>): RequestResult<ContainerRenameResponses, ContainerRenameErrors, ThrowOnError> => (options.client ?? client).post<ContainerRenameResponses, ContainerRenameErrors, ThrowOnError>({ url: '/containers/{id}/rename', ...options });
+
+/**
+ * Restart a container
+ *
+ * Stops the container when it runs (as `ContainerStop`, waiting `t` seconds), then starts it. No body. pouch's spec lists a required `name` here, copied from rename; pouch's daemon neither needs nor reads it, and no client sends it: it is optional and ignored.
+ */
+export const containerRestart = <ThrowOnError extends boolean = false>(options: Options<ContainerRestartData, ThrowOnError>): RequestResult<ContainerRestartResponses, ContainerRestartErrors, ThrowOnError> => (options.client ?? client).post<ContainerRestartResponses, ContainerRestartErrors, ThrowOnError>({ url: '/containers/{id}/restart', ...options });
+
+/**
+ * Start a container
+ *
+ * Starts the container's process. No body.
+ */
+export const containerStart = <ThrowOnError extends boolean = false>(options: Options<ContainerStartData, ThrowOnError>): RequestResult<ContainerStartResponses, ContainerStartErrors, ThrowOnError> => (options.client ?? client).post<ContainerStartResponses, ContainerStartErrors, ThrowOnError>({ url: '/containers/{id}/start', ...options });
+
+/**
+ * Stop a container
+ *
+ * Sends the container's stop signal, then kills it when it has not stopped within `t` seconds. The container is then `stopped`. A container that was not running is answered 204 too, as by pouch. No body.
+ */
+export const containerStop = <ThrowOnError extends boolean = false>(options: Options<ContainerStopData, ThrowOnError>): RequestResult<ContainerStopResponses, ContainerStopErrors, ThrowOnError> => (options.client ?? client).post<ContainerStopResponses, ContainerStopErrors, ThrowOnError>({ url: '/containers/{id}/stop', ...options });
+
+/**
+ * Pause a container
+ *
+ * Freezes the running container's processes. No body.
+ */
+export const containerPause = <ThrowOnError extends boolean = false>(options: Options<ContainerPauseData, ThrowOnError>): RequestResult<ContainerPauseResponses, ContainerPauseErrors, ThrowOnError> => (options.client ?? client).post<ContainerPauseResponses, ContainerPauseErrors, ThrowOnError>({ url: '/containers/{id}/pause', ...options });
+
+/**
+ * Unpause a container
+ *
+ * Thaws the paused container's processes. No body.
+ */
+export const containerUnpause = <ThrowOnError extends boolean = false>(options: Options<ContainerUnpauseData, ThrowOnError>): RequestResult<ContainerUnpauseResponses, ContainerUnpauseErrors, ThrowOnError> => (options.client ?? client).post<ContainerUnpauseResponses, ContainerUnpauseErrors, ThrowOnError>({ url: '/containers/{id}/unpause', ...options });
+
+/**
+ * List a container's processes
+ *
+ * The container's processes, as the host's `ps` shows them with `ps_args`.
+ */
+export const containerTop = <ThrowOnError extends boolean = false>(options: Options<ContainerTopData, ThrowOnError>): RequestResult<ContainerTopResponses, ContainerTopErrors, ThrowOnError> => (options.client ?? client).get<ContainerTopResponses, ContainerTopErrors, ThrowOnError>({ url: '/containers/{id}/top', ...options });
+
+/**
+ * Wait for a container to stop
+ *
+ * Answers when the container is not running (at once, when it is not already), with its exit code. No body.
+ */
+export const containerWait = <ThrowOnError extends boolean = false>(options: Options<ContainerWaitData, ThrowOnError>): RequestResult<ContainerWaitResponses, ContainerWaitErrors, ThrowOnError> => (options.client ?? client).post<ContainerWaitResponses, ContainerWaitErrors, ThrowOnError>({ url: '/containers/{id}/wait', ...options });
+
+/**
+ * Remove a container
+ *
+ * Removes the container, its snapshot and its record. A running or paused container takes `force`: it is then stopped first.
+ */
+export const containerRemove = <ThrowOnError extends boolean = false>(options: Options<ContainerRemoveData, ThrowOnError>): RequestResult<ContainerRemoveResponses, ContainerRemoveErrors, ThrowOnError> => (options.client ?? client).delete<ContainerRemoveResponses, ContainerRemoveErrors, ThrowOnError>({ url: '/containers/{id}', ...options });
+
+/**
+ * Send a signal to a container
+ *
+ * An addition to pouch's contract, for `docker kill` and docker-py: sends `signal` to the container's process. A container that is not running is a 409, as Docker answers. No body.
+ */
+export const containerKill = <ThrowOnError extends boolean = false>(options: Options<ContainerKillData, ThrowOnError>): RequestResult<ContainerKillResponses, ContainerKillErrors, ThrowOnError> => (options.client ?? client).post<ContainerKillResponses, ContainerKillErrors, ThrowOnError>({ url: '/containers/{id}/kill', ...options });
+
+/**
+ * Make an exec in a container
+ *
+ * Prepares a command to run in the running container; `ExecStart` runs it. The container's environment is the command's, with `Env` added.
+ */
+export const containerExec = <ThrowOnError extends boolean = false>(options: Options<ContainerExecData, ThrowOnError>): RequestResult<ContainerExecResponses, ContainerExecErrors, ThrowOnError> => (options.client ?? client).post<ContainerExecResponses, ContainerExecErrors, ThrowOnError>({
+    url: '/containers/{id}/exec',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Read a container's output
+ *
+ * The container's standard output and error as logged (the `json-file` driver only: 400 for another), then, with `follow`, what it writes while it runs; the answer ends when it stops. Without a terminal, the output is multiplexed in frames: an 8-byte header `[stream, 0, 0, 0, size]` (stream 1 for standard output, 2 for standard error; size a big-endian uint32) and then `size` bytes of that stream. With a terminal, the bytes are the terminal's, unframed. The answer has no `Content-Type` header, as neither pouch's daemon nor Docker's sends one; its body is the bytes described here. One of `stdout` and `stderr` must be asked for (400 otherwise).
+ */
+export const containerLogs = <ThrowOnError extends boolean = false>(options: Options<ContainerLogsData, ThrowOnError>): RequestResult<ContainerLogsResponses, ContainerLogsErrors, ThrowOnError> => (options.client ?? client).get<ContainerLogsResponses, ContainerLogsErrors, ThrowOnError>({ url: '/containers/{id}/logs', ...options });
+
+/**
+ * Stream a container's resource usage
+ *
+ * Samples of the container's resource usage, each a `ContainerStats` JSON object: with `stream`, one a second until the client disconnects (a stream of JSON objects one after another, as a pull's progress); without it, one. `precpu_stats` is the previous sample's CPU usage, for a CPU percentage. A container that is not running gives empty samples.
+ */
+export const containerStats = <ThrowOnError extends boolean = false>(options: Options<ContainerStatsData, ThrowOnError>): RequestResult<ContainerStatsResponses, ContainerStatsErrors, ThrowOnError> => (options.client ?? client).get<ContainerStatsResponses, ContainerStatsErrors, ThrowOnError>({ url: '/containers/{id}/stats', ...options });
+
+/**
+ * Resize a container's terminal
+ *
+ * Sets the size of the running container's terminal. No body. `h` and `w` are integers (400 otherwise).
+ */
+export const containerResize = <ThrowOnError extends boolean = false>(options: Options<ContainerResizeData, ThrowOnError>): RequestResult<ContainerResizeResponses, ContainerResizeErrors, ThrowOnError> => (options.client ?? client).post<ContainerResizeResponses, ContainerResizeErrors, ThrowOnError>({ url: '/containers/{id}/resize', ...options });
+
+/**
+ * Attach to a container's streams
+ *
+ * Connects to the container's standard streams: what the client sends is the container's standard input (when its configuration opens it), what the container writes comes back. Attaching to a container that is not started yet is how a run loses no output. The connection is hijacked: the answer's status line and headers are written as they are, then the connection carries the streams both ways until they end. A request with `Upgrade: tcp` and `Connection: Upgrade` (as the Docker CLI sends) is answered `101 UPGRADED` with `Content-Type: application/vnd.docker.raw-stream`, `Connection: Upgrade` and `Upgrade: tcp`; one without, `200 OK` with that Content-Type. (pouch's spec names the type `application/vnd.raw-stream`; both pouch's daemon and Docker's send `application/vnd.docker.raw-stream`.) Without a terminal, the output is multiplexed in frames: an 8-byte header `[stream, 0, 0, 0, size]` (stream 1 for standard output, 2 for standard error; size a big-endian uint32) and then `size` bytes of that stream. With a terminal, the bytes are the terminal's, unframed. (pouch's daemon writes the output unframed even without a terminal; the Docker CLI needs the frames.) No body.
+ */
+export const containerAttach = <ThrowOnError extends boolean = false>(options: Options<ContainerAttachData, ThrowOnError>): RequestResult<ContainerAttachResponses, ContainerAttachErrors, ThrowOnError> => (options.client ?? client).post<ContainerAttachResponses, ContainerAttachErrors, ThrowOnError>({ url: '/containers/{id}/attach', ...options });
+
+/**
+ * Change a container's configuration
+ *
+ * Changes the container's resources, restart policy, environment, labels, disk quotas or annotations; a running container's limits change at once.
+ */
+export const containerUpdate = <ThrowOnError extends boolean = false>(options: Options<ContainerUpdateData, ThrowOnError>): RequestResult<ContainerUpdateResponses, ContainerUpdateErrors, ThrowOnError> => (options.client ?? client).post<ContainerUpdateResponses, ContainerUpdateErrors, ThrowOnError>({
+    url: '/containers/{id}/update',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Run an exec
+ *
+ * Runs the exec's command. With `Detach` the answer is an empty 200 at once. Otherwise the connection is hijacked: the answer's status line and headers are written as they are, then the connection carries the streams both ways until they end. A request with `Upgrade: tcp` and `Connection: Upgrade` (as the Docker CLI sends) is answered `101 UPGRADED` with `Content-Type: application/vnd.docker.raw-stream`, `Connection: Upgrade` and `Upgrade: tcp`; one without, `200 OK` with that Content-Type. (pouch's spec names the type `application/vnd.raw-stream`; both pouch's daemon and Docker's send `application/vnd.docker.raw-stream`.) Without a terminal, the output is multiplexed in frames: an 8-byte header `[stream, 0, 0, 0, size]` (stream 1 for standard output, 2 for standard error; size a big-endian uint32) and then `size` bytes of that stream. With a terminal, the bytes are the terminal's, unframed. An error once the connection is hijacked is written into it as text, and the exec's exit code is then 126.
+ */
+export const execStart = <ThrowOnError extends boolean = false>(options: Options<ExecStartData, ThrowOnError>): RequestResult<ExecStartResponses, ExecStartErrors, ThrowOnError> => (options.client ?? client).post<ExecStartResponses, ExecStartErrors, ThrowOnError>({
+    url: '/exec/{id}/start',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Inspect an exec
+ *
+ * The exec's command, whether it runs, and its exit code once it is done.
+ */
+export const execInspect = <ThrowOnError extends boolean = false>(options: Options<ExecInspectData, ThrowOnError>): RequestResult<ExecInspectResponses, ExecInspectErrors, ThrowOnError> => (options.client ?? client).get<ExecInspectResponses, ExecInspectErrors, ThrowOnError>({ url: '/exec/{id}/json', ...options });
+
+/**
+ * Resize an exec's terminal
+ *
+ * Sets the size of the running exec's terminal. No body. `h` and `w` are integers (400 otherwise).
+ */
+export const execResize = <ThrowOnError extends boolean = false>(options: Options<ExecResizeData, ThrowOnError>): RequestResult<ExecResizeResponses, ExecResizeErrors, ThrowOnError> => (options.client ?? client).post<ExecResizeResponses, ExecResizeErrors, ThrowOnError>({ url: '/exec/{id}/resize', ...options });

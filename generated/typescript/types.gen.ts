@@ -461,7 +461,7 @@ export type ImageInfo = {
  */
 export type ContainerConfig = {
     /**
-     * the container's host name (RFC 1123)
+     * the container's host name (RFC 1123; empty or absent, the ID's first 12 digits)
      */
     Hostname?: string;
     /**
@@ -673,6 +673,1326 @@ export type SearchResultItem = {
 };
 
 /**
+ * The body of a create: a container's portable configuration (`ContainerConfig`'s fields, at the top level) with its host-dependent one (`HostConfig`) and its networks (`NetworkingConfig`).
+ */
+export type ContainerCreateConfig = ContainerConfig & {
+    HostConfig?: HostConfig;
+    NetworkingConfig?: NetworkingConfig;
+};
+
+/**
+ * What a create answers: the new container's ID and name, and warnings.
+ */
+export type ContainerCreateResp = {
+    /**
+     * the new container's ID, 64 hexadecimal digits
+     */
+    Id: string;
+    /**
+     * the container's name (the one asked for, or one made from the ID)
+     */
+    Name?: string;
+    /**
+     * warnings about the configuration (an empty list when there are none)
+     */
+    Warnings: Array<string>;
+};
+
+/**
+ * The part of a container's configuration that depends on the host: mounts, networking, namespaces, privileges, runtime, and (from `Resources`) cgroup limits.
+ */
+export type HostConfig = {
+    /**
+     * bind mounts and volumes, `source:destination[:options]` (source a host path or a volume name; options such as `ro`)
+     */
+    Binds?: Array<string>;
+    /**
+     * a file to write the container's ID to
+     */
+    ContainerIDFile?: string;
+    LogConfig?: LogConfig;
+    RestartPolicy?: RestartPolicy;
+    /**
+     * the network: `bridge`, `host`, `none`, `container:<name|id>`, `netns:<path>`, or the name of a network
+     */
+    NetworkMode?: string;
+    PortBindings?: PortMap;
+    /**
+     * remove the container when it exits (accepted, as by pouch, and not acted on)
+     */
+    AutoRemove?: boolean;
+    /**
+     * the driver of the container's volumes
+     */
+    VolumeDriver?: string;
+    /**
+     * containers whose volumes are mounted too, `<name>[:ro|rw]`
+     */
+    VolumesFrom?: Array<string>;
+    /**
+     * kernel capabilities added
+     */
+    CapAdd?: Array<string>;
+    /**
+     * kernel capabilities dropped
+     */
+    CapDrop?: Array<string>;
+    /**
+     * DNS servers
+     */
+    Dns?: Array<string>;
+    /**
+     * resolver options
+     */
+    DnsOptions?: Array<string>;
+    /**
+     * DNS search domains
+     */
+    DnsSearch?: Array<string>;
+    /**
+     * lines added to /etc/hosts, `host:IP`
+     */
+    ExtraHosts?: Array<string>;
+    /**
+     * supplementary groups of the container's process
+     */
+    GroupAdd?: Array<string>;
+    /**
+     * `host` for a cgroup namespace of the container's own; anything else shares the host's (kernels after 4.6)
+     */
+    CgroupMode?: string;
+    /**
+     * the IPC namespace: `none`, `private`, `shareable`, `container:<name|id>` or `host` (default: the daemon's)
+     */
+    IpcMode?: string;
+    /**
+     * the cgroup to use
+     */
+    Cgroup?: string;
+    /**
+     * links to other containers, `name:alias`
+     */
+    Links?: Array<string>;
+    /**
+     * the OOM killer's score adjustment, -1000 to 1000
+     */
+    OomScoreAdj?: number;
+    /**
+     * the PID namespace: `container:<name|id>` or `host`
+     */
+    PidMode?: string;
+    /**
+     * give the container every privilege of the host
+     */
+    Privileged?: boolean;
+    /**
+     * bind every exposed port to a random host port
+     */
+    PublishAllPorts?: boolean;
+    /**
+     * mount the root filesystem read-only
+     */
+    ReadonlyRootfs?: boolean;
+    /**
+     * security options (SELinux labels, seccomp and AppArmor profiles...)
+     */
+    SecurityOpt?: Array<string>;
+    /**
+     * options of the storage driver, e.g. `{"size": "10G"}`
+     */
+    StorageOpt?: {
+        [key: string]: string;
+    };
+    /**
+     * tmpfs mounts: directory to mount options
+     */
+    Tmpfs?: {
+        [key: string]: string;
+    };
+    /**
+     * the UTS namespace
+     */
+    UTSMode?: string;
+    /**
+     * the user namespace mode
+     */
+    UsernsMode?: string;
+    /**
+     * the size of /dev/shm in bytes (default 64 MiB)
+     */
+    ShmSize?: number;
+    /**
+     * kernel parameters set in the container
+     */
+    Sysctls?: {
+        [key: string]: string;
+    };
+    /**
+     * the OCI runtime (default: the daemon's)
+     */
+    Runtime?: string;
+    /**
+     * the runtime's type as containerd names it
+     */
+    RuntimeType?: string;
+    /**
+     * the terminal's initial size, `[height, width]`
+     */
+    ConsoleSize?: [
+        number,
+        number
+    ];
+    /**
+     * isolation technology (Windows only); empty, as the Docker CLI sends it, is unset
+     */
+    Isolation?: '' | 'default' | 'process' | 'hyperv';
+    /**
+     * whether lxcfs is used for the container
+     */
+    EnableLxcfs?: boolean;
+    /**
+     * whether the container runs in rich container mode
+     */
+    Rich?: boolean;
+    /**
+     * the rich container mode
+     */
+    RichMode?: 'dumb-init' | 'sbin-init' | 'systemd';
+    /**
+     * a script run in the container before its entry point or command
+     */
+    InitScript?: string;
+    /**
+     * paths masked in the container
+     */
+    MaskedPaths?: Array<string>;
+    /**
+     * paths made read-only in the container
+     */
+    ReadonlyPaths?: Array<string>;
+} & Resources;
+
+/**
+ * What may change in a container while it exists: its resources, restart policy, environment, labels, disk quotas and annotations.
+ */
+export type UpdateConfig = Resources & {
+    RestartPolicy?: RestartPolicy;
+    /**
+     * environment variables to set, `NAME=value`; `NAME=` sets an empty value, a bare `NAME` removes the variable
+     */
+    Env?: Array<string>;
+    /**
+     * labels to set, `key=value`
+     */
+    Label?: Array<string>;
+    /**
+     * new disk quotas, by directory
+     */
+    DiskQuota?: {
+        [key: string]: string;
+    } | null;
+    /**
+     * new annotations for the OCI runtime's spec
+     */
+    SpecAnnotation?: {
+        [key: string]: string;
+    } | null;
+};
+
+/**
+ * A container's logging: the driver and its options.
+ */
+export type LogConfig = {
+    /**
+     * the logging driver; empty (the Docker CLI's `"Type": ""`), the daemon's default: pouch's validation skips a zero value, so `""` is taken beside pouch's names
+     */
+    Type?: '' | 'json-file' | 'syslog' | 'journald' | 'gelf' | 'fluentd' | 'awslogs' | 'splunk' | 'etwlogs' | 'none';
+    /**
+     * the driver's options
+     */
+    Config?: {
+        [key: string]: string;
+    };
+};
+
+/**
+ * A container's resource limits: cgroup settings, devices, ulimits.
+ */
+export type Resources = {
+    /**
+     * the cgroup the container's cgroup is made under (relative to the init process's when not absolute)
+     */
+    CgroupParent?: string;
+    /**
+     * relative block IO weight, 10 to 1000 (0: unset)
+     */
+    BlkioWeight?: number;
+    /**
+     * block IO weight per device
+     */
+    BlkioWeightDevice?: Array<WeightDevice>;
+    /**
+     * read limit per device, bytes per second
+     */
+    BlkioDeviceReadBps?: Array<ThrottleDevice>;
+    /**
+     * write limit per device, bytes per second
+     */
+    BlkioDeviceWriteBps?: Array<ThrottleDevice>;
+    /**
+     * read limit per device, operations per second
+     */
+    BlkioDeviceReadIOps?: Array<ThrottleDevice>;
+    /**
+     * write limit per device, operations per second
+     */
+    BlkioDeviceWriteIOps?: Array<ThrottleDevice>;
+    /**
+     * relative CPU weight
+     */
+    CpuShares?: number;
+    /**
+     * CFS period in microseconds, 1000 to 1000000; 0 is unset (as pouch's validation skips a zero value)
+     */
+    CpuPeriod?: number;
+    /**
+     * CFS quota: microseconds of CPU time in each period
+     */
+    CpuQuota?: number;
+    /**
+     * real-time period in microseconds
+     */
+    CpuRealtimePeriod?: number;
+    /**
+     * real-time runtime in microseconds
+     */
+    CpuRealtimeRuntime?: number;
+    /**
+     * CPUs the container may use, e.g. `0-3` or `0,1`
+     */
+    CpusetCpus?: string;
+    /**
+     * memory nodes the container may use (NUMA)
+     */
+    CpusetMems?: string;
+    /**
+     * host devices made available in the container
+     */
+    Devices?: Array<DeviceMapping>;
+    /**
+     * device cgroup rules, e.g. `c 13:* rwm`
+     */
+    DeviceCgroupRules?: Array<string>;
+    /**
+     * kernel memory limit in bytes
+     */
+    KernelMemory?: number;
+    /**
+     * memory limit in bytes (0: none)
+     */
+    Memory?: number;
+    /**
+     * memory soft limit in bytes
+     */
+    MemoryReservation?: number;
+    /**
+     * memory plus swap limit in bytes; -1 for unlimited swap
+     */
+    MemorySwap?: number;
+    /**
+     * swappiness, 0 to 100 (-1: the default)
+     */
+    MemorySwappiness?: number;
+    /**
+     * CPU limit in billionths of a CPU
+     */
+    NanoCpus?: number;
+    /**
+     * whether the OOM killer spares the container
+     */
+    OomKillDisable?: boolean | null;
+    /**
+     * the most processes the container may have; -1 for no limit
+     */
+    PidsLimit?: number;
+    /**
+     * resource limits (ulimits)
+     */
+    Ulimits?: Array<Ulimit>;
+    /**
+     * number of CPUs (Windows only)
+     */
+    CpuCount?: number;
+    /**
+     * percentage of CPU (Windows only)
+     */
+    CpuPercent?: number;
+    /**
+     * IO operations per second limit (Windows only)
+     */
+    IOMaximumIOps?: number;
+    /**
+     * IO bytes per second limit (Windows only)
+     */
+    IOMaximumBandwidth?: number;
+    /**
+     * Intel RDT L3 cache allocation bitmask
+     */
+    IntelRdtL3Cbm?: string;
+    /**
+     * whether scheduler latency is counted in cpuacct (AliKernel)
+     */
+    ScheLatSwitch?: number;
+    /**
+     * memory low water mark, as a percentage of the memory limit (AliKernel)
+     */
+    MemoryWmarkRatio?: number | null;
+    /**
+     * extra memory in bytes (AliKernel)
+     */
+    MemoryExtra?: number | null;
+    /**
+     * whether the page cache is reclaimed when the cgroup is removed (AliKernel)
+     */
+    MemoryForceEmptyCtl?: number;
+    NvidiaConfig?: NvidiaConfig;
+};
+
+/**
+ * NVIDIA GPUs and driver features made available to a container.
+ */
+export type NvidiaConfig = {
+    /**
+     * GPUs visible: indexes or UUIDs separated by commas, `all` or `none`
+     */
+    NvidiaVisibleDevices?: string;
+    /**
+     * driver features mounted: `compute`, `video`, `graphics`, `utility`... separated by commas, or `all`
+     */
+    NvidiaDriverCapabilities?: string;
+};
+
+/**
+ * A rate limit on one device.
+ */
+export type ThrottleDevice = {
+    /**
+     * the device's path
+     */
+    Path?: string;
+    /**
+     * the limit
+     */
+    Rate?: number;
+};
+
+/**
+ * A block IO weight for one device.
+ */
+export type WeightDevice = {
+    /**
+     * the device's path
+     */
+    Path?: string;
+    /**
+     * the weight
+     */
+    Weight?: number;
+};
+
+/**
+ * A host device made available in a container.
+ */
+export type DeviceMapping = {
+    /**
+     * the device on the host
+     */
+    PathOnHost?: string;
+    /**
+     * its path in the container
+     */
+    PathInContainer?: string;
+    /**
+     * its cgroup permissions, e.g. `rwm`
+     */
+    CgroupPermissions?: string;
+};
+
+/**
+ * One resource limit.
+ */
+export type Ulimit = {
+    /**
+     * the resource, e.g. `nofile`
+     */
+    Name?: string;
+    /**
+     * the soft limit
+     */
+    Soft?: number;
+    /**
+     * the hard limit
+     */
+    Hard?: number;
+};
+
+/**
+ * A container as listed: its names, image, command, state and configuration in brief.
+ */
+export type Container = {
+    /**
+     * the container's ID
+     */
+    Id?: string;
+    /**
+     * the container's names (stored without a leading `/`)
+     */
+    Names?: Array<string>;
+    /**
+     * the image as the configuration names it
+     */
+    Image?: string;
+    /**
+     * the image's ID
+     */
+    ImageID?: string;
+    /**
+     * the command, its arguments joined by spaces
+     */
+    Command?: string;
+    /**
+     * when the container was made, in seconds since the Unix epoch
+     */
+    Created?: number;
+    /**
+     * size of the files the container changed, in bytes
+     */
+    SizeRw?: number;
+    /**
+     * size of the container's root filesystem, in bytes
+     */
+    SizeRootFs?: number;
+    /**
+     * the container's labels
+     */
+    Labels?: {
+        [key: string]: string;
+    };
+    /**
+     * the container's status
+     */
+    State?: string;
+    /**
+     * the status in words, e.g. `Up 5 seconds` or `Exited (0) 2 minutes`
+     */
+    Status?: string;
+    HostConfig?: HostConfig;
+    /**
+     * the container's mounts
+     */
+    Mounts?: Array<MountPoint>;
+    /**
+     * the networks the container is on
+     */
+    NetworkSettings?: {
+        Networks?: unknown;
+    };
+};
+
+/**
+ * The networks a container is connected to when made.
+ */
+export type NetworkingConfig = {
+    /**
+     * settings of each network, by network name
+     */
+    EndpointsConfig?: unknown;
+};
+
+/**
+ * A container's endpoint on one network: its configuration and, once connected, its addresses.
+ */
+export type EndpointSettings = {
+    /**
+     * addresses asked for
+     */
+    IPAMConfig?: EndpointIpamConfig | null;
+    /**
+     * links on this network
+     */
+    Links?: Array<string>;
+    /**
+     * names the container has on this network
+     */
+    Aliases?: Array<string>;
+    /**
+     * the network's ID
+     */
+    NetworkID?: string;
+    /**
+     * the endpoint's ID
+     */
+    EndpointID?: string;
+    /**
+     * the IPv4 gateway
+     */
+    Gateway?: string;
+    /**
+     * the IPv4 address
+     */
+    IPAddress?: string;
+    /**
+     * the IPv4 prefix length
+     */
+    IPPrefixLen?: number;
+    /**
+     * the IPv6 gateway
+     */
+    IPv6Gateway?: string;
+    /**
+     * the global IPv6 address
+     */
+    GlobalIPv6Address?: string;
+    /**
+     * the global IPv6 prefix length
+     */
+    GlobalIPv6PrefixLen?: number;
+    /**
+     * the MAC address on this network
+     */
+    MacAddress?: string;
+    /**
+     * options for the network driver
+     */
+    DriverOpts?: {
+        [key: string]: string;
+    } | null;
+};
+
+/**
+ * Addresses asked for an endpoint.
+ */
+export type EndpointIpamConfig = {
+    /**
+     * the IPv4 address
+     */
+    IPv4Address?: string;
+    /**
+     * the IPv6 address
+     */
+    IPv6Address?: string;
+    /**
+     * link-local addresses
+     */
+    LinkLocalIPs?: Array<string>;
+};
+
+/**
+ * A command to run in a running container, and how its streams are attached.
+ */
+export type ExecCreateConfig = {
+    /**
+     * the user the command runs as (default: the container's)
+     */
+    User?: string;
+    /**
+     * run the command with every privilege
+     */
+    Privileged?: boolean;
+    /**
+     * give the command a terminal
+     */
+    Tty?: boolean;
+    /**
+     * attach to the command's standard input
+     */
+    AttachStdin?: boolean;
+    /**
+     * attach to its standard error
+     */
+    AttachStderr?: boolean;
+    /**
+     * attach to its standard output
+     */
+    AttachStdout?: boolean;
+    /**
+     * run the command in the background
+     */
+    Detach?: boolean;
+    /**
+     * the key sequence that detaches from the command
+     */
+    DetachKeys?: string;
+    /**
+     * the command and its arguments
+     */
+    Cmd: Array<string>;
+    /**
+     * environment variables added, `NAME=value` (the container's, with these on top)
+     */
+    Env?: Array<string> | null;
+    /**
+     * the directory the command runs in (default the container's)
+     */
+    WorkingDir?: string;
+    /**
+     * the terminal's initial size, `[height, width]` (with `Tty`)
+     */
+    ConsoleSize?: [
+        number,
+        number
+    ] | null;
+};
+
+/**
+ * The processes of a container, as `ps` shows them.
+ */
+export type ContainerProcessList = {
+    /**
+     * the column titles
+     */
+    Titles?: Array<string>;
+    /**
+     * one row of column values a process
+     */
+    Processes?: Array<Array<string>>;
+};
+
+/**
+ * What an exec's creation answers.
+ */
+export type ExecCreateResp = {
+    /**
+     * the exec's ID
+     */
+    Id?: string;
+};
+
+/**
+ * How an exec is started.
+ */
+export type ExecStartConfig = {
+    /**
+     * start it in the background: no stream, the answer is at once
+     */
+    Detach?: boolean;
+    /**
+     * whether the command has a terminal (its output is then not framed)
+     */
+    Tty?: boolean;
+};
+
+/**
+ * An exec: its command, state and exit code.
+ */
+export type ContainerExecInspect = {
+    /**
+     * the exec's ID
+     */
+    ID: string;
+    /**
+     * whether the command runs
+     */
+    Running: boolean;
+    /**
+     * the command's exit code (0 while it runs; 126 when it could not start)
+     */
+    ExitCode: number;
+    ProcessConfig: ProcessConfig;
+    /**
+     * whether standard input is attached
+     */
+    OpenStdin: boolean;
+    /**
+     * whether standard error is attached
+     */
+    OpenStderr: boolean;
+    /**
+     * whether standard output is attached
+     */
+    OpenStdout: boolean;
+    /**
+     * whether the exec can be removed
+     */
+    CanRemove: boolean;
+    /**
+     * the container it runs in
+     */
+    ContainerID: string;
+    /**
+     * its detach key sequence
+     */
+    DetachKeys: string;
+};
+
+/**
+ * The command of an exec.
+ */
+export type ProcessConfig = {
+    /**
+     * whether it runs privileged
+     */
+    privileged: boolean;
+    /**
+     * the user it runs as
+     */
+    user: string;
+    /**
+     * whether it has a terminal
+     */
+    tty: boolean;
+    /**
+     * the program
+     */
+    entrypoint: string;
+    /**
+     * its arguments
+     */
+    arguments: Array<string>;
+};
+
+/**
+ * Everything known about a container: its configuration, state, storage, mounts and network.
+ */
+export type ContainerJson = {
+    /**
+     * the container's ID
+     */
+    Id?: string;
+    /**
+     * when it was made, RFC 3339 with nanoseconds
+     */
+    Created?: string;
+    /**
+     * the program (not set by pouch)
+     */
+    Path?: string;
+    /**
+     * the program's arguments (`null`, as pouch sends it)
+     */
+    Args?: Array<string> | null;
+    State?: ContainerState;
+    /**
+     * the image's ID
+     */
+    Image?: string;
+    /**
+     * the container's resolv.conf on the host
+     */
+    ResolvConfPath?: string;
+    /**
+     * its hostname file on the host
+     */
+    HostnamePath?: string;
+    /**
+     * its hosts file on the host
+     */
+    HostsPath?: string;
+    /**
+     * its log file on the host
+     */
+    LogPath?: string;
+    /**
+     * its name (without a leading `/`)
+     */
+    Name?: string;
+    /**
+     * how many times it was restarted
+     */
+    RestartCount?: number;
+    /**
+     * the storage driver
+     */
+    Driver?: string;
+    /**
+     * the SELinux label of its mounts
+     */
+    MountLabel?: string;
+    /**
+     * the SELinux label of its process
+     */
+    ProcessLabel?: string;
+    /**
+     * its AppArmor profile
+     */
+    AppArmorProfile?: string;
+    /**
+     * the IDs of its execs (`null` when it has none)
+     */
+    ExecIDs?: Array<string> | null;
+    HostConfig?: HostConfig;
+    /**
+     * size of the files it changed, in bytes
+     */
+    SizeRw?: number | null;
+    /**
+     * size of its root filesystem, in bytes
+     */
+    SizeRootFs?: number | null;
+    Config?: ContainerConfig;
+    Snapshotter?: SnapshotterData;
+    GraphDriver?: GraphDriverData;
+    /**
+     * its mounts (never `null`)
+     */
+    Mounts?: Array<MountPoint>;
+    NetworkSettings?: NetworkSettings;
+    /**
+     * its root filesystem on the host
+     */
+    HostRootPath?: string;
+};
+
+/**
+ * A container's state. The flags follow from `Status`: a paused container is `Running` and `Paused`.
+ */
+export type ContainerState = {
+    Status: Status;
+    /**
+     * whether its process runs (also when paused)
+     */
+    Running: boolean;
+    /**
+     * whether it is paused
+     */
+    Paused: boolean;
+    /**
+     * whether it is restarting
+     */
+    Restarting: boolean;
+    /**
+     * whether the OOM killer ended it
+     */
+    OOMKilled: boolean;
+    /**
+     * whether it is dead
+     */
+    Dead: boolean;
+    /**
+     * whether it exited by itself rather than by being stopped (a restart policy applies only then)
+     */
+    Exited?: boolean;
+    /**
+     * its process's ID on the host (0 when not running)
+     */
+    Pid: number;
+    /**
+     * the exit code of its last run
+     */
+    ExitCode: number;
+    /**
+     * what went wrong, if something did
+     */
+    Error: string;
+    /**
+     * when it last started (`0001-01-01T00:00:00Z` if never)
+     */
+    StartedAt: string;
+    /**
+     * when it last stopped (`0001-01-01T00:00:00Z` if never)
+     */
+    FinishedAt: string;
+};
+
+/**
+ * One sample of a container's resource usage.
+ */
+export type ContainerStats = {
+    /**
+     * when the sample was taken
+     */
+    read?: string;
+    /**
+     * the container's ID
+     */
+    id?: string;
+    /**
+     * the container's name
+     */
+    name?: string;
+    pids_stats?: PidsStats;
+    /**
+     * network usage, by interface
+     */
+    networks?: {
+        [key: string]: NetworkStats;
+    };
+    memory_stats?: MemoryStats;
+    blkio_stats?: BlkioStats;
+    cpu_stats?: CpuStats;
+    precpu_stats?: CpuStats;
+};
+
+/**
+ * A container's process counts.
+ */
+export type PidsStats = {
+    /**
+     * processes now
+     */
+    current?: number;
+    /**
+     * the most it may have (0: no limit)
+     */
+    limit?: number;
+};
+
+/**
+ * A container's CPU usage.
+ */
+export type CpuStats = {
+    cpu_usage?: CpuUsage;
+    /**
+     * the host's CPU time (pouch's spelling)
+     */
+    syetem_cpu_usage?: number;
+    /**
+     * the host's CPU time, under Docker's name, which its clients read (an addition to pouch's contract)
+     */
+    system_cpu_usage?: number;
+    /**
+     * CPUs online
+     */
+    online_cpus?: number;
+    throttling_data?: ThrottlingData;
+};
+
+/**
+ * CPU time a container used since it started.
+ */
+export type CpuUsage = {
+    /**
+     * in all, nanoseconds
+     */
+    total_usage?: number;
+    /**
+     * per CPU, nanoseconds
+     */
+    percpu_usage?: Array<number>;
+    /**
+     * in kernel mode, nanoseconds
+     */
+    usage_in_kernelmode?: number;
+    /**
+     * in user mode, nanoseconds
+     */
+    usage_in_usermode?: number;
+};
+
+/**
+ * How much a container's CPU use was throttled.
+ */
+export type ThrottlingData = {
+    /**
+     * periods with throttling on
+     */
+    periods?: number;
+    /**
+     * periods in which it was throttled
+     */
+    throttled_periods?: number;
+    /**
+     * time throttled, nanoseconds
+     */
+    throttled_time?: number;
+};
+
+/**
+ * A container's block IO, per device and operation, from the cgroup's recursive counters.
+ */
+export type BlkioStats = {
+    io_service_bytes_recursive?: Array<BlkioStatEntry>;
+    io_serviced_recursive?: Array<BlkioStatEntry>;
+    io_queue_recursive?: Array<BlkioStatEntry>;
+    io_service_time_recursive?: Array<BlkioStatEntry>;
+    io_wait_time_recursive?: Array<BlkioStatEntry>;
+    io_merged_recursive?: Array<BlkioStatEntry>;
+    io_time_recursive?: Array<BlkioStatEntry>;
+    sectors_recursive?: Array<BlkioStatEntry>;
+};
+
+/**
+ * One block IO counter.
+ */
+export type BlkioStatEntry = {
+    /**
+     * the device's major number
+     */
+    major?: number;
+    /**
+     * its minor number
+     */
+    minor?: number;
+    /**
+     * the operation, e.g. `Read`
+     */
+    op?: string;
+    /**
+     * the count
+     */
+    value?: number;
+};
+
+/**
+ * A container's memory usage.
+ */
+export type MemoryStats = {
+    /**
+     * bytes in use
+     */
+    usage?: number;
+    /**
+     * the most bytes ever in use
+     */
+    max_usage?: number;
+    /**
+     * the cgroup's memory.stat counters
+     */
+    stats?: {
+        [key: string]: number;
+    };
+    /**
+     * times the limit was hit
+     */
+    failcnt?: number;
+    /**
+     * the limit in bytes
+     */
+    limit?: number;
+};
+
+/**
+ * Traffic on one network interface.
+ */
+export type NetworkStats = {
+    /**
+     * bytes received
+     */
+    rx_bytes?: number;
+    /**
+     * packets received
+     */
+    rx_packets?: number;
+    /**
+     * receive errors
+     */
+    rx_errors?: number;
+    /**
+     * incoming packets dropped
+     */
+    rx_dropped?: number;
+    /**
+     * bytes sent
+     */
+    tx_bytes?: number;
+    /**
+     * packets sent
+     */
+    tx_packets?: number;
+    /**
+     * send errors
+     */
+    tx_errors?: number;
+    /**
+     * outgoing packets dropped
+     */
+    tx_dropped?: number;
+    /**
+     * the endpoint
+     */
+    endpoint_id?: string;
+    /**
+     * the instance
+     */
+    instance_id?: string;
+};
+
+/**
+ * A container's status (`restarting` and `removing` are never set: a restart and a removal pass through the others).
+ */
+export type Status = 'created' | 'running' | 'stopped' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+/**
+ * The snapshot a container's root filesystem is.
+ */
+export type SnapshotterData = {
+    /**
+     * the snapshotter
+     */
+    Name: string;
+    /**
+     * its directories (`UpperDir`, `LowerDir`, `WorkDir`, `MergedDir`)
+     */
+    Data: {
+        [key: string]: string;
+    };
+};
+
+/**
+ * A container's storage, under Docker's name (the same as `SnapshotterData`).
+ */
+export type GraphDriverData = {
+    /**
+     * the driver
+     */
+    Name: string;
+    /**
+     * its directories
+     */
+    Data: {
+        [key: string]: string;
+    };
+};
+
+/**
+ * One mount of a container.
+ */
+export type MountPoint = {
+    /**
+     * the kind: `bind`, `volume`...
+     */
+    Type?: string;
+    /**
+     * the volume's ID
+     */
+    ID?: string;
+    /**
+     * the volume's name
+     */
+    Name?: string;
+    /**
+     * the host path
+     */
+    Source?: string;
+    /**
+     * the path in the container
+     */
+    Destination?: string;
+    /**
+     * the volume driver
+     */
+    Driver?: string;
+    /**
+     * options, e.g. `ro`
+     */
+    Mode?: string;
+    /**
+     * whether it is writable
+     */
+    RW?: boolean;
+    /**
+     * whether the image's files are copied in
+     */
+    CopyData?: boolean;
+    /**
+     * whether the volume has a name
+     */
+    Named?: boolean;
+    /**
+     * what the mount replaces
+     */
+    Replace?: string;
+    /**
+     * mount propagation
+     */
+    Propagation?: string;
+};
+
+/**
+ * A container's network: its sandbox, ports and endpoints.
+ */
+export type NetworkSettings = {
+    /**
+     * the bridge's name
+     */
+    Bridge?: string;
+    /**
+     * the network sandbox's ID
+     */
+    SandboxID?: string;
+    /**
+     * whether hairpin NAT is on
+     */
+    HairpinMode?: boolean;
+    /**
+     * the link-local IPv6 address
+     */
+    LinkLocalIPv6Address?: string;
+    /**
+     * its prefix length
+     */
+    LinkLocalIPv6PrefixLen?: number;
+    Ports?: PortMap;
+    /**
+     * the sandbox's network namespace
+     */
+    SandboxKey?: string;
+    /**
+     * secondary IPv4 addresses
+     */
+    SecondaryIPAddresses?: Array<IpAddress> | null;
+    /**
+     * secondary IPv6 addresses
+     */
+    SecondaryIPv6Addresses?: Array<IpAddress> | null;
+    /**
+     * the container's endpoint on each network, by network name
+     */
+    Networks?: {
+        [key: string]: EndpointSettings | null;
+    };
+};
+
+/**
+ * An IP address and its prefix length.
+ */
+export type IpAddress = {
+    /**
+     * the address
+     */
+    Addr?: string;
+    /**
+     * the prefix length
+     */
+    PrefixLen?: number;
+};
+
+/**
+ * Host bindings of a container's ports, by `<port>/<protocol>` (`80/tcp`).
+ */
+export type PortMap = {
+    [key: string]: Array<PortBinding>;
+};
+
+/**
+ * A host address and port bound to a container's port.
+ */
+export type PortBinding = {
+    /**
+     * the host address (empty: all)
+     */
+    HostIp?: string;
+    /**
+     * the host port (empty: any free one)
+     */
+    HostPort?: string;
+} | null;
+
+/**
+ * When a container is started again after it exits by itself.
+ */
+export type RestartPolicy = {
+    /**
+     * `no`, `always`, `on-failure` or `unless-stopped`
+     */
+    Name?: string;
+    /**
+     * the most restarts, for `on-failure`
+     */
+    MaximumRetryCount?: number;
+};
+
+/**
  * an image: a name (`busybox`, `busybox:1.36`, `registry.example.com/team/busybox@sha256:...`), its ID (`sha256:<hex>`) or a prefix of the ID's hex. A name may hold `/`, sent as it is or as `%2F`
  */
 export type Imageid = string;
@@ -681,6 +2001,11 @@ export type Imageid = string;
  * credentials for the registry: an `AuthConfig` as JSON, in base64 (the URL-safe alphabet, as pouch's and Docker's clients encode it, or the standard one; padding optional). Absent, or `e30=` (`{}`, what the Docker CLI sends when it has none), the registry is asked without credentials: the daemon keeps none of its own (clients keep theirs, from a login)
  */
 export type RegistryAuth = string;
+
+/**
+ * a container, by its name, its ID or a prefix of its ID (several containers matching a prefix is an error)
+ */
+export type Id = string;
 
 export type SystemPingData = {
     body?: never;
@@ -977,9 +2302,12 @@ export type SystemEventsData = {
          */
         until?: string;
         /**
-         * JSON object mapping a filter name to a list of values (`map[string][]string`).
-         * Supported: `type` (event type, e.g. `daemon`), `event` (the action, e.g. `update`)
-         * and `label` (`key` or `key=value`, matched against the event's attributes).
+         * JSON object mapping a filter name to a list of values (`map[string][]string`; Docker's
+         * `{"type": {"container": true}}` is read the same). Supported: `type` (event type,
+         * e.g. `daemon`, `container`), `event` (the action, e.g. `update`, `die`), `container`
+         * (a container's ID or name: the Docker CLI's `run` waits for the `die` event of its
+         * container this way, reading its `exitCode` attribute) and `label` (`key` or
+         * `key=value`, matched against the event's attributes).
          * At most 256 values in all (400 beyond).
          *
          */
@@ -1801,6 +3129,10 @@ export type ImageRemoveErrors = {
      */
     408: Error;
     /**
+     * the request conflicts with the state of what it names: a container name in use, a container that is paused, stopped or running where the operation needs otherwise, an exec started already, an image that a container uses
+     */
+    409: Error;
+    /**
      * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
      */
     413: Error;
@@ -1824,3 +3156,1411 @@ export type ImageRemoveResponses = {
 };
 
 export type ImageRemoveResponse = ImageRemoveResponses[keyof ImageRemoveResponses];
+
+export type ContainerCreateData = {
+    /**
+     * the container's configuration, host configuration and networks. The Docker CLI's body (its `Hostname: ""`, `MemorySwappiness: -1`, `CpuPeriod: 0` and the like: a zero value is an unset one, as pouch's validation reads it) is taken as it is sent
+     */
+    body: ContainerCreateConfig;
+    path?: never;
+    query?: {
+        /**
+         * the container's name (default: made from its ID)
+         */
+        name?: string;
+    };
+    url: '/containers/create';
+};
+
+export type ContainerCreateErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such image (or, for a pull or push, the registry does not have it)
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request conflicts with the state of what it names: a container name in use, a container that is paused, stopped or running where the operation needs otherwise, an exec started already, an image that a container uses
+     */
+    409: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the body was sent with a Content-Type other than JSON (`application/json`; a body sent without a Content-Type is read as JSON)
+     */
+    415: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerCreateError = ContainerCreateErrors[keyof ContainerCreateErrors];
+
+export type ContainerCreateResponses = {
+    /**
+     * the container was made
+     */
+    201: ContainerCreateResp;
+};
+
+export type ContainerCreateResponse = ContainerCreateResponses[keyof ContainerCreateResponses];
+
+export type ContainerListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * list every container, not only the running and paused ones
+         */
+        all?: boolean;
+        /**
+         * JSON object of filters, all of which a container must match. pouch's shape, a list of values a filter (`{"name": ["^web"], "status": ["exited"]}`), and Docker's, a set of values a filter (`{"name": {"^web": true}}`, what the Docker CLI sends), are both read. Filters: `id` and `name` (regular expressions), `status` (one of `Status`), `label` (`key`, `key=value` or `key!=value`).
+         */
+        filters?: string;
+    };
+    url: '/containers/json';
+};
+
+export type ContainerListErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerListError = ContainerListErrors[keyof ContainerListErrors];
+
+export type ContainerListResponses = {
+    /**
+     * the containers
+     */
+    200: Array<Container>;
+};
+
+export type ContainerListResponse = ContainerListResponses[keyof ContainerListResponses];
+
+export type ContainerInspectData = {
+    body?: never;
+    path: {
+        /**
+         * a container, by its name, its ID or a prefix of its ID (several containers matching a prefix is an error)
+         */
+        id: string;
+    };
+    query?: {
+        /**
+         * also give `SizeRw` and `SizeRootFs` (pouch's contract; not computed)
+         */
+        size?: boolean;
+    };
+    url: '/containers/{id}/json';
+};
+
+export type ContainerInspectErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerInspectError = ContainerInspectErrors[keyof ContainerInspectErrors];
+
+export type ContainerInspectResponses = {
+    /**
+     * the container
+     */
+    200: ContainerJson;
+};
+
+export type ContainerInspectResponse = ContainerInspectResponses[keyof ContainerInspectResponses];
+
+export type ContainerRenameData = {
+    body?: never;
+    path: {
+        /**
+         * a container, by its name, its ID or a prefix of its ID (several containers matching a prefix is an error)
+         */
+        id: string;
+    };
+    query: {
+        /**
+         * the new name
+         */
+        name: string;
+    };
+    url: '/containers/{id}/rename';
+};
+
+export type ContainerRenameErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request conflicts with the state of what it names: a container name in use, a container that is paused, stopped or running where the operation needs otherwise, an exec started already, an image that a container uses
+     */
+    409: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerRenameError = ContainerRenameErrors[keyof ContainerRenameErrors];
+
+export type ContainerRenameResponses = {
+    /**
+     * the container was renamed
+     */
+    204: void;
+};
+
+export type ContainerRenameResponse = ContainerRenameResponses[keyof ContainerRenameResponses];
+
+export type ContainerRestartData = {
+    body?: never;
+    path: {
+        /**
+         * a container, by its name, its ID or a prefix of its ID (several containers matching a prefix is an error)
+         */
+        id: string;
+    };
+    query?: {
+        /**
+         * ignored (pouch's contract lists it)
+         */
+        name?: string;
+        /**
+         * seconds to wait for the container to stop before it is killed (absent or 0: its `StopTimeout`, 10 by default)
+         */
+        t?: number;
+    };
+    url: '/containers/{id}/restart';
+};
+
+export type ContainerRestartErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request conflicts with the state of what it names: a container name in use, a container that is paused, stopped or running where the operation needs otherwise, an exec started already, an image that a container uses
+     */
+    409: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerRestartError = ContainerRestartErrors[keyof ContainerRestartErrors];
+
+export type ContainerRestartResponses = {
+    /**
+     * the container was restarted
+     */
+    204: void;
+};
+
+export type ContainerRestartResponse = ContainerRestartResponses[keyof ContainerRestartResponses];
+
+export type ContainerStartData = {
+    body?: never;
+    path: {
+        /**
+         * a container, by its name, its ID or a prefix of its ID (several containers matching a prefix is an error)
+         */
+        id: string;
+    };
+    query?: {
+        /**
+         * the key sequence that detaches from the container: a letter or `ctrl-<key>`, separated by commas
+         */
+        detachKeys?: string;
+        /**
+         * the directory of the checkpoint to start from (pouch's contract)
+         */
+        'checkpoint-dir'?: string;
+        /**
+         * the checkpoint to start from (pouch's contract)
+         */
+        checkpoint?: string;
+    };
+    url: '/containers/{id}/start';
+};
+
+export type ContainerStartErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request conflicts with the state of what it names: a container name in use, a container that is paused, stopped or running where the operation needs otherwise, an exec started already, an image that a container uses
+     */
+    409: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerStartError = ContainerStartErrors[keyof ContainerStartErrors];
+
+export type ContainerStartResponses = {
+    /**
+     * the container was started
+     */
+    204: void;
+};
+
+export type ContainerStartResponse = ContainerStartResponses[keyof ContainerStartResponses];
+
+export type ContainerStopData = {
+    body?: never;
+    path: {
+        /**
+         * a container, by its name, its ID or a prefix of its ID (several containers matching a prefix is an error)
+         */
+        id: string;
+    };
+    query?: {
+        /**
+         * seconds to wait before the container is killed (absent or 0: its `StopTimeout`, 10 by default)
+         */
+        t?: number;
+    };
+    url: '/containers/{id}/stop';
+};
+
+export type ContainerStopErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerStopError = ContainerStopErrors[keyof ContainerStopErrors];
+
+export type ContainerStopResponses = {
+    /**
+     * the container is stopped
+     */
+    204: void;
+};
+
+export type ContainerStopResponse = ContainerStopResponses[keyof ContainerStopResponses];
+
+export type ContainerPauseData = {
+    body?: never;
+    path: {
+        /**
+         * a container, by its name, its ID or a prefix of its ID (several containers matching a prefix is an error)
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/containers/{id}/pause';
+};
+
+export type ContainerPauseErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request conflicts with the state of what it names: a container name in use, a container that is paused, stopped or running where the operation needs otherwise, an exec started already, an image that a container uses
+     */
+    409: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerPauseError = ContainerPauseErrors[keyof ContainerPauseErrors];
+
+export type ContainerPauseResponses = {
+    /**
+     * the container is paused
+     */
+    204: void;
+};
+
+export type ContainerPauseResponse = ContainerPauseResponses[keyof ContainerPauseResponses];
+
+export type ContainerUnpauseData = {
+    body?: never;
+    path: {
+        /**
+         * a container, by its name, its ID or a prefix of its ID (several containers matching a prefix is an error)
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/containers/{id}/unpause';
+};
+
+export type ContainerUnpauseErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request conflicts with the state of what it names: a container name in use, a container that is paused, stopped or running where the operation needs otherwise, an exec started already, an image that a container uses
+     */
+    409: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerUnpauseError = ContainerUnpauseErrors[keyof ContainerUnpauseErrors];
+
+export type ContainerUnpauseResponses = {
+    /**
+     * the container runs again
+     */
+    204: void;
+};
+
+export type ContainerUnpauseResponse = ContainerUnpauseResponses[keyof ContainerUnpauseResponses];
+
+export type ContainerTopData = {
+    body?: never;
+    path: {
+        /**
+         * a container, by its name, its ID or a prefix of its ID (several containers matching a prefix is an error)
+         */
+        id: string;
+    };
+    query?: {
+        /**
+         * arguments of `ps` (default `-ef`)
+         */
+        ps_args?: string;
+    };
+    url: '/containers/{id}/top';
+};
+
+export type ContainerTopErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request conflicts with the state of what it names: a container name in use, a container that is paused, stopped or running where the operation needs otherwise, an exec started already, an image that a container uses
+     */
+    409: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerTopError = ContainerTopErrors[keyof ContainerTopErrors];
+
+export type ContainerTopResponses = {
+    /**
+     * the processes
+     */
+    200: ContainerProcessList;
+};
+
+export type ContainerTopResponse = ContainerTopResponses[keyof ContainerTopResponses];
+
+export type ContainerWaitData = {
+    body?: never;
+    path: {
+        /**
+         * a container, by its name, its ID or a prefix of its ID (several containers matching a prefix is an error)
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/containers/{id}/wait';
+};
+
+export type ContainerWaitErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerWaitError = ContainerWaitErrors[keyof ContainerWaitErrors];
+
+export type ContainerWaitResponses = {
+    /**
+     * the container is not running
+     */
+    200: {
+        /**
+         * the container's exit code
+         */
+        StatusCode: number;
+        /**
+         * what went wrong while waiting (sent only when something did)
+         */
+        Error?: string;
+    };
+};
+
+export type ContainerWaitResponse = ContainerWaitResponses[keyof ContainerWaitResponses];
+
+export type ContainerRemoveData = {
+    body?: never;
+    path: {
+        /**
+         * a container, by its name, its ID or a prefix of its ID (several containers matching a prefix is an error)
+         */
+        id: string;
+    };
+    query?: {
+        /**
+         * stop the container first when it runs
+         */
+        force?: boolean;
+        /**
+         * also remove the container's anonymous volumes (an addition to pouch's contract: Docker's parameter, which pouch's daemon reads)
+         */
+        v?: boolean;
+    };
+    url: '/containers/{id}';
+};
+
+export type ContainerRemoveErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request conflicts with the state of what it names: a container name in use, a container that is paused, stopped or running where the operation needs otherwise, an exec started already, an image that a container uses
+     */
+    409: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerRemoveError = ContainerRemoveErrors[keyof ContainerRemoveErrors];
+
+export type ContainerRemoveResponses = {
+    /**
+     * the container was removed
+     */
+    204: void;
+};
+
+export type ContainerRemoveResponse = ContainerRemoveResponses[keyof ContainerRemoveResponses];
+
+export type ContainerKillData = {
+    body?: never;
+    path: {
+        /**
+         * a container, by its name, its ID or a prefix of its ID (several containers matching a prefix is an error)
+         */
+        id: string;
+    };
+    query?: {
+        /**
+         * the signal, by name (`SIGKILL`, `KILL`) or number (default `SIGKILL`)
+         */
+        signal?: string;
+    };
+    url: '/containers/{id}/kill';
+};
+
+export type ContainerKillErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request conflicts with the state of what it names: a container name in use, a container that is paused, stopped or running where the operation needs otherwise, an exec started already, an image that a container uses
+     */
+    409: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerKillError = ContainerKillErrors[keyof ContainerKillErrors];
+
+export type ContainerKillResponses = {
+    /**
+     * the signal was sent
+     */
+    204: void;
+};
+
+export type ContainerKillResponse = ContainerKillResponses[keyof ContainerKillResponses];
+
+export type ContainerExecData = {
+    /**
+     * the command and how its streams are attached
+     */
+    body: ExecCreateConfig;
+    path: {
+        /**
+         * a container, by its name, its ID or a prefix of its ID (several containers matching a prefix is an error)
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/containers/{id}/exec';
+};
+
+export type ContainerExecErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request conflicts with the state of what it names: a container name in use, a container that is paused, stopped or running where the operation needs otherwise, an exec started already, an image that a container uses
+     */
+    409: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the body was sent with a Content-Type other than JSON (`application/json`; a body sent without a Content-Type is read as JSON)
+     */
+    415: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerExecError = ContainerExecErrors[keyof ContainerExecErrors];
+
+export type ContainerExecResponses = {
+    /**
+     * the exec was made
+     */
+    201: ExecCreateResp;
+};
+
+export type ContainerExecResponse = ContainerExecResponses[keyof ContainerExecResponses];
+
+export type ContainerLogsData = {
+    body?: never;
+    path: {
+        /**
+         * a container, by its name, its ID or a prefix of its ID (several containers matching a prefix is an error)
+         */
+        id: string;
+    };
+    query?: {
+        /**
+         * keep sending what the container writes until it stops
+         */
+        follow?: boolean;
+        /**
+         * send the standard output
+         */
+        stdout?: boolean;
+        /**
+         * send the standard error
+         */
+        stderr?: boolean;
+        /**
+         * send only lines logged at or after this Unix time, `seconds[.nanoseconds]` (pouch's spec says an integer; its clients and Docker's send this form)
+         */
+        since?: string;
+        /**
+         * send only lines logged before this Unix time, `seconds[.nanoseconds]`
+         */
+        until?: string;
+        /**
+         * put each line's time, RFC 3339 with nanoseconds, before it
+         */
+        timestamps?: boolean;
+        /**
+         * send only this many lines from the end; `all` (or anything not a number) for every line
+         */
+        tail?: string;
+        /**
+         * put the line's extra attributes, `key=value` separated by commas, before it (an addition to pouch's contract: Docker's parameter, which pouch's daemon reads)
+         */
+        details?: boolean;
+    };
+    url: '/containers/{id}/logs';
+};
+
+export type ContainerLogsErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerLogsError = ContainerLogsErrors[keyof ContainerLogsErrors];
+
+export type ContainerLogsResponses = {
+    /**
+     * the output
+     */
+    200: Blob | File;
+};
+
+export type ContainerLogsResponse = ContainerLogsResponses[keyof ContainerLogsResponses];
+
+export type ContainerStatsData = {
+    body?: never;
+    path: {
+        /**
+         * the container's name, ID or a prefix of its ID
+         */
+        id: string;
+    };
+    query?: {
+        /**
+         * keep sending samples (false: send one and end)
+         */
+        stream?: boolean;
+    };
+    url: '/containers/{id}/stats';
+};
+
+export type ContainerStatsErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerStatsError = ContainerStatsErrors[keyof ContainerStatsErrors];
+
+export type ContainerStatsResponses = {
+    /**
+     * one sample, or with `stream` one a second, a JSON object a line
+     */
+    200: ContainerStats;
+};
+
+export type ContainerStatsResponse = ContainerStatsResponses[keyof ContainerStatsResponses];
+
+export type ContainerResizeData = {
+    body?: never;
+    path: {
+        /**
+         * a container, by its name, its ID or a prefix of its ID (several containers matching a prefix is an error)
+         */
+        id: string;
+    };
+    query?: {
+        /**
+         * height, in rows
+         */
+        h?: string;
+        /**
+         * width, in columns
+         */
+        w?: string;
+    };
+    url: '/containers/{id}/resize';
+};
+
+export type ContainerResizeErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request conflicts with the state of what it names: a container name in use, a container that is paused, stopped or running where the operation needs otherwise, an exec started already, an image that a container uses
+     */
+    409: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerResizeError = ContainerResizeErrors[keyof ContainerResizeErrors];
+
+export type ContainerResizeResponses = {
+    /**
+     * the terminal was resized
+     */
+    200: unknown;
+};
+
+export type ContainerAttachData = {
+    body?: never;
+    path: {
+        /**
+         * the container's name, ID or a prefix of its ID
+         */
+        id: string;
+    };
+    query?: {
+        /**
+         * the key sequence that detaches from the container
+         */
+        detachKeys?: string;
+        /**
+         * send what the container logged before (pouch's contract; ignored, as pouch ignores it)
+         */
+        logs?: boolean;
+        /**
+         * send what the container writes from now on (pouch's contract; ignored: it always is)
+         */
+        stream?: boolean;
+        /**
+         * attach to the standard input
+         */
+        stdin?: boolean;
+        /**
+         * attach to the standard output
+         */
+        stdout?: boolean;
+        /**
+         * attach to the standard error
+         */
+        stderr?: boolean;
+    };
+    url: '/containers/{id}/attach';
+};
+
+export type ContainerAttachErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerAttachError = ContainerAttachErrors[keyof ContainerAttachErrors];
+
+export type ContainerAttachResponses = {
+    /**
+     * the connection is hijacked (no `Upgrade` header was sent)
+     */
+    200: Blob | File;
+};
+
+export type ContainerAttachResponse = ContainerAttachResponses[keyof ContainerAttachResponses];
+
+export type ContainerUpdateData = {
+    /**
+     * what to change
+     */
+    body?: UpdateConfig;
+    path: {
+        /**
+         * a container, by its name, its ID or a prefix of its ID (several containers matching a prefix is an error)
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/containers/{id}/update';
+};
+
+export type ContainerUpdateErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such container
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the body was sent with a Content-Type other than JSON (`application/json`; a body sent without a Content-Type is read as JSON)
+     */
+    415: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ContainerUpdateError = ContainerUpdateErrors[keyof ContainerUpdateErrors];
+
+export type ContainerUpdateResponses = {
+    /**
+     * the container was updated
+     */
+    200: unknown;
+};
+
+export type ExecStartData = {
+    /**
+     * whether to run in the background, and with a terminal
+     */
+    body?: ExecStartConfig;
+    path: {
+        /**
+         * the exec's ID
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/exec/{id}/start';
+};
+
+export type ExecStartErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such exec
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request conflicts with the state of what it names: a container name in use, a container that is paused, stopped or running where the operation needs otherwise, an exec started already, an image that a container uses
+     */
+    409: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the body was sent with a Content-Type other than JSON (`application/json`; a body sent without a Content-Type is read as JSON)
+     */
+    415: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ExecStartError = ExecStartErrors[keyof ExecStartErrors];
+
+export type ExecStartResponses = {
+    /**
+     * the command runs (detached: no body), or the connection is hijacked (no `Upgrade` header was sent)
+     */
+    200: Blob | File;
+};
+
+export type ExecStartResponse = ExecStartResponses[keyof ExecStartResponses];
+
+export type ExecInspectData = {
+    body?: never;
+    path: {
+        /**
+         * the exec's ID
+         */
+        id: string;
+    };
+    query?: never;
+    url: '/exec/{id}/json';
+};
+
+export type ExecInspectErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such exec
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ExecInspectError = ExecInspectErrors[keyof ExecInspectErrors];
+
+export type ExecInspectResponses = {
+    /**
+     * the exec
+     */
+    200: ContainerExecInspect;
+};
+
+export type ExecInspectResponse = ExecInspectResponses[keyof ExecInspectResponses];
+
+export type ExecResizeData = {
+    body?: never;
+    path: {
+        /**
+         * the exec's ID
+         */
+        id: string;
+    };
+    query?: {
+        /**
+         * height, in rows
+         */
+        h?: string;
+        /**
+         * width, in columns
+         */
+        w?: string;
+    };
+    url: '/exec/{id}/resize';
+};
+
+export type ExecResizeErrors = {
+    /**
+     * the request was malformed, had an invalid parameter or body, or asked for an API version the daemon does not serve (a `/v<X.Y>/` prefix above the maximum or below the minimum)
+     */
+    400: Error;
+    /**
+     * the client's TLS certificate has a common name that is not in the daemon's `--manager-whitelist` (TLS listeners only); the message is `tls verified error.`
+     */
+    403: Error;
+    /**
+     * no such exec
+     */
+    404: Error;
+    /**
+     * the request's headers did not arrive within `--header-timeout` (10 s by default), or its body within `--body-timeout` (30 s); the daemon closes the connection
+     */
+    408: Error;
+    /**
+     * the request conflicts with the state of what it names: a container name in use, a container that is paused, stopped or running where the operation needs otherwise, an exec started already, an image that a container uses
+     */
+    409: Error;
+    /**
+     * the request body is larger than `--max-body-size` (1 MiB by default), by its Content-Length or as it arrives; the daemon closes the connection
+     */
+    413: Error;
+    /**
+     * the request line and headers together are larger than 64 KiB; the daemon closes the connection
+     */
+    431: Error;
+    /**
+     * the daemon failed to serve the request
+     */
+    500: Error;
+};
+
+export type ExecResizeError = ExecResizeErrors[keyof ExecResizeErrors];
+
+export type ExecResizeResponses = {
+    /**
+     * the terminal was resized
+     */
+    200: unknown;
+};

@@ -19,6 +19,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+import httptools
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -26,17 +27,95 @@ UPSTREAM = "uvicorn"
 WRITTEN_FOR = "0.54.0"
 
 
+class StopParsing(Exception):
+    """Raised from a parser callback to stop the parser for good, on purpose (not a bad request):
+    :meth:`HttpToolsBase.parsing_stopped` is called instead of ``parser_rejected``."""
+
+
 class HttpToolsBase(HttpToolsProtocol):
     """uvicorn's httptools protocol, with the state pouchd's protocol needs behind named methods
     and two hooks, :meth:`parser_rejected` and :meth:`shutting_down`.
 
     Upstream state read here: ``self.cycle`` (the ``RequestResponseCycle`` of the request being
-    answered: ``response_started``, ``response_complete``, ``disconnected``, ``message_event``),
+    answered: ``response_started``, ``response_complete``, ``disconnected``, ``message_event``,
+    ``keep_alive``), ``self.pipeline`` (requests parsed while another is answered),
     ``self.scope`` (the request's ASGI scope, made by ``on_message_begin``),
     ``self.server_state.default_headers`` (``Date`` and the like), ``self.flow``
     (``FlowControl.write_paused``), ``self.client`` (the peer's address), ``self.parser`` (the
     httptools parser: the method) and ``self.url`` (the request target as received).
+
+    For hijacked connections (pouch_server/hijack.py) it also feeds the parser itself
+    (:meth:`feed_parser`, uvicorn's ``data_received`` less its handling of upgrades), takes a
+    request off uvicorn's hands (:meth:`hand_over_cycle`) and reaches uvicorn's flow control
+    (``self.flow``: ``pause_reading``, ``resume_reading``, ``drain``).
     """
+
+    def feed_parser(self, data: bytes) -> int | None:
+        """Parse ``data`` as uvicorn's ``data_received`` does, except for an upgrade to anything
+        but a WebSocket (Docker's ``Upgrade: tcp``), which uvicorn only warns about and whose
+        following bytes it drops: the offset in ``data`` where such a request's head ends is
+        returned instead (what follows is not HTTP), else None."""
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade as upgrade:
+            if self._should_upgrade():  # a WebSocket, as uvicorn serves it (pouchd runs ws="none")
+                self.handle_websocket_upgrade()
+                return None
+            return int(upgrade.args[0])
+        except httptools.HttpParserError as error:
+            if isinstance(error.__context__, StopParsing):  # httptools chains a callback's exception
+                self.parsing_stopped()
+            else:
+                self.logger.warning("Invalid HTTP request received.")
+                self.parser_rejected()
+        return None
+
+    def parsing_stopped(self) -> None:
+        """A parser callback raised :class:`StopParsing`: the parser is done with this connection."""
+
+    def response_started(self) -> bool:
+        """The request being answered has its answer begun (or is handed over)."""
+        return self.cycle is not None and self.cycle.response_started
+
+    def non_http_upgrade(self) -> bool:
+        """The request being received asks for an upgrade that uvicorn does not serve (anything
+        but a WebSocket); valid from ``on_headers_complete`` on."""
+        return bool(self.parser.should_upgrade()) and not self._should_upgrade()
+
+    def requests_queued(self) -> bool:
+        """Requests parsed after the one being answered wait their turn (HTTP pipelining)."""
+        return bool(self.pipeline)
+
+    def keep_alive_off(self) -> None:
+        """The connection closes once the request being answered has its answer."""
+        if self.cycle is not None:
+            self.cycle.keep_alive = False
+
+    def hand_over_cycle(self) -> None:
+        """The request being answered is answered outside uvicorn (its connection hijacked):
+        uvicorn sends nothing more for it (its ``send`` refuses further messages, its
+        ``receive`` answers ``http.disconnect``), does not complain that the app returned
+        without a complete response, and never reads another request on the connection."""
+        cycle = self.cycle
+        cycle.response_started = True
+        cycle.response_complete = True
+        cycle.keep_alive = False
+        cycle.message_event.set()
+        self.server_state.total_requests += 1
+        self._unset_keepalive_if_required()
+
+    def pause_reads(self) -> None:
+        """Stop reading from the client until :meth:`resume_reads` (uvicorn's flow control)."""
+        self.flow.pause_reading()
+
+    def resume_reads(self) -> None:
+        self.flow.resume_reading()
+
+    async def drain_writes(self) -> None:
+        """Wait while the transport's write buffer is above its high-water mark."""
+        if self.flow.write_paused:
+            await self.flow.drain()
 
     def response_in_progress(self) -> bool:
         """A response has begun and is not complete."""
@@ -80,6 +159,15 @@ class HttpToolsBase(HttpToolsProtocol):
 
     def shutting_down(self) -> None:
         """Called once uvicorn has told the connection that the server stops."""
+
+    def client_eof(self) -> bool:
+        """The client half-closed its side: True keeps the connection open for writing."""
+        return False
+
+    # uvicorn 0.54 annotates eof_received as returning None (it lets the transport close);
+    # asyncio's Protocol lets it return True to keep the connection open for writing.
+    def eof_received(self) -> bool | None:  # type: ignore[override]
+        return True if self.client_eof() else None
 
     # uvicorn 0.54: send_400_response(msg) answers a text/plain 400 when httptools raises
     # HttpParserError from data_received (a malformed request, or a callback that raised).

@@ -46,7 +46,8 @@ class Event:
         return {
             "status": self.action,
             "id": self.actor_id,
-            "from": "",
+            # pouch and Docker: a container's image (Config.Image), for containers only.
+            "from": self.attributes.get("image", "") if self.type == "container" else "",
             "type": self.type,
             "action": self.action,
             "actor": actor,
@@ -154,7 +155,7 @@ def compile_filters(filters: dict[str, list[str]]) -> Callable[[Event], bool]:
     sets = {key: frozenset(vals) for key, vals in filters.items() if vals}
     types, actions = sets.pop("type", None), sets.pop("event", None)
     labels = sets.pop("label", None)
-    objects = sets  # container/image/network/volume/plugin: objects of that type, by ID
+    objects = sets  # container/image/network/volume/plugin: see object_matches
     label_keys = frozenset(v for v in labels if "=" not in v) if labels else frozenset()
     label_pairs: dict[str, set[str]] = {}
     for want in labels or ():
@@ -176,9 +177,24 @@ def compile_filters(filters: dict[str, list[str]]) -> Callable[[Event], bool]:
             return False
         if labels is not None and not label_matches(event.attributes):
             return False
-        return all(event.type == key and event.actor_id in ids for key, ids in objects.items())
+        return all(object_matches(event, key, ids) for key, ids in objects.items())
 
     return match
+
+
+def object_matches(event: Event, key: str, ids: frozenset[str]) -> bool:
+    """Docker's object filters: ``container`` by ID, ID prefix or name; ``image`` the image's own
+    events and those of containers made from it; the other kinds by ID."""
+    attrs = event.attributes
+    if key == "container":
+        if event.type != "container":
+            return False
+        return event.actor_id in ids or attrs.get("name") in ids or any(event.actor_id.startswith(i) for i in ids)
+    if key == "image":
+        if event.type == "container":
+            return attrs.get("image") in ids
+        return event.type == "image" and (event.actor_id in ids or attrs.get("name") in ids or attrs.get("Name") in ids)
+    return event.type == key and event.actor_id in ids
 
 
 @dataclass(eq=False)

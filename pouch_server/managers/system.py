@@ -192,9 +192,11 @@ class SystemManager:
             }
         )
         self._info: Mapping[str, Any] | None = None
-        self._info_key: tuple[int, int] | None = None  # what _info was built from
+        self._info_key: tuple[Any, ...] | None = None  # what _info was built from
         self.engine: EngineFacts | None = None  # set once containerd is reached
         self.image_count: Callable[[], int] = lambda: 0
+        #: containers in all, running, paused, stopped
+        self.container_counts: Callable[[], tuple[int, int, int, int]] = lambda: (0, 0, 0, 0)
 
     def version(self) -> Mapping[str, Any]:
         """The daemon's /version: fixed for its life, so one read-only mapping, shared (the app
@@ -207,16 +209,23 @@ class SystemManager:
         state store applies an update (its generation moves). Everything else it shows (host facts,
         configuration) is read once at start; building the dict was most of an /info request's cost.
         """
-        key = (self.state.generation, self.image_count())
+        key = (self.state.generation, self.image_count(), self.container_counts())
         if self._info is None or self._info_key != key:
             self._info_key = key
             self._info = MappingProxyType(self._build_info())
         return self._info
 
-    def attach_engine(self, facts: EngineFacts, image_count: Callable[[], int]) -> None:
-        """containerd is reached: /info shows its facts, and the number of images kept in it."""
+    def attach_engine(
+        self,
+        facts: EngineFacts,
+        image_count: Callable[[], int],
+        container_counts: Callable[[], tuple[int, int, int, int]] | None = None,
+    ) -> None:
+        """containerd is reached: /info shows its facts, and the numbers of images and containers."""
         self.engine = facts
         self.image_count = image_count
+        if container_counts is not None:
+            self.container_counts = container_counts
         self._info = None
 
     def _engine_info(self) -> dict[str, Any]:
@@ -235,13 +244,13 @@ class SystemManager:
         cfg, facts = self.config, self.facts
         runtimes = {"runc": {"path": "runc", "runtimeArgs": None}}
         runtimes.update({name: spec.to_wire() for name, spec in cfg.runtimes.items()})
+        containers, running, paused, stopped = self.container_counts()
         return {
             "ID": self.daemon_id,
-            # Honest zeros until pouchd runs containers.
-            "Containers": 0,
-            "ContainersRunning": 0,
-            "ContainersPaused": 0,
-            "ContainersStopped": 0,
+            "Containers": containers,
+            "ContainersRunning": running,
+            "ContainersPaused": paused,
+            "ContainersStopped": stopped,
             "Images": self.image_count(),
             "Driver": cfg.snapshotter,
             "DriverStatus": [],
@@ -276,7 +285,7 @@ class SystemManager:
             "ServerVersion": v.__version__,
             "Runtimes": runtimes,
             "DefaultRuntime": cfg.default_runtime,
-            "LiveRestoreEnabled": False,
+            "LiveRestoreEnabled": True,  # containers outlive pouchd and are adopted again (pouch: always)
             "LxcfsEnabled": False,
             "CriEnabled": False,
             **self._engine_info(),

@@ -32,7 +32,7 @@ class ContainerConfig:
 
         Attributes:
             image (str): the image the container is made from (empty in an image's own configuration)
-            hostname (str | Unset): the container's host name (RFC 1123)
+            hostname (str | Unset): the container's host name (RFC 1123; empty or absent, the ID's first 12 digits)
             domainname (str | Unset): the container's domain name
             user (str | Unset): the user commands run as, in the container Example: 1000:1000.
             attach_stdin (bool | Unset): whether to attach to standard input

@@ -16,7 +16,7 @@ import fnmatch
 import json
 import logging
 import tempfile
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,9 @@ class ImageManager:
         self.records: dict[str, Record] = {}
         self.details: dict[str, ImageDetails] = {}  # by image ID
         self._client: ContainerdClient | None = None
+        #: The ID of a container made from the image (with ``running_only``: one that runs), if
+        #: any: the container manager's answer.
+        self.in_use: Callable[[str, bool], str | None] = lambda image_id, running_only: None
 
     @property
     def client(self) -> ContainerdClient:
@@ -329,6 +332,16 @@ class ImageManager:
         image is gone)."""
         details, matched = self.lookup(name)
         image_id = details.id
+        user = self.in_use(image_id, force)
+        if user is not None and (matched is None or len(self.store.primary_references(image_id)) <= 1):
+            # Removing the image itself (its last name, or by ID) that a container was made from:
+            # refused, and with force too while such a container runs (Docker's rule; pouch
+            # answers 500 with its own text).
+            raise APIError(
+                409,
+                f'conflict: unable to remove repository reference "{name}" (must force) - container '
+                f"{user[:12]} is using its referenced image {image_id.removeprefix('sha256:')[:12]}",
+            )
         if matched is None:
             if not force and not self.store.unique_locator(image_id):
                 raise APIError(500, f'unable to remove the image "{name}" (must force) - image has serveral references')
