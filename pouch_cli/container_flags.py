@@ -12,6 +12,7 @@ rest from the image and its defaults), values checked and converted as pouch's c
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 import sys
@@ -348,6 +349,25 @@ def _put(target: dict[str, Any], key: str, value: Any) -> None:
         target[key] = value
 
 
+def security_options(values: Sequence[str] | None) -> list[str]:
+    """``--security-opt`` as Docker's client sends it: ``seccomp=FILE`` becomes ``seccomp=`` and the
+    file's JSON (pouchd reads no files of the client's); a JSON profile is never cut at its commas."""
+    options: list[str] = []
+    for value in values or ():
+        key, sep, rest = value.partition("=")
+        if key == "seccomp" and sep and rest not in ("unconfined", "") and not rest.lstrip().startswith("{"):
+            try:
+                with open(rest, encoding="utf-8") as f:
+                    options.append("seccomp=" + json.dumps(json.load(f), separators=(",", ":")))
+            except (OSError, ValueError) as e:
+                raise CLIError(f"opening seccomp profile ({rest}) failed: {e}") from None
+        elif key == "seccomp":
+            options.append(value)
+        else:
+            options.extend(split_commas([value]))
+    return options
+
+
 def create_body(args: argparse.Namespace, image: str, command: Sequence[str], open_stdin: bool) -> dict[str, Any]:
     """``POST /containers/create``'s body for the parsed flags, the image and its command."""
     body: dict[str, Any] = {"Image": image}
@@ -413,7 +433,7 @@ def create_body(args: argparse.Namespace, image: str, command: Sequence[str], op
     _put(host, "UTSMode", args.uts)
     _put(host, "GroupAdd", list(args.group_add))
     _put(host, "Sysctls", parse_key_values(split_commas(args.sysctl), "sysctl"))
-    _put(host, "SecurityOpt", split_commas(args.security_opt))
+    _put(host, "SecurityOpt", security_options(args.security_opt))
     _put(host, "CapAdd", split_commas(args.cap_add))
     _put(host, "CapDrop", split_commas(args.cap_drop))
     _put(host, "ShmSize", parse_memory(args.shm_size))

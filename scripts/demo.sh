@@ -14,7 +14,9 @@ sock="$dir/pouchd.sock"
 # pouchd starts its own containerd, with its socket, root and state in $dir too.
 .venv/bin/pouchd --listen "unix://$sock" --home-dir "$dir/home" --containerd "$dir/containerd.sock" 2>"$dir/pouchd.log" &
 pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
+# Containers outlive pouchd (as with pouch): the demo's are removed before pouchd stops.
+trap '.venv/bin/pouch ps -aq 2>/dev/null | xargs -r .venv/bin/pouch rm -f >/dev/null 2>&1
+      kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
 export POUCH_HOST="unix://$sock"
 for _ in $(seq 200); do
   .venv/bin/pouch version >/dev/null 2>&1 && break
@@ -43,3 +45,8 @@ echo "\$ pouch images"
 echo
 echo "\$ pouch run --rm --net none busybox echo hello"
 .venv/bin/pouch run --rm --net none busybox echo hello
+echo
+echo "\$ pouch run -d --name sleeper --net none busybox sleep 60; pouch ps -a"
+.venv/bin/pouch run -d --name sleeper --net none busybox sleep 60 >/dev/null
+.venv/bin/pouch ps -a
+.venv/bin/pouch rm -f sleeper >/dev/null

@@ -498,3 +498,20 @@ def test_hijack_refused_is_the_daemons_message(fake_daemon: tuple[str, list[byte
 def test_hijack_without_a_daemon_is_one_line() -> None:
     with pytest.raises(CLIError, match=r"cannot connect to pouchd at unix:///nonexistent/p.sock: .*is pouchd running"):
         hijack(ClientOptions("unix:///nonexistent/p.sock"), "failed to attach container", "/containers/x/attach")
+
+
+def test_security_options_send_a_seccomp_profile_as_its_json(tmp_path: Path) -> None:
+    from pouch_cli.container_flags import security_options
+
+    profile = tmp_path / "profile.json"
+    profile.write_text('{"defaultAction": "SCMP_ACT_ALLOW",\n "syscalls": []}')
+    inline = '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["a","b"],"action":"SCMP_ACT_ALLOW"}]}'
+    assert security_options([f"seccomp={profile}", "no-new-privileges,apparmor=x", f"seccomp={inline}"]) == [
+        'seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[]}',
+        "no-new-privileges",
+        "apparmor=x",
+        f"seccomp={inline}",
+    ]
+    assert security_options(["seccomp=unconfined"]) == ["seccomp=unconfined"]
+    with pytest.raises(CLIError, match="opening seccomp profile"):
+        security_options([f"seccomp={tmp_path / 'missing.json'}"])

@@ -11,6 +11,9 @@ Namespaces: pid, ipc, uts, mount and network. ``NetworkMode`` "host" drops the n
 only, as Docker does: the container keeps its own UTS namespace and hostname (``UTSMode`` "host"
 drops that one, and the hostname with it). ``PidMode`` and ``IpcMode`` "host" drop theirs.
 Joining another container's namespaces (``container:<id>``) is not supported.
+
+Seccomp: Docker's default profile for a non-privileged container (seccomp.py), unless its
+``SecurityOpt`` has ``seccomp=unconfined`` or gives a profile's JSON text (``seccomp=<JSON>``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from pouch_server.errors import APIError
+from pouch_server.managers.containers import seccomp
 
 OCI_VERSION: Final = "1.0.2-dev"
 DEFAULT_PATH: Final = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -371,7 +375,9 @@ def process_for_exec(
 ) -> dict[str, Any]:
     """The OCI process of an exec in a running container: the container's process with ``args``,
     its env with ``env`` on top, ``user`` and ``cwd`` when given, a terminal when ``tty``, and every
-    available capability when ``privileged`` (Docker's exec --privileged)."""
+    available capability when ``privileged`` (Docker's exec --privileged). The container's seccomp
+    filter (``linux.seccomp``) still applies, privileged or not, as in Docker: runc installs it in
+    every process it starts in the container."""
     if not args:
         raise APIError(400, "No exec command specified")
     process: dict[str, Any] = copy.deepcopy(dict(spec.get("process") or {}))
@@ -836,6 +842,13 @@ def build_spec(inp: SpecInput) -> dict[str, Any]:
         "maskedPaths": [] if privileged else _masked_paths(),
         "readonlyPaths": [] if privileged else list(READONLY_PATHS),
     }
+    # Docker's default seccomp profile, its capability rules resolved for the final capabilities
+    # (an exec shares the container's filter: runc applies it to every process it starts in there).
+    profile = seccomp.container_profile(
+        _strings(hc.get("SecurityOpt")), process["capabilities"]["bounding"], privileged
+    )
+    if profile is not None:
+        linux["seccomp"] = profile
     sysctls = _sysctls(hc, namespaces)
     if sysctls:
         linux["sysctl"] = sysctls
