@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pouch_cli.client import ClientOptions, call
 from pouch_cli.errors import CLIError
+from pouch_common.timeutils import format_interval
 
 if TYPE_CHECKING:
     from pouch_client.models.container_create_resp import ContainerCreateResp
@@ -19,17 +20,6 @@ if TYPE_CHECKING:
     from pouch_client.types import Response
 
 T = TypeVar("T")
-
-# pkg/utils/timeutils.go FormatTimeInterval: the largest unit that fits, counted down.
-_UNITS = (
-    ("year", 365 * 86400),
-    ("month", 30 * 86400),
-    ("week", 7 * 86400),
-    ("day", 86400),
-    ("hour", 3600),
-    ("minute", 60),
-    ("second", 1),
-)
 
 
 def call_op(opts: ClientOptions, action: str, op: Callable[..., Response[T | Error]], **kwargs: Any) -> T | None:
@@ -69,16 +59,6 @@ def for_each(names: Sequence[str], act: Callable[[str], object], prefix: str = "
         print(shown if isinstance(shown, str) else name, flush=True)
     if errors:
         raise CLIError(prefix + combine(errors))
-
-
-def format_interval(seconds: float) -> str:
-    """pouch's FormatTimeInterval: ``1 second``, ``5 minutes``, ``2 years``; under a second (or a
-    time in the future, which pouch refuses) ``0 second``."""
-    for name, size in _UNITS:
-        if seconds >= size:
-            count = int(seconds // size)
-            return f"{count} {name}{'s' if count > 1 else ''}"
-    return "0 second"
 
 
 def time_ago(unix: float, now: float | None = None) -> str:

@@ -19,21 +19,12 @@ from typing import TYPE_CHECKING, Any
 from pouch_cli.args import Param
 from pouch_cli.client import call, client_options
 from pouch_cli.progress import format_size, table
+from pouch_common.timeutils import format_interval
 
 if TYPE_CHECKING:
     import argparse
 
 NS = 1_000_000_000
-# pouch's pkg/utils/timeutils.go: a month is 30 days, a year 365.
-_UNITS = (
-    (365 * 86400 * NS, "year"),
-    (30 * 86400 * NS, "month"),
-    (7 * 86400 * NS, "week"),
-    (86400 * NS, "day"),
-    (3600 * NS, "hour"),
-    (60 * NS, "minute"),
-    (NS, "second"),
-)
 
 
 def format_time_interval(created_ns: int, now_ns: int | None = None) -> str:
@@ -41,12 +32,7 @@ def format_time_interval(created_ns: int, now_ns: int | None = None) -> str:
     under a second. (pouch fails on a time in the future; that is shown as ``0 second`` here, so a
     clock set behind the image's creation does not make ``history`` unusable.)"""
     now = time.time_ns() if now_ns is None else now_ns
-    diff = max(now - created_ns, 0)
-    for threshold, name in _UNITS:
-        if diff >= threshold:
-            count = diff // threshold
-            return f"{count} {name}" + ("s" if count > 1 else "")
-    return "0 second"
+    return format_interval(max(now - created_ns, 0) // NS)
 
 
 def rfc3339(created_ns: int) -> str:

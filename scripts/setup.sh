@@ -18,6 +18,7 @@ need=()
 # private socket and root, pouch_testing/containerd.py); the host's is never started here.
 command -v containerd >/dev/null || need+=(containerd)
 command -v runc >/dev/null || need+=(runc)
+command -v ps >/dev/null || need+=(procps)  # `top` lists a container's processes with the host's ps
 if [[ $dev == 1 ]]; then
   command -v chromium >/dev/null || need+=(chromium)
   command -v docker-registry >/dev/null || need+=(docker-registry)

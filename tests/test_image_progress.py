@@ -186,3 +186,10 @@ def test_a_fast_pull_still_sends_one_table() -> None:
 
     frames = asyncio.run(scenario())
     assert len(frames) == 1 and [o["status"] for o in objects(frames[0])] == ["resolved", "done"]
+
+
+def test_a_backslash_before_b_or_f_is_not_taken_for_an_escape() -> None:
+    """A literal ``\\b`` (backslash, b) is two characters, not a backspace; with a real one beside it."""
+    assert go_string("C:\\bin\\f") == '"C:\\\\bin\\\\f"'
+    assert go_string("\\b\b<") == '"\\\\b\\u0008\\u003c"'
+    assert json.loads(go_string("\\b\b\f\u2028&")) == "\\b\b\f\u2028&"

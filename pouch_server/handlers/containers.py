@@ -21,6 +21,7 @@ from connexion.lifecycle import ConnexionRequest
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from pouch_common.timeutils import format_interval
 from pouch_server.errors import APIError
 from pouch_server.hijack import HijackedStream, HijackResponse
 from pouch_server.managers.containers import logs as container_logs
@@ -57,17 +58,6 @@ def parse_tty_size(h: str | None, w: str | None) -> tuple[int, int]:
     return height, width
 
 
-def _human(seconds: float) -> str:
-    """pouch's duration words (pkg/utils/timeutils): the largest unit, ``1 minute``, ``3 hours``."""
-    seconds = max(0, int(seconds))
-    for unit, size in (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400), ("day", 86400),
-                       ("hour", 3600), ("minute", 60)):  # fmt: skip
-        if seconds >= size:
-            n = seconds // size
-            return f"{n} {unit}{'s' if n > 1 else ''}"
-    return f"{seconds} second{'s' if seconds > 1 else ''}"
-
-
 def status_text(c: Container) -> str:
     """The list's ``Status`` in pouch's words: ``Up 5 seconds``, ``Up 5 seconds(paused)``,
     ``Exited (0) 2 minutes``, ``Stopped (137) 2 minutes``, ``created``."""
@@ -75,11 +65,11 @@ def status_text(c: Container) -> str:
     now = time.time()
     status = c.status
     if status in (rec.RUNNING, rec.PAUSED):
-        text = "Up " + _human(now - parse_rfc3339(state.get("StartedAt", "")))
+        text = "Up " + format_interval(now - parse_rfc3339(state.get("StartedAt", "")))
         return text + "(paused)" if status == rec.PAUSED else text
     if status in (rec.EXITED, rec.STOPPED):
         word = "Exited" if status == rec.EXITED else "Stopped"
-        since = _human(now - parse_rfc3339(state.get("FinishedAt", "")))
+        since = format_interval(now - parse_rfc3339(state.get("FinishedAt", "")))
         return f"{word} ({state.get('ExitCode', 0)}) {since}"
     return status
 

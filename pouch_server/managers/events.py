@@ -14,7 +14,7 @@ import itertools
 import json
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,11 +109,13 @@ def parse_timestamp(name: str, value: str | None) -> int | None:
 _INT64_MAX = 2**63 - 1
 
 
-def parse_filters(value: str | None) -> dict[str, list[str]]:
-    """pouch's ``map[string][]string`` JSON; docker's older ``map[string]map[string]bool`` too.
+def parse_filters(value: str | None, keys: Sequence[str] = FILTER_KEYS) -> dict[str, list[str]]:
+    """A ``filters`` query parameter: pouch's ``map[string][]string`` JSON, docker's older
+    ``map[string]map[string]bool`` too, with only ``keys`` (the event filters by default; the
+    container list names its own).
 
     At most :data:`MAX_FILTER_VALUES` values in all: matching costs the daemon work per value for
-    every event a stream replays or sends.
+    every event a stream replays or sends, and for every container listed.
     """
     if value is None or value.strip() == "":
         return {}
@@ -128,8 +130,8 @@ def parse_filters(value: str | None) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     count = 0
     for key, vals in raw.items():
-        if key not in FILTER_KEYS:
-            raise FilterError(f"invalid filter key {key!r}: supported are {', '.join(FILTER_KEYS)}")
+        if key not in keys:
+            raise FilterError(f"invalid filter key {key!r}: supported are {', '.join(keys)}")
         if isinstance(vals, dict) and all(isinstance(b, bool) for b in vals.values()):
             vals = [k for k, on in vals.items() if on]
         if not isinstance(vals, list) or not all(isinstance(x, str) for x in vals):

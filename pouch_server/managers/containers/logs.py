@@ -12,11 +12,9 @@ back for the logs API (tail, since/until, follow), off the loop and in bounded m
 from __future__ import annotations
 
 import asyncio
-import calendar
 import codecs
 import contextlib
 import errno
-import functools
 import json
 import logging
 import os
@@ -27,11 +25,14 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from json.encoder import encode_basestring  # the C encoder (ensure_ascii=False) under json.dumps
 from pathlib import Path
 from typing import Final
 
 from pouch_server.errors import APIError
+from pouch_server.gojson import go_string
+from pouch_server.gojson import go_time as format_time
+from pouch_server.gojson import go_time_fixed as format_time_fixed
+from pouch_server.gojson import parse_go_time as parse_time
 
 log = logging.getLogger("pouchd")
 
@@ -49,69 +50,6 @@ MAX_LINE: Final = 1 << 20
 
 _STREAM_IDS: Final = {"stdin": 0, "stdout": 1, "stderr": 2}
 _FRAME: Final = struct.Struct(">BxxxI")
-
-
-# --- time ------------------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=8)
-def _second_text(seconds: int) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-
-
-def format_time(ns: int) -> str:
-    """``ns`` (Unix nanoseconds) as Go's RFC3339Nano in UTC: the fraction's trailing zeros trimmed."""
-    seconds, nanos = divmod(ns, 1_000_000_000)
-    if nanos:
-        return f"{_second_text(seconds)}.{nanos:09d}".rstrip("0") + "Z"
-    return _second_text(seconds) + "Z"
-
-
-def format_time_fixed(ns: int) -> str:
-    """``ns`` with all nine digits of the fraction (Docker's RFC3339NanoFixed, the ``timestamps`` prefix)."""
-    seconds, nanos = divmod(ns, 1_000_000_000)
-    return f"{_second_text(seconds)}.{nanos:09d}Z"
-
-
-@functools.lru_cache(maxsize=64)
-def _epoch_of(prefix: str) -> int:
-    """``YYYY-MM-DDTHH:MM:SS`` (UTC) in Unix seconds; ValueError when it is no such time."""
-    if len(prefix) != 19 or prefix[4] != "-" or prefix[7] != "-" or prefix[10] not in "Tt" or prefix[13] != ":":
-        raise ValueError(prefix)
-    fields = (prefix[0:4], prefix[5:7], prefix[8:10], prefix[11:13], prefix[14:16], prefix[17:19])
-    if not all(f.isdigit() and f.isascii() for f in fields):
-        raise ValueError(prefix)
-    year, month, day, hour, minute, second = (int(f) for f in fields)
-    if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
-        raise ValueError(prefix)
-    if hour > 23 or minute > 59 or second > 60:
-        raise ValueError(prefix)
-    return calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0))
-
-
-_ZONE: Final = re.compile(r"([Zz])|([+-])(\d\d):(\d\d)")
-
-
-def parse_time(text: str) -> int:
-    """An RFC 3339 time (``2026-12-05T07:00:00.123456789Z``, any fraction, ``Z`` or ``±hh:mm``) in
-    Unix nanoseconds; ValueError otherwise."""
-    seconds = _epoch_of(text[:19])
-    rest = text[19:]
-    nanos = 0
-    if rest.startswith("."):
-        end = 1
-        while end < len(rest) and rest[end].isdigit():
-            end += 1
-        digits = rest[1:end]
-        if not digits or not digits.isascii():
-            raise ValueError(text)
-        nanos = int(digits[:9].ljust(9, "0"))
-        rest = rest[end:]
-    zone = _ZONE.fullmatch(rest)
-    if zone is None:
-        raise ValueError(text)
-    if zone.group(2):
-        offset = int(zone.group(3)) * 3600 + int(zone.group(4)) * 60
-        seconds -= offset if zone.group(2) == "+" else -offset
-    return seconds * 1_000_000_000 + nanos
 
 
 _UNIX_TIME: Final = re.compile(r"(-?\d+)(?:\.(\d+))?")
@@ -146,19 +84,10 @@ def _go_replace(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("pouch-go-replace", _go_replace)
 
 
-def _json_string(data: bytes) -> str:
-    """``data`` as Go's encoding/json writes a string: escapes ``<``, ``>``, ``&``, U+2028 and U+2029."""
-    text: str = encode_basestring(data.decode("utf-8", "pouch-go-replace"))
-    if "<" in text or ">" in text or "&" in text:
-        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    if "\u2028" in text or "\u2029" in text:
-        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return text
-
-
 def encode_entry(stream: str, line: bytes, time_ns: int) -> bytes:
     """One line of json.log (with its newline)."""
-    return f'{{"stream":"{stream}","log":{_json_string(line)},"time":"{format_time(time_ns)}"}}\n'.encode()
+    text = go_string(line.decode("utf-8", "pouch-go-replace"))
+    return f'{{"stream":"{stream}","log":{text},"time":"{format_time(time_ns)}"}}\n'.encode()
 
 
 def _utf8_cut(data: bytes | bytearray, limit: int) -> int:

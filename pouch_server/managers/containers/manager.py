@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -26,16 +27,16 @@ from typing import Any, Final
 from containerd_api.github.com.containerd.containerd.api.events import task_pb2 as task_events_pb2
 from containerd_api.github.com.containerd.containerd.api.services.events.v1 import events_pb2
 from containerd_api.github.com.containerd.containerd.api.types import mount_pb2
-from pouch_common.jsonutil import parse_json
 from pouch_server.ctrd.client import ContainerdClient
 from pouch_server.ctrd.engine import Engine
 from pouch_server.errors import APIError
+from pouch_server.gojson import ZERO_TIME, go_time
 from pouch_server.managers.containers import record as rec
-from pouch_server.managers.containers.record import Container, ContainerIndex, check_name, format_ns, new_id
+from pouch_server.managers.containers.record import Container, ContainerIndex, check_name, new_id
 from pouch_server.managers.containers.runtime import Runtime
 from pouch_server.managers.containers.spec import SpecInput, User, build_spec, resolve_user
 from pouch_server.managers.containers.stdio import ContainerIO
-from pouch_server.managers.events import EventBus
+from pouch_server.managers.events import EventBus, FilterError, parse_filters
 from pouch_server.managers.images.manager import ImageManager
 from pouch_server.managers.images.unpack import chain_ids
 
@@ -54,6 +55,8 @@ NETWORK_MODES: Final = ("", "default", "bridge", "none", "host")
 RESTART_DELAY_MIN: Final = 0.1
 RESTART_DELAY_MAX: Final = 60.0
 RESTART_RESET_AFTER: Final = 10.0
+#: The list's filters (pouch's, and Docker's ``ancestor``).
+LIST_FILTERS: Final = ("id", "name", "status", "label", "ancestor")
 #: How long ``top`` waits for the host's ``ps``.
 TOP_TIMEOUT: Final = 10.0
 
@@ -243,7 +246,7 @@ class ContainerManager:
             code, at = (task.exit_status, task.exited_at_ns) if task is not None else (255, time.time_ns())
             await runtime.delete_task(c.id)
             await runtime.delete_container(c.id)
-            c.set_exited(code, stopped=bool(c.meta.get("StopRequested")), finished_at=format_ns(at))
+            c.set_exited(code, stopped=bool(c.meta.get("StopRequested")), finished_at=go_time(at))
             await c.save()
             self.publish(c, "die", {"exitCode": str(code)})
             log.info("container %s exited while pouchd was away (code %d)", c.id, code)
@@ -356,8 +359,8 @@ class ContainerManager:
                 "Pid": 0,
                 "ExitCode": 0,
                 "Error": "",
-                "StartedAt": rec.ZERO_TIME,
-                "FinishedAt": rec.ZERO_TIME,
+                "StartedAt": ZERO_TIME,
+                "FinishedAt": ZERO_TIME,
             },
             "Config": config,
             "HostConfig": host_config,
@@ -563,7 +566,7 @@ class ContainerManager:
             c.io_ready.clear()
             c.meta.pop("FifoDir", None)
             stopped = bool(c.meta.get("StopRequested"))
-            c.set_exited(code, stopped=stopped, finished_at=format_ns(at))
+            c.set_exited(code, stopped=stopped, finished_at=go_time(at))
             c.watcher = None
             await c.save()
         self.publish(c, "die", {"exitCode": str(code)})
@@ -824,7 +827,10 @@ class ContainerManager:
         return None
 
     def list(self, all: bool, filters: str | None) -> list[Container]:
-        wanted = _parse_filters(filters)
+        try:
+            wanted = parse_filters(filters, LIST_FILTERS)
+        except FilterError as e:
+            raise APIError(400, str(e)) from None
         found = [c for c in self.index if (all or c.is_running) and _matches(c, wanted)]
         found.sort(key=lambda c: str(c.meta.get("Created", "")), reverse=True)
         return found
@@ -883,31 +889,7 @@ def _count(text: Any) -> int:
     return value
 
 
-def _parse_filters(text: str | None) -> dict[str, list[str]]:
-    """pouch's ``{"name":["x"]}`` and Docker's ``{"name":{"x":true}}``."""
-    if not text:
-        return {}
-    try:
-        raw = parse_json(text)
-    except (ValueError, RecursionError):
-        raise APIError(400, "invalid filters: not JSON") from None
-    if not isinstance(raw, dict):
-        raise APIError(400, "invalid filters: want a JSON object")
-    out: dict[str, list[str]] = {}
-    for key, values in raw.items():
-        if isinstance(values, dict):
-            values = [k for k, on in values.items() if on]
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise APIError(400, f"invalid filter {key!r}: want a list of strings")
-        if key not in ("id", "name", "status", "label", "ancestor"):
-            raise APIError(400, f"invalid filter {key!r}: supported are id, name, status, label")
-        out[key] = values
-    return out
-
-
 def _matches(c: Container, wanted: Mapping[str, list[str]]) -> bool:
-    import re
-
     for key, values in wanted.items():
         if not values:
             continue
@@ -929,8 +911,6 @@ def _matches(c: Container, wanted: Mapping[str, list[str]]) -> bool:
 
 
 def _search(pattern: str, text: str) -> bool:
-    import re
-
     try:
         return re.search(pattern, text) is not None
     except re.error:

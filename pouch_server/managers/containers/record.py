@@ -11,7 +11,6 @@ every change (a crash leaves the old or the new one), off the event loop.
 from __future__ import annotations
 
 import asyncio
-import datetime
 import json
 import logging
 import os
@@ -25,10 +24,10 @@ from typing import Any, Final
 
 from pouch_common.fileutil import atomic_write
 from pouch_server.errors import APIError
+from pouch_server.gojson import ZERO_TIME, go_time, parse_go_time
 
 log = logging.getLogger("pouchd")
 
-ZERO_TIME: Final = "0001-01-01T00:00:00Z"
 META_FILE: Final = "meta.json"
 #: pouch's name grammar (daemon/config: ``^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$``).
 NAME_PATTERN: Final = re.compile(r"/?[a-zA-Z0-9][a-zA-Z0-9_.-]+")
@@ -50,25 +49,14 @@ CREATED, RUNNING, PAUSED, STOPPED, EXITED, REMOVING, RESTARTING, DEAD = (
 
 def now_rfc3339() -> str:
     """The time now as Go's RFC3339Nano in UTC (nanoseconds, trailing zeros trimmed)."""
-    return format_ns(time.time_ns())
-
-
-def format_ns(ns: int) -> str:
-    """``ns`` (Unix nanoseconds) as Go's RFC3339Nano in UTC."""
-    seconds, nanos = divmod(ns, 1_000_000_000)
-    base = datetime.datetime.fromtimestamp(seconds, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    if nanos:
-        return f"{base}.{nanos:09d}".rstrip("0") + "Z"
-    return base + "Z"
+    return go_time(time.time_ns())
 
 
 def parse_rfc3339(text: str) -> float:
     """Seconds since the epoch of an RFC 3339 time as the records hold them (0 for the zero time)."""
     if not text or text.startswith("0001-"):
         return 0.0
-    main, _, frac = text.rstrip("Z").partition(".")
-    seconds = datetime.datetime.strptime(main, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.UTC).timestamp()
-    return seconds + (float("0." + frac) if frac.isdigit() else 0.0)
+    return parse_go_time(text) / 1e9
 
 
 def new_id(taken: set[str] | dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from pouch_server.ctrd.client import ContainerdClient
 from pouch_server.errors import APIError
+from pouch_server.gojson import ZERO_TIME  # what pouch shows for a time it does not have
 from pouch_server.managers.images import content
 from pouch_server.managers.images.distribution import (
     Descriptor,
@@ -26,8 +27,6 @@ from pouch_server.managers.images.distribution import (
     parse_manifest,
 )
 
-#: Go's zero time, which pouch shows for a time it does not have.
-ZERO_TIME = "0001-01-01T00:00:00Z"
 #: The platform pouchd runs images for.
 HOST_PLATFORM = Platform.parse("linux/amd64")
 

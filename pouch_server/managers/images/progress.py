@@ -15,11 +15,12 @@ M}, "error": M, ...}``.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Final
+
+from pouch_server.gojson import go_string, go_time
 
 RESOLVING: Final = "resolving"
 RESOLVED: Final = "resolved"
@@ -30,31 +31,6 @@ EXISTS: Final = "exists"
 
 #: How often pouch re-sends the table.
 INTERVAL: Final = 0.3
-
-_ZERO_TIME: Final = "0001-01-01T00:00:00Z"
-# Go's encoding/json escapes these beyond what JSON requires (HTML safety, JavaScript line
-# separators); Python's json escapes \b and \f by name, Go (before 1.22, pouch's) as \u00XX.
-_GO_ESCAPES: Final = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-)
-
-
-def go_string(text: str) -> str:
-    """``text`` as a JSON string, as Go's encoding/json writes it."""
-    encoded = json.dumps(text, ensure_ascii=False).translate(_GO_ESCAPES)
-    return encoded.replace("\\b", "\\u0008").replace("\\f", "\\u000c") if "\\" in encoded else encoded
-
-
-def go_time(ns: int | None) -> str:
-    """A UTC time (nanoseconds since the epoch; None: Go's zero time) in Go's RFC 3339 with
-    nanoseconds, trailing zeros of the fraction dropped."""
-    if ns is None:
-        return _ZERO_TIME
-    seconds, fraction = divmod(ns, 1_000_000_000)
-    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-    if fraction:
-        text += "." + f"{fraction:09d}".rstrip("0")
-    return text + "Z"
 
 
 def message(
