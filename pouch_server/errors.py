@@ -10,3 +10,17 @@ class APIError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The one error to report of those a task group collected (nested groups included): the
+    first APIError, else the first error."""
+    errors: list[BaseException] = []
+    pending: list[BaseException] = [group]
+    while pending:
+        item = pending.pop(0)
+        if isinstance(item, BaseExceptionGroup):
+            pending.extend(item.exceptions)
+        else:
+            errors.append(item)
+    return next((e for e in errors if isinstance(e, APIError)), errors[0])

@@ -107,6 +107,12 @@ def test_docker_py_pulls_lists_tags_and_removes(daemon: PouchD, registry: Regist
         assert sorted(client.images.get(image.id).tags) == sorted(
             [f"{registry.address}/test/busybox:v1", f"{registry.address}/test/copy:c1"]
         )
+        # API 1.24: docker-py sends name= as Docker's old `filter` parameter (and then inspects
+        # each image listed: the low-level answer shows the names that matched)
+        assert [i.id for i in client.images.list(name=f"{registry.address}/test/copy")] == [image.id]
+        listed = client.api.images(name=f"{registry.address}/test/copy")
+        assert [(i["Id"], i["RepoTags"]) for i in listed] == [(image.id, [f"{registry.address}/test/copy:c1"])]
+        assert client.images.list(name="test/nosuch*") == []
         client.images.remove(f"{registry.address}/test/copy:c1")
         archive = b"".join(client.images.get(image.id).save())
         client.images.remove(image.id, force=True)

@@ -47,6 +47,9 @@ from pouch_server.managers.images.distribution import (
     sniff_media_type,
     source_label,
 )
+from pouch_server.managers.images.distribution import (
+    HOST_PLATFORM as DISTRIBUTION_HOST_PLATFORM,
+)
 from pouch_server.managers.images.progress import Progress
 from pouch_server.managers.images.pull import PULL_LEASE_LABEL, PulledImage, drop_pull_leases, pull
 from pouch_server.managers.images.reference import Reference
@@ -333,7 +336,7 @@ def test_an_index_gives_the_platforms_manifest(
         async with ContainerdClient(str(ctrd.address), namespace) as client:
             mine = await do_pull(client, ref, registry.address, record="multi:host")
             theirs = await do_pull(
-                client, ref, registry.address, record="multi:other", platform=f"{other.os}/{other.architecture}"
+                client, ref, registry.address, record="multi:other", platform=Platform(other.os, other.architecture)
             )
             progress = Progress()
             await do_pull(client, ref, registry.address, record="multi:again", progress=progress)
@@ -907,6 +910,28 @@ def test_platform_choice_is_containerds() -> None:
     assert Platform.parse("Linux/x86_64") == amd
     with pytest.raises(APIError, match="invalid platform"):
         Platform.parse("linux")
+
+
+@pytest.mark.parametrize(
+    ("machine", "platform"),
+    [
+        ("x86_64", "linux/amd64"),
+        ("aarch64", "linux/arm64"),
+        ("armv7l", "linux/arm/v7"),
+        ("armv6l", "linux/arm/v6"),
+        ("i686", "linux/386"),
+        ("ppc64le", "linux/ppc64le"),
+        ("s390x", "linux/s390x"),
+        ("riscv64", "linux/riscv64"),
+    ],
+)
+def test_the_host_platform_is_the_machines(machine: str, platform: str) -> None:
+    """What pouchd pulls and loads for: containerd's platforms.DefaultSpec of ``uname -m``."""
+    assert str(Platform.host(machine)) == platform
+
+
+def test_pouchd_pulls_for_this_machine() -> None:
+    assert str(DISTRIBUTION_HOST_PLATFORM) == HOST_PLATFORM
 
 
 def test_distribution_source_labels_gather_repositories() -> None:

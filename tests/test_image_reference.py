@@ -309,3 +309,49 @@ def test_ids() -> None:
     assert r.is_id_prefix(D, "1669a6")
     assert r.is_id_prefix(D, "sha256:1669a6")
     assert not r.is_id_prefix(D, "busybox")
+
+
+# Go's path.Match (pouch's and Docker's reference filter), cases from its match_test.go.
+@pytest.mark.parametrize(
+    ("pattern", "name", "matches"),
+    [
+        ("abc", "abc", True),
+        ("*", "abc", True),
+        ("*c", "abc", True),
+        ("a*", "a", True),
+        ("a*", "abc", True),
+        ("a*", "ab/c", False),
+        ("a*/b", "abc/b", True),
+        ("a*/b", "a/c/b", False),
+        ("a*b*c*d*e*/f", "axbxcxdxe/f", True),
+        ("a*b*c*d*e*/f", "axbxcxdxexxx/f", True),
+        ("a*b*c*d*e*/f", "axbxcxdxe/xxx/f", False),
+        ("a*b?c*x", "abxbbxdbxebxczzx", True),
+        ("a*b?c*x", "abxbbxdbxebxczzy", False),
+        ("ab[c]", "abc", True),
+        ("ab[b-d]", "abc", True),
+        ("ab[e-g]", "abc", False),
+        ("ab[^c]", "abc", False),
+        ("ab[^b-d]", "abc", False),
+        ("ab[^e-g]", "abc", True),
+        ("a\\*b", "a*b", True),
+        ("a\\*b", "ab", False),
+        ("a?b", "a☺b", True),
+        ("a[^a]b", "a☺b", True),
+        ("a???b", "a☺b", False),
+        ("[\\]a]", "]", True),
+        ("[\\-]", "-", True),
+        ("[x\\-]", "z", False),
+        ("*x", "xxx", True),
+        ("busybox:*", "busybox:latest", True),
+        ("busybox:*", "busybox@sha256:" + "0" * 64, False),
+    ],
+)
+def test_name_patterns_match_as_gos_path_match(pattern: str, name: str, matches: bool) -> None:
+    assert bool(r.name_pattern(pattern).fullmatch(name)) is matches
+
+
+@pytest.mark.parametrize("pattern", ["[", "[]a]", "[-]", "[x-]", "[a-b-c]", "[^]", "a\\", "[z-a]", "[\\"])
+def test_malformed_name_patterns_are_refused(pattern: str) -> None:
+    with pytest.raises(ValueError, match="syntax error in pattern"):
+        r.name_pattern(pattern)

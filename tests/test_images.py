@@ -19,7 +19,15 @@ from helpers import PouchD
 from registry import Registry, htpasswd_registry_fixture, missing_tools
 
 from pouch_testing.containerd import Containerd
-from pouch_testing.images import TestImage, build_busybox_image, busybox_missing, push
+from pouch_testing.images import (
+    TestImage,
+    build_busybox_image,
+    build_image,
+    busybox_missing,
+    docker_archive_tar,
+    files_layer,
+    push,
+)
 
 pytestmark = pytest.mark.skipif(
     bool(Containerd.available() or busybox_missing() or missing_tools(htpasswd=False)),
@@ -106,6 +114,63 @@ def test_pull_list_inspect_history_tag_remove(daemon: PouchD, registry: Registry
     assert r.status_code == 204
     assert c.get("/v1.24/images/json").json() == []
     assert c.get("/info").json()["Images"] == 0
+
+
+def test_the_list_keeps_what_reference_before_and_since_name(daemon: PouchD) -> None:
+    """pouch's image list filters (image.go ListImages): ``reference`` patterns (in pouch's list
+    form and Docker's older ``{"pattern": true}``) keep an image with only its matching names;
+    ``before`` and ``since`` compare creation times with the named image's; errors are 400s."""
+
+    def made(name: str, year: int) -> TestImage:
+        layer = files_layer({"etc/made": f"{name}\n".encode()})
+        return build_image([layer], tag_name=name, created=f"{year}-01-01T00:00:00Z", cmd=None)
+
+    old, mid, new = made("test/filters-old:v1", 2020), made("test/filters-mid:v1", 2021), made("test/other:v1", 2022)
+    archive = docker_archive_tar(old, more=[(mid, ["test/filters-mid:v1", "test/other:mid"]), (new, ["test/other:v1"])])
+    c = daemon.client()
+    r = c.post("/v1.24/images/load", content=archive, headers={"Content-Type": "application/x-tar"})
+    assert r.status_code == 200, r.text
+
+    def listed(filters: Any) -> list[tuple[str, list[str]]]:
+        r = c.get("/v1.24/images/json", params={"filters": json.dumps(filters)})
+        assert r.status_code == 200, r.text
+        return [(i["Id"], [t.rsplit("/", 2)[-2] + "/" + t.rsplit("/", 1)[-1] for t in i["RepoTags"]]) for i in r.json()]
+
+    assert [i for i, _ in listed({})] == [new.id, mid.id, old.id]
+    assert listed({"reference": ["test/filters-*"]}) == [
+        (mid.id, ["test/filters-mid:v1"]),
+        (old.id, ["test/filters-old:v1"]),
+    ]
+    # mid's other name alone matches: only it is listed for mid
+    assert listed({"reference": {"test/other:*": True}}) == [(new.id, ["test/other:v1"]), (mid.id, ["test/other:mid"])]
+    assert listed({"reference": {"test/other:*": False}}) == listed({})
+    assert listed({"reference": ["test/filters-old", "test/other:v1"]}) == [
+        (new.id, ["test/other:v1"]),
+        (old.id, ["test/filters-old:v1"]),
+    ]
+    # Go's path.Match: `*` stops at `/`
+    assert listed({"reference": ["*"]}) == []
+    assert [i for i, _ in listed({"reference": ["test/*"]})] == [new.id, mid.id, old.id]
+    assert listed({"reference": ["test/filters-[a-n]??:v?"]}) == [(mid.id, ["test/filters-mid:v1"])]
+    assert [i for i, _ in listed({"before": ["test/filters-mid:v1"]})] == [old.id]
+    assert [i for i, _ in listed({"since": [mid.id[7:19]]})] == [new.id]
+    assert [i for i, _ in listed({"since": ["test/filters-old:v1"], "reference": ["test/other:*"]})] == [new.id, mid.id]
+    assert listed({"before": ["test/filters-old:v1"]}) == []
+
+    for filters, status, words in [
+        ("{", 400, "invalid filters"),
+        (json.dumps({"dangling": ["true"]}), 400, "invalid filter key 'dangling'"),
+        (json.dumps({"reference": "busybox"}), 400, "want a list of strings"),
+        (json.dumps({"reference": ["busy[box"]}), 400, "invalid filter 'reference': syntax error in pattern"),
+        (
+            json.dumps({"before": ["test/filters-old:v1", "test/other:v1"]}),
+            400,
+            "can't use before filter more than one",
+        ),
+        (json.dumps({"since": ["nosuch:v9"]}), 404, "nosuch"),
+    ]:
+        r = c.get("/v1.24/images/json", params={"filters": filters})
+        assert r.status_code == status and words in r.json()["message"], (filters, r.status_code, r.text)
 
 
 def test_an_unknown_tag_is_a_404_before_any_stream(daemon: PouchD, registry: Registry, image: TestImage) -> None:

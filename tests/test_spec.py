@@ -345,6 +345,9 @@ def test_image_parameters_mirror_reference(path: str, method: str) -> None:
     default; a body parameter is the requestBody, with its required-ness and schema."""
     facts = FACTS["paths"][path][method]["parameters"]
     want = {name: fact for name, fact in facts.items() if fact["in"] != "body"}
+    for name, fact in ADDED_PARAMETERS.get((path, method), {}).items():
+        assert name not in want, (path, name)
+        want[name] = fact
     got = parameters_of(path, method)
     for name, fmt in ADDED_FORMATS.items():
         if name in got:
@@ -597,10 +600,13 @@ PARAMETER_DIFFERENCES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
         "until": {"in": "query", "required": False, "type": "string"},
     },
 }
-# Parameters beyond pouch's spec: Docker's, which pouch's daemon reads too.
+# Parameters beyond pouch's spec, all Docker's: pouch's daemon reads the container ones too; the
+# image list's `filter` is what docker-py sends on API 1.24.
 ADDED_PARAMETERS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
     ("/containers/{id}", "delete"): {"v": {"in": "query", "required": False, "type": "boolean"}},
     ("/containers/{id}/logs", "get"): {"details": {"in": "query", "required": False, "type": "boolean"}},
+    # docker-py's images.list(name=...) on API 1.24
+    ("/images/json", "get"): {"filter": {"in": "query", "required": False, "type": "string"}},
 }
 
 

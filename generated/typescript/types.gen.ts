@@ -2486,6 +2486,12 @@ export type ImageListData = {
          */
         filters?: string;
         /**
+         * Docker's name filter of API 1.24 and before, not in pouch's spec: a `reference`
+         * pattern, as if in `filters` (docker-py sends it for `images.list(name=...)`).
+         *
+         */
+        filter?: string;
+        /**
          * show `RepoDigests` (pouch's contract; they are always shown)
          */
         digests?: boolean;

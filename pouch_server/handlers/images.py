@@ -58,11 +58,15 @@ class ImageHandlers:
         return StreamingResponse(session.stream(), media_type="application/json")
 
     async def list_images(
-        self, all: bool | None = None, filters: str | None = None, digests: bool | None = None
+        self,
+        all: bool | None = None,
+        filters: str | None = None,
+        filter: str | None = None,
+        digests: bool | None = None,
     ) -> Any:
         """``all`` and ``digests`` are accepted and change nothing, as in pouch (no intermediate
-        images; RepoDigests always shown)."""
-        return self.images.list_images(filters)
+        images; RepoDigests always shown). ``filter`` is Docker's older name filter."""
+        return self.images.list_images(filters, name=filter)
 
     async def inspect(self, imageid: str) -> Any:
         return self.images.inspect(imageid)

@@ -66,6 +66,7 @@ from pouch_server.managers.images.distribution import (
     DOCKER_LAYER,
     DOCKER_LAYER_GZIP,
     DOCKER_MANIFEST,
+    HOST_PLATFORM,
     OCI_INDEX,
     Descriptor,
     Platform,
@@ -77,7 +78,6 @@ from pouch_server.managers.images.distribution import (
     parse_manifest,
     sha256,
 )
-from pouch_server.managers.images.metadata import HOST_PLATFORM
 from pouch_server.managers.images.pull import PULL_LEASE_LABEL
 from pouch_server.managers.images.unpack import unpack
 

@@ -1,15 +1,20 @@
 """containerd's content store, as a pull writes and reads it (content/helpers.go, remotes/handlers.go
 and the content service's Write protocol at v1.6.20).
 
-Writing a blob (:func:`ingest`) is one ``Content.Write`` stream, one answer per message, as
-containerd's own client does it:
+Writing a blob (:func:`ingest`) is one ``Content.Write`` stream, one answer per message, the
+messages containerd's own client sends:
 
 1. ``STAT`` with the ingest's reference, the expected size and digest. A blob with that digest
    already there fails the stream with ALREADY_EXISTS: nothing is fetched, and under a lease the
    blob is now held by it. A reference another writer holds fails with UNAVAILABLE ("locked"):
    the stream is opened again after a random back-off that doubles from 16 ms to 2 s.
-2. ``WRITE`` messages, each at the offset the last answer gave (the first at 0, which drops what
-   an earlier, interrupted ingest of the same reference left).
+2. ``WRITE`` messages at offset 0, then each where the last one ended (the first at 0 drops what
+   an earlier, interrupted ingest of the same reference left). containerd answers each in order
+   and checks its offset. Unlike containerd's client, which waits for each answer before the next
+   write, up to ``WRITE_AHEAD`` writes are on their way while a task reads the answers as they
+   come, each of which must put the offset where its write ended: most of a layer's time in
+   containerd is its SHA-256, and waiting left containerd idle for a round trip per chunk (a
+   50 MiB ingest: 400 ms waiting, 290 ms pipelined, bench/HISTORY.md).
 3. ``COMMIT`` with the size, digest and labels: containerd checks both, so a registry that served
    other bytes fails here (``failed commit on ref "layer-sha256:...": unexpected commit digest
    ...``), and nothing is kept.
@@ -35,7 +40,7 @@ from containerd_api.github.com.containerd.containerd.api.services.content.v1 imp
 from containerd_api.github.com.containerd.containerd.api.services.leases.v1 import leases_pb2
 from containerd_api.github.com.containerd.containerd.api.types import descriptor_pb2
 from pouch_server.ctrd.client import CallError, ContainerdClient
-from pouch_server.errors import APIError
+from pouch_server.errors import APIError, first_error
 from pouch_server.managers.images.distribution import Descriptor
 
 log = logging.getLogger("pouchd.images")
@@ -50,6 +55,9 @@ LOCK_RETRY_MAX: Final = 2.048
 #: How many chunks an ingest reads ahead of what containerd has written (memory: that many
 #: chunks at most, besides the one being written).
 READ_AHEAD: Final = 2
+#: How many WRITE messages an ingest sends before waiting for the answer to the first of them
+#: (memory: that many chunks in gRPC's buffers at most).
+WRITE_AHEAD: Final = 4
 
 #: What feeds an ingest: a context manager that yields the blob's bytes in chunks, opened only
 #: when the blob is not there already (e.g. :meth:`~.distribution.Remote.blob`).
@@ -159,11 +167,64 @@ async def _answer(
     request: content_pb2.WriteContentRequest,
 ) -> content_pb2.WriteContentResponse:
     await write.write(request)
+    return await _read_answer(write, request.ref)
+
+
+async def _read_answer(
+    write: aio.StreamStreamCall[content_pb2.WriteContentRequest, content_pb2.WriteContentResponse], ref: str
+) -> content_pb2.WriteContentResponse:
     answer = await write.read()
     if answer is aio.EOF:
-        raise APIError(500, f"containerd ended the write of {request.ref} without an answer")
+        raise APIError(500, f"containerd ended the write of {ref} without an answer")
     assert isinstance(answer, content_pb2.WriteContentResponse)
     return answer
+
+
+async def _write_chunks(
+    client: ContainerdClient,
+    write: aio.StreamStreamCall[content_pb2.WriteContentRequest, content_pb2.WriteContentResponse],
+    ref: str,
+    source: Source,
+    report: Callable[[int], None],
+) -> int:
+    """WRITE the source's chunks from offset 0, at most ``WRITE_AHEAD`` of them unanswered, while
+    a task of its own reads containerd's answers as they come: each must put the offset where the
+    write it answers ended, and is ``report``-ed; a failure on either side stops both at once.
+    The offset containerd confirmed last."""
+    ends: asyncio.Queue[int | None] = asyncio.Queue()  # where each write sent ends; None: no more
+    room = asyncio.Semaphore(WRITE_AHEAD)
+    offset = 0
+
+    async def confirm() -> None:
+        nonlocal offset
+        with client.errors():
+            while (end := await ends.get()) is not None:
+                answer = await _read_answer(write, ref)
+                if answer.offset != end:
+                    raise APIError(500, f"containerd wrote {ref} up to {answer.offset}, not {end}")
+                offset = end
+                room.release()
+                report(offset)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(confirm())
+            sent = 0
+            # aclosing: the reader task stops before the source closes, whatever ends the loop.
+            async with source() as chunks, contextlib.aclosing(read_ahead(chunks, READ_AHEAD)) as ahead:
+                async for chunk in ahead:
+                    await room.acquire()
+                    request = content_pb2.WriteContentRequest(
+                        action=content_pb2.WRITE, ref=ref, offset=sent, data=chunk
+                    )
+                    with client.errors():
+                        await write.write(request)
+                    sent += len(chunk)
+                    ends.put_nowait(sent)
+            ends.put_nowait(None)
+    except BaseExceptionGroup as errors:
+        raise first_error(errors) from None
+    return offset
 
 
 async def _open(
@@ -219,20 +280,11 @@ async def ingest(
     write, started = opened
     committed = False
     phase = "write"
+    report = on_progress or (lambda done, total, started: None)
     try:
         with client.errors():
-            if on_progress is not None:
-                on_progress(0, size, started)
-            offset = 0
-            # aclosing: the reader task stops before the source closes, whatever ends the loop.
-            async with source() as chunks, contextlib.aclosing(read_ahead(chunks, READ_AHEAD)) as ahead:
-                async for chunk in ahead:
-                    request = content_pb2.WriteContentRequest(
-                        action=content_pb2.WRITE, ref=ref, offset=offset, data=chunk
-                    )
-                    offset = (await _answer(write, request)).offset
-                    if on_progress is not None:
-                        on_progress(offset, size, started)
+            report(0, size, started)
+            offset = await _write_chunks(client, write, ref, source, lambda done: report(done, size, started))
             if offset != size:
                 raise APIError(500, f"failed to read expected number of bytes for {ref}: unexpected EOF")
             phase = "commit"

@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import platform
 import re
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -173,6 +174,22 @@ class Platform:
 
     def __str__(self) -> str:
         return f"{self.os}/{self.architecture}" + (f"/{self.variant}" if self.variant else "")
+
+    @classmethod
+    def host(cls, machine: str | None = None) -> Platform:
+        """The platform of this machine (``uname -m``, or ``machine``): what containerd's
+        platforms.DefaultSpec names (``x86_64`` → linux/amd64, ``aarch64`` → linux/arm64,
+        ``armv7l`` → linux/arm/v7, ``i686`` → linux/386; others as the kernel names them)."""
+        machine = (machine or platform.machine()).lower()
+        if machine in ("i386", "i486", "i586", "i686"):
+            return cls("linux", "386")
+        if machine.startswith("armv") and machine[4:5].isdigit():
+            return cls("linux", "arm", f"v{machine[4]}").normalized()
+        return cls("linux", machine).normalized()
+
+
+#: The platform pouchd pulls, loads and runs images for: this machine's.
+HOST_PLATFORM: Final = Platform.host()
 
 
 @dataclass(frozen=True)

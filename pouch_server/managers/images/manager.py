@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fnmatch
-import json
 import logging
+import re
 import tempfile
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from google.protobuf import field_mask_pb2
 
@@ -28,7 +27,7 @@ from containerd_api.github.com.containerd.containerd.api.types import descriptor
 from pouch_server.ctrd.client import ContainerdClient
 from pouch_server.ctrd.engine import Engine
 from pouch_server.errors import APIError
-from pouch_server.managers.events import EventBus
+from pouch_server.managers.events import EventBus, FilterError, parse_filters
 from pouch_server.managers.images import reference
 from pouch_server.managers.images.content import proto_descriptor
 from pouch_server.managers.images.distribution import Candidate, Descriptor
@@ -42,6 +41,10 @@ from pouch_server.managers.registry.client import endpoints_for
 from pouch_server.managers.registry.credentials import Credentials
 
 log = logging.getLogger("pouchd")
+
+#: The filters of the image list (pouch's image.go, Docker's): a name pattern, and images made
+#: before or since the one named.
+LIST_FILTERS: Final = ("reference", "before", "since")
 
 
 @dataclass(frozen=True)
@@ -207,47 +210,57 @@ class ImageManager:
         details, _ = self.lookup(name)
         return history(details)
 
-    def list_images(self, filters: str | None = None) -> list[dict[str, Any]]:
+    def list_images(self, filters: str | None = None, *, name: str | None = None) -> list[dict[str, Any]]:
         """Every image, newest first, kept by ``filters`` (Docker's JSON: ``reference``,
-        ``before``, ``since``; pouch's image.go filter)."""
-        wanted = _parse_filters(filters)
-        ids = self.store.ids()
-        patterns = wanted.get("reference", [])
+        ``before``, ``since``; pouch's image.go filter) and ``name`` (one more ``reference``
+        pattern: Docker's ``filter`` of API 1.24, as dockerd reads it). Under a ``reference``
+        filter an image is listed with the names that match only (its ``RepoTags`` and
+        ``RepoDigests``), and not at all when none does, as pouch and Docker list it."""
+        try:
+            wanted = parse_filters(filters, LIST_FILTERS)
+        except FilterError as e:
+            raise APIError(400, str(e)) from None
+        if name:
+            wanted.setdefault("reference", []).append(name)
+        try:
+            patterns = [reference.name_pattern(p) for p in wanted.get("reference", [])]
+        except ValueError as e:
+            raise APIError(400, f"invalid filter 'reference': {e}") from None
         before = self._bound(wanted, "before")
         since = self._bound(wanted, "since")
         out = []
-        for image_id in ids:
+        for image_id in self.store.ids():
             details = self.details[image_id]
-            if patterns and not any(self._matches(image_id, p) for p in patterns):
-                continue
             if before is not None and not details.created < before:
                 continue
             if since is not None and not details.created > since:
                 continue
-            out.append(self.info(image_id))
+            tags, digests = self.store.repo_tags(image_id), self.store.repo_digests(image_id)
+            if patterns:
+                tags = [ref for ref in tags if self._matches(ref, patterns)]
+                digests = [ref for ref in digests if self._matches(ref, patterns)]
+                if not tags and not digests:
+                    continue
+            out.append(image_info(details, tags, digests))
         out.sort(key=lambda i: (i["CreatedAt"], i["Id"]), reverse=True)
         return out
 
     def _bound(self, wanted: dict[str, list[str]], key: str) -> str | None:
         values = wanted.get(key, [])
         if len(values) > 1:
-            raise APIError(400, f"can't use more than one {key} filter")
+            raise APIError(400, f"can't use {key} filter more than one")
         if not values:
             return None
         details, _ = self.lookup(values[0])
         return details.created
 
-    def _matches(self, image_id: str, pattern: str) -> bool:
-        """Docker's reference filter: the pattern against each name (``repo:tag`` and ``repo``),
-        as typed or in its familiar form."""
-        for ref in self.store.references(image_id):
-            parsed = reference.parse(ref)
-            names = {ref, parsed.name}
-            familiar = reference.familiar(ref, self.store.default_registry)
-            names |= {familiar, familiar.rsplit(":", 1)[0] if "@" not in familiar else familiar.split("@")[0]}
-            if any(fnmatch.fnmatchcase(n, pattern) for n in names):
-                return True
-        return False
+    def _matches(self, ref: str, patterns: Sequence[re.Pattern[str]]) -> bool:
+        """Docker's reference filter: a pattern against the name (``repo:tag``, ``repo@digest``
+        and ``repo``), as stored or in its familiar form."""
+        familiar = reference.familiar(ref, self.store.default_registry)
+        short = familiar.split("@")[0] if "@" in familiar else familiar.rsplit(":", 1)[0]
+        names = {ref, reference.parse(ref).name, familiar, short}
+        return any(pattern.fullmatch(name) for name in names for pattern in patterns)
 
     # --- pulling ---------------------------------------------------------------------------
     async def pull(self, from_image: str, tag: str | None, credentials: Credentials | None) -> PullSession:
@@ -367,26 +380,3 @@ class ImageManager:
             self.events.publish("image", "delete", image_id, {"Name": name, "name": name})
             removed.append({"Deleted": image_id})
         return removed
-
-
-def _parse_filters(text: str | None) -> dict[str, list[str]]:
-    """Docker's filters JSON: ``{"reference": {"busy*": true}}`` or ``{"reference": ["busy*"]}``."""
-    if not text:
-        return {}
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        raise APIError(400, f"invalid filters: {text}") from None
-    if not isinstance(doc, dict):
-        raise APIError(400, f"invalid filters: {text}")
-    out: dict[str, list[str]] = {}
-    for key, value in doc.items():
-        if key not in ("reference", "before", "since"):
-            raise APIError(400, f"invalid filter '{key}'")
-        if isinstance(value, dict):
-            out[key] = [str(k) for k, v in value.items() if v]
-        elif isinstance(value, list):
-            out[key] = [str(v) for v in value]
-        else:
-            raise APIError(400, f"invalid filters: {text}")
-    return out

@@ -19,6 +19,7 @@ from pouch_server.errors import APIError
 from pouch_server.gojson import ZERO_TIME  # what pouch shows for a time it does not have
 from pouch_server.managers.images import content
 from pouch_server.managers.images.distribution import (
+    HOST_PLATFORM,
     Descriptor,
     Platform,
     PullLimits,
@@ -26,9 +27,6 @@ from pouch_server.managers.images.distribution import (
     parse_index,
     parse_manifest,
 )
-
-#: The platform pouchd runs images for.
-HOST_PLATFORM = Platform.parse("linux/amd64")
 
 
 @dataclass(frozen=True)

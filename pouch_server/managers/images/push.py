@@ -63,7 +63,7 @@ import httpx
 
 from containerd_api.github.com.containerd.containerd.api.services.content.v1 import content_pb2
 from pouch_server.ctrd.client import ContainerdClient
-from pouch_server.errors import APIError
+from pouch_server.errors import APIError, first_error
 from pouch_server.managers.images import content, reference
 from pouch_server.managers.images.distribution import (
     DISTRIBUTION_SOURCE,
@@ -518,23 +518,10 @@ class Uploader:
                 for desc in plan.blobs:
                     group.create_task(one(desc))
         except BaseExceptionGroup as errors:
-            raise _first_error(errors) from None
+            raise first_error(errors) from None
         for desc, data in plan.manifests:
             await self.manifest(desc, data, desc.digest)
         await self.manifest(plan.target, plan.document, self.ref.tag or reference.DEFAULT_TAG)
-
-
-def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The error to report from the uploads' group: an APIError when there is one."""
-    errors: list[BaseException] = []
-    pending: list[BaseException] = [group]
-    while pending:
-        item = pending.pop(0)
-        if isinstance(item, BaseExceptionGroup):
-            pending.extend(item.exceptions)
-        else:
-            errors.append(item)
-    return next((e for e in errors if isinstance(e, APIError)), errors[0])
 
 
 async def connect(

@@ -316,3 +316,59 @@ def is_id_prefix(image_id: str, text: str) -> bool:
     """Whether ``text`` names ``image_id`` by a prefix, with or without ``sha256:`` (the rmi
     handler's isImageIDPrefix, image_bridge.go removeImage)."""
     return image_id.startswith(text) or image_id.partition(":")[2].startswith(text)
+
+
+def name_pattern(pattern: str) -> re.Pattern[str]:
+    """A ``reference`` filter's pattern as Go's ``path.Match`` reads it (pouch's and Docker's
+    filter): ``*`` any characters but ``/``, ``?`` one character but ``/``, ``[...]`` a class
+    (``[^...]`` its complement, ``a-z`` a range), ``\\`` the next character as it is.
+
+    Raises ValueError for a malformed pattern (Go's ``ErrBadPattern``): an unclosed or empty
+    class, a dangling ``\\`` or range."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        i += 1
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "\\":
+            if i == n:
+                raise ValueError("syntax error in pattern")
+            out.append(re.escape(pattern[i]))
+            i += 1
+        elif c == "[":
+            negated = i < n and pattern[i] == "^"
+            i += negated
+            ranges: list[str] = []
+            while True:
+                if i >= n:
+                    raise ValueError("syntax error in pattern")
+                if pattern[i] == "]" and ranges:
+                    i += 1
+                    break
+                lo, i = _class_char(pattern, i)
+                hi = lo
+                if i < n and pattern[i] == "-":
+                    hi, i = _class_char(pattern, i + 1)
+                    if hi < lo:
+                        raise ValueError("syntax error in pattern")
+                ranges.append(re.escape(lo) + ("-" + re.escape(hi) if hi != lo else ""))
+            out.append("[" + ("^" if negated else "") + "".join(ranges) + "]")
+        else:
+            out.append(re.escape(c))
+    return re.compile("".join(out), re.DOTALL)
+
+
+def _class_char(pattern: str, i: int) -> tuple[str, int]:
+    """One character of a class in a ``path.Match`` pattern at ``i`` (``\\`` escaping), and where
+    the next one starts."""
+    if i >= len(pattern) or pattern[i] in "-]":
+        raise ValueError("syntax error in pattern")
+    if pattern[i] == "\\":
+        if i + 1 >= len(pattern):
+            raise ValueError("syntax error in pattern")
+        return pattern[i + 1], i + 2
+    return pattern[i], i + 1

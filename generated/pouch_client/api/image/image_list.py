@@ -14,6 +14,7 @@ def _get_kwargs(
     *,
     all_: bool | Unset = UNSET,
     filters: str | Unset = UNSET,
+    filter_: str | Unset = UNSET,
     digests: bool | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -22,6 +23,8 @@ def _get_kwargs(
     params["all"] = all_
 
     params["filters"] = filters
+
+    params["filter"] = filter_
 
     params["digests"] = digests
 
@@ -101,6 +104,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     all_: bool | Unset = UNSET,
     filters: str | Unset = UNSET,
+    filter_: str | Unset = UNSET,
     digests: bool | Unset = UNSET,
 ) -> Response[Error | list[ImageInfo]]:
     """List images
@@ -110,6 +114,7 @@ def sync_detailed(
     Args:
         all_ (bool | Unset):
         filters (str | Unset):
+        filter_ (str | Unset):
         digests (bool | Unset):
 
     Raises:
@@ -123,6 +128,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         all_=all_,
         filters=filters,
+        filter_=filter_,
         digests=digests,
     )
 
@@ -138,6 +144,7 @@ def sync(
     client: AuthenticatedClient | Client,
     all_: bool | Unset = UNSET,
     filters: str | Unset = UNSET,
+    filter_: str | Unset = UNSET,
     digests: bool | Unset = UNSET,
 ) -> Error | list[ImageInfo] | None:
     """List images
@@ -147,6 +154,7 @@ def sync(
     Args:
         all_ (bool | Unset):
         filters (str | Unset):
+        filter_ (str | Unset):
         digests (bool | Unset):
 
     Raises:
@@ -161,6 +169,7 @@ def sync(
         client=client,
         all_=all_,
         filters=filters,
+        filter_=filter_,
         digests=digests,
     ).parsed
 
@@ -170,6 +179,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     all_: bool | Unset = UNSET,
     filters: str | Unset = UNSET,
+    filter_: str | Unset = UNSET,
     digests: bool | Unset = UNSET,
 ) -> Response[Error | list[ImageInfo]]:
     """List images
@@ -179,6 +189,7 @@ async def asyncio_detailed(
     Args:
         all_ (bool | Unset):
         filters (str | Unset):
+        filter_ (str | Unset):
         digests (bool | Unset):
 
     Raises:
@@ -192,6 +203,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         all_=all_,
         filters=filters,
+        filter_=filter_,
         digests=digests,
     )
 
@@ -205,6 +217,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     all_: bool | Unset = UNSET,
     filters: str | Unset = UNSET,
+    filter_: str | Unset = UNSET,
     digests: bool | Unset = UNSET,
 ) -> Error | list[ImageInfo] | None:
     """List images
@@ -214,6 +227,7 @@ async def asyncio(
     Args:
         all_ (bool | Unset):
         filters (str | Unset):
+        filter_ (str | Unset):
         digests (bool | Unset):
 
     Raises:
@@ -229,6 +243,7 @@ async def asyncio(
             client=client,
             all_=all_,
             filters=filters,
+            filter_=filter_,
             digests=digests,
         )
     ).parsed
