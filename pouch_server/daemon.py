@@ -80,6 +80,7 @@ class Daemon:
             insecure_registries=config.insecure_registries,
             mirrors=config.registry_mirrors,
             spool_dir=_spool_dir(home),
+            image_proxy=lambda: self.state.image_proxy,
         )
         self.containers = ContainerManager(
             self.events,

@@ -54,7 +54,7 @@ from pouch_server.managers.images.progress import Progress
 from pouch_server.managers.images.pull import PULL_LEASE_LABEL, PulledImage, drop_pull_leases, pull
 from pouch_server.managers.images.reference import Reference
 from pouch_server.managers.images.unpack import chain_ids
-from pouch_server.managers.registry.addresses import Endpoint, InsecurePolicy
+from pouch_server.managers.registry.addresses import Endpoint, InsecurePolicy, uses_proxy
 from pouch_server.managers.registry.client import ANSWER_LIMIT, answer_limit, endpoints_for, registry_error
 from pouch_server.managers.registry.credentials import Credentials
 from pouch_server.managers.registry.transport import MAX_BODY
@@ -986,3 +986,44 @@ def test_endpoints_follow_the_insecure_registries() -> None:
     assert insecure == (Endpoint("https", "reg.test:5000", verify=False), Endpoint("http", "reg.test:5000"))
     assert secure == (Endpoint("https", "secure.test"),)
     assert loopback == (Endpoint("https", "127.0.0.1:5000", verify=False), Endpoint("http", "127.0.0.1:5000"))
+
+
+def test_endpoints_take_the_image_proxy_unless_loopback_or_no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pouch's rules (ctrd/image_proxy_util.go): the proxy for every endpoint of a registry but
+    one on loopback, ``localhost`` or named by ``NO_PROXY``; an address without a scheme is
+    ``http://``."""
+    monkeypatch.setenv("NO_PROXY", "")
+    monkeypatch.delenv("no_proxy", raising=False)
+
+    async def endpoints(domain: str, proxy: str) -> tuple[Endpoint, ...]:
+        return await endpoints_for(domain, InsecurePolicy(["reg.test:5000"]), proxy)
+
+    far = asyncio.run(endpoints("reg.test:5000", "10.0.0.1:3128"))
+    assert [e.proxy for e in far] == ["http://10.0.0.1:3128"] * 2
+    assert asyncio.run(endpoints("secure.test", "https://proxy.test"))[0].proxy == "https://proxy.test"
+    for near in ("127.0.0.1:5000", "localhost:5000", "[::1]:5000", "127.8.0.1"):
+        assert [e.proxy for e in asyncio.run(endpoints(near, "10.0.0.1:3128"))] == ["", ""], near
+    assert [e.proxy for e in asyncio.run(endpoints("reg.test:5000", ""))] == ["", ""]
+    for bad in ("socks5://10.0.0.1:1080", "http://", "ftp://x", "a b"):
+        with pytest.raises(APIError, match="invalid image proxy"):
+            asyncio.run(endpoints("reg.test:5000", bad))
+
+
+@pytest.mark.parametrize(
+    ("no_proxy", "netloc", "proxied"),
+    [
+        ("", "reg.example.com:5000", True),
+        ("*", "reg.example.com:5000", False),
+        ("example.com", "reg.example.com:5000", False),
+        ("example.com", "example.com", False),
+        ("example.com", "badexample.com", True),
+        (".example.com", "example.com", False),
+        (".example.com", "a.b.example.com", False),
+        ("other.org, reg.example.com:443", "reg.example.com:5000", False),
+        ("10.1.2.3", "10.1.2.3:5000", False),
+        ("10.1.2.3", "10.1.2.4:5000", True),
+        ("[fd00::1]:80", "[fd00::1]:5000", False),
+    ],
+)
+def test_no_proxy_is_read_as_go_reads_it(no_proxy: str, netloc: str, proxied: bool) -> None:
+    assert uses_proxy(netloc, no_proxy) is proxied

@@ -28,6 +28,7 @@ from pouch_testing.images import (
     files_layer,
     push,
 )
+from pouch_testing.proxy import ForwardProxy
 
 pytestmark = pytest.mark.skipif(
     bool(Containerd.available() or busybox_missing() or missing_tools(htpasswd=False)),
@@ -171,6 +172,52 @@ def test_the_list_keeps_what_reference_before_and_since_name(daemon: PouchD) -> 
     ]:
         r = c.get("/v1.24/images/json", params={"filters": filters})
         assert r.status_code == status and words in r.json()["message"], (filters, r.status_code, r.text)
+
+
+def test_pulls_go_through_the_image_proxy_unless_the_registry_is_on_loopback(
+    pouchd_factory: Any, registry: Registry, image: TestImage
+) -> None:
+    """``--image-proxy``: a registry by a name that resolves nowhere (``.invalid``) is pulled
+    through the proxy, its HTTPS endpoint first (a ``CONNECT``, refused here), then plain HTTP; a
+    registry on loopback is reached directly; ``POST /daemon/update`` changes the proxy for the
+    next pull; a proxy that refuses everything fails the pull with the registry named."""
+    port = registry.address.rsplit(":", 1)[1]
+    far = f"reg.invalid:{port}"
+    with ForwardProxy(registry.address) as proxy, ForwardProxy(registry.address, refuse=True) as refusing:
+        d = pouchd_factory(
+            "--insecure-registries",
+            far,
+            "--insecure-registries",
+            registry.address,
+            "--image-proxy",
+            refusing.address,  # no scheme: http://, as pouch reads it
+            env={"NO_PROXY": "", "no_proxy": ""},
+        )
+        c = d.client(timeout=60)
+        r = pull(d, f"{far}/test/busybox", "v1")
+        message = r.json()["message"]
+        assert r.status_code == 500 and far in message and "502 Bad Gateway" in message, r.text
+        assert [m for m, _ in refusing.requests] == ["CONNECT", "HEAD"], refusing.requests
+        assert (
+            refusing.requests[0][1] == far and refusing.requests[1][1] == f"http://{far}/v2/test/busybox/manifests/v1"
+        )
+        assert c.get("/v1.24/images/json").json() == []
+
+        r = c.post("/v1.24/daemon/update", json={"ImageProxy": f"http://{proxy.address}"})
+        assert r.status_code == 200, r.text
+        r = pull(d, f"{far}/test/busybox", "v1")
+        assert r.status_code == 200 and all("error" not in o for o in objects(r.content)), r.text
+        methods = [m for m, _ in proxy.requests]
+        assert methods[0] == "CONNECT" and proxy.requests[0][1] == far, proxy.requests
+        assert all(t.startswith(f"http://{far}/v2/") for m, t in proxy.requests if m != "CONNECT"), proxy.requests
+        assert ("GET", f"http://{far}/v2/test/busybox/blobs/{image.layers[0].digest}") in proxy.requests
+        listed = c.get("/v1.24/images/json").json()
+        assert [(i["Id"], i["RepoTags"]) for i in listed] == [(image.id, [f"{far}/test/busybox:v1"])]
+
+        seen = len(proxy.requests)
+        r = pull(d, f"{registry.address}/test/busybox", "v1")  # on loopback: never proxied
+        assert r.status_code == 200 and all("error" not in o for o in objects(r.content)), r.text
+        assert len(proxy.requests) == seen and len(refusing.requests) == 2
 
 
 def test_an_unknown_tag_is_a_404_before_any_stream(daemon: PouchD, registry: Registry, image: TestImage) -> None:

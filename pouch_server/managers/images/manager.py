@@ -96,8 +96,12 @@ class ImageManager:
         insecure_registries: Sequence[str] = (),
         mirrors: Sequence[str] = (),
         spool_dir: Path | None = None,
+        image_proxy: Callable[[], str] = lambda: "",
     ) -> None:
         self.events = events
+        #: The proxy pulls and pushes go through, as it is now (``--image-proxy``, changed by
+        #: ``POST /daemon/update``); ``""``: none.
+        self.image_proxy = image_proxy
         self.store = ImageStore(default_registry)
         self.snapshotter = snapshotter
         self.insecure = InsecurePolicy(list(insecure_registries))
@@ -278,9 +282,10 @@ class ImageManager:
             raise APIError(400, str(e)) from None
         if not found:
             raise APIError(400, f"{text}: invalid reference format")
-        mirrors = [Candidate(ref, await endpoints_for(ref.domain, self.insecure)) for ref in found[:-1]]
+        proxy = self.image_proxy()
+        mirrors = [Candidate(ref, await endpoints_for(ref.domain, self.insecure, proxy)) for ref in found[:-1]]
         main = found[-1]
-        endpoints = await endpoints_for(main.domain, self.insecure)
+        endpoints = await endpoints_for(main.domain, self.insecure, proxy)
         progress = Progress()
         task = asyncio.get_running_loop().create_task(
             self._pull(main, record, text, endpoints, mirrors, credentials, progress)

@@ -623,7 +623,7 @@ async def push(
     record = manager.records[matched]
     client = manager.client
     plan = await plan_push(client, record.target, details.manifest, limits)
-    endpoints = await endpoints_for(dest.domain, manager.insecure)
+    endpoints = await endpoints_for(dest.domain, manager.insecure, manager.image_proxy())
     progress = PushProgress()
     try:
         uploader = await connect(dest, endpoints, credentials, client, progress, limits)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import os
 import re
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pouch_common.registry import HUB_NAMES, HUB_V2_HOST
 from pouch_server.errors import APIError
@@ -24,11 +25,13 @@ _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 @dataclass(frozen=True)
 class Endpoint:
-    """One base URL to try, and whether its TLS certificate is checked."""
+    """One base URL to try, whether its TLS certificate is checked, and the HTTP proxy it is
+    reached through (``""``: none of pouchd's own; httpx then reads ``HTTP(S)_PROXY``)."""
 
     scheme: str
     netloc: str  # host[:port], IPv6 in brackets
     verify: bool = True
+    proxy: str = ""
 
     @property
     def base(self) -> str:
@@ -151,3 +154,59 @@ async def _resolve(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Addr
         except ValueError:
             continue
     return out
+
+
+def proxy_url(text: str) -> str:
+    """``--image-proxy`` as a URL, read as pouch reads it (ctrd/image_proxy_util.go): an address
+    without an ``http://`` or ``https://`` scheme is taken as ``http://<address>``. APIError(500)
+    when it is no proxy address (a SOCKS proxy included: not supported here)."""
+    text = text.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "http", text
+    scheme = scheme.lower()
+    if scheme not in ("http", "https") or not rest or any(c.isspace() for c in rest):
+        raise APIError(500, f"invalid image proxy {text[:120]!r}: want http://host:port or https://host:port")
+    netloc = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    if not netloc or _HOST_PORT.match(netloc) is None:
+        raise APIError(500, f"invalid image proxy {text[:120]!r}: want http://host:port or https://host:port")
+    return f"{scheme}://{rest}"
+
+
+def uses_proxy(netloc: str, no_proxy: str | None = None) -> bool:
+    """Whether a registry at ``netloc`` is reached through the image proxy: never one on loopback
+    or ``localhost``, nor one ``NO_PROXY`` names (``*``; a host, which also covers its subdomains;
+    ``.domain``, which covers the domain and its subdomains; ports ignored), as pouch decides
+    (ctrd/image_proxy_util.go useProxy, Go's rules)."""
+    match = _HOST_PORT.match(netloc)
+    host = (match.group("host") if match else netloc).strip("[]").lower()
+    if host in _LOOPBACK_NAMES:
+        return False
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return False
+    except ValueError:
+        pass
+    if no_proxy is None:
+        no_proxy = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""
+    if no_proxy.strip() == "*":
+        return False
+    for entry in no_proxy.split(","):
+        entry = entry.strip().lower()
+        if entry.rfind(":") > entry.rfind("]"):
+            entry = entry[: entry.rfind(":")]
+        entry = entry.strip("[]")
+        if not entry:
+            continue
+        if host == entry or host == entry.lstrip(".") or host.endswith("." + entry.lstrip(".")):
+            return False
+    return True
+
+
+def through_proxy(endpoints: tuple[Endpoint, ...], image_proxy: str) -> tuple[Endpoint, ...]:
+    """``endpoints`` with ``image_proxy`` (``--image-proxy``, ``""``: none) on each that
+    :func:`uses_proxy` says should use it."""
+    if not image_proxy:
+        return endpoints
+    url = proxy_url(image_proxy)
+    return tuple(replace(e, proxy=url) if uses_proxy(e.netloc) else e for e in endpoints)

@@ -23,7 +23,7 @@ from typing import Final
 import httpx
 
 from pouch_server.errors import APIError
-from pouch_server.managers.registry.addresses import Endpoint, InsecurePolicy, find_target
+from pouch_server.managers.registry.addresses import Endpoint, InsecurePolicy, find_target, through_proxy
 from pouch_server.managers.registry.auth import CLIENT_ID, parse_challenges, status_text
 from pouch_server.managers.registry.credentials import Credentials, basic_header, header_token, without_query
 from pouch_server.managers.registry.transport import CONNECT_TIMEOUT, MAX_BODY, BadAnswer, SSLContexts
@@ -44,11 +44,12 @@ ANSWER_LIMIT: Final = "pouchd.answer_limit"
 SSL_CONTEXTS: Final = SSLContexts()
 
 
-async def endpoints_for(domain: str, policy: InsecurePolicy) -> tuple[Endpoint, ...]:
+async def endpoints_for(domain: str, policy: InsecurePolicy, image_proxy: str = "") -> tuple[Endpoint, ...]:
     """Where to reach the registry ``domain`` (``host[:port]``), in the order to try: HTTPS; for an
     insecure registry (``--insecure-registries``, or loopback) HTTPS without verification, then
-    plain HTTP. Docker Hub's names lead to its v2 host."""
-    return (await find_target(domain, policy)).endpoints
+    plain HTTP. Docker Hub's names lead to its v2 host. With ``image_proxy``, each is reached
+    through it unless the registry is on loopback or ``NO_PROXY`` names it (:func:`through_proxy`)."""
+    return through_proxy((await find_target(domain, policy)).endpoints, image_proxy)
 
 
 class _LimitedStream(httpx.AsyncByteStream):
@@ -240,9 +241,10 @@ async def pull_client(
         follow_redirects=True,
         # httpx counts the answers of an auth flow (a 401, the token's) as redirects too.
         max_redirects=MAX_REDIRECTS + 2,
-        # A pull reaches one registry, and the proxy settings of pouchd's environment, as pouch's
-        # ProxyFromEnvironment: httpx reads HTTP(S)_PROXY and NO_PROXY.
-        trust_env=True,
+        # The endpoint's image proxy; without one, the proxy settings of pouchd's environment, as
+        # dockerd reads them (httpx reads HTTP(S)_PROXY and NO_PROXY).
+        proxy=endpoint.proxy or None,
+        trust_env=not endpoint.proxy,
     )
 
 
