@@ -30,6 +30,7 @@ from urllib.parse import quote, urlencode
 
 from pouch_cli.client import ClientOptions, api_prefix, error_message
 from pouch_cli.errors import CLIError
+from pouch_common.escape import DEFAULT_DETACH_KEYS, EscapeScanner, parse_detach_keys
 
 _HEAD_LIMIT = 64 * 1024
 STDOUT, STDERR = 1, 2
@@ -60,6 +61,11 @@ class Hijacked:
         if self._can_half_close:
             with contextlib.suppress(OSError):
                 self.sock.shutdown(socket.SHUT_WR)
+
+    def shutdown(self) -> None:
+        """Both ways at once: a read waiting in another thread returns."""
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -289,26 +295,41 @@ def _recv_all(conn: Hijacked) -> Iterator[bytes]:
         yield data
 
 
-def _pump_stdin(conn: Hijacked, fd: int) -> None:
-    """stdin to the connection until its end, then half-close; a gone peer ends it quietly."""
+def _pump_stdin(conn: Hijacked, fd: int, detach_keys: bytes | None, detached: threading.Event) -> None:
+    """stdin to the connection until its end, then half-close; a gone peer ends it quietly. The
+    ``detach_keys`` (a TTY's), typed, are not sent: the connection is shut and ``detached`` set."""
+    scanner = EscapeScanner(detach_keys) if detach_keys else None
     try:
         while True:
             data = os.read(fd, 65536)
             if not data:
                 break
-            conn.sendall(data)
+            hit = False
+            if scanner is not None:
+                data, hit = scanner.feed(data)
+            if data:
+                conn.sendall(data)
+            if hit:
+                detached.set()
+                conn.shutdown()
+                return
     except OSError:
         return
     conn.close_write()
 
 
-def copy_streams(conn: Hijacked, *, stdin: bool, tty: bool) -> None:
-    """Copy until the daemon ends the output: stdin in a thread of its own when ``stdin``."""
+def copy_streams(conn: Hijacked, *, stdin: bool, tty: bool, detach_keys: bytes | None = None) -> bool:
+    """Copy until the daemon ends the output: stdin in a thread of its own when ``stdin``. With a
+    TTY, the ``detach_keys`` typed (ctrl-p ctrl-q unless given) end it at once, as the Docker CLI
+    does: True then (the process runs on)."""
+    detached = threading.Event()
     if stdin:
-        threading.Thread(target=_pump_stdin, args=(conn, sys.stdin.fileno()), daemon=True).start()
+        keys = (detach_keys or DEFAULT_DETACH_KEYS) if tty else None
+        threading.Thread(target=_pump_stdin, args=(conn, sys.stdin.fileno(), keys, detached), daemon=True).start()
     sys.stdout.flush()
     sys.stderr.flush()
     write_output(_recv_all(conn), tty, sys.stdout.buffer, sys.stderr.buffer)
+    return detached.is_set()
 
 
 def check_tty(attach_stdin: bool, tty: bool) -> None:
@@ -424,20 +445,39 @@ def kill_container(opts: ClientOptions, container: str, signal_name: str) -> Non
     call(opts, "failed to kill container", container_kill.sync_detailed, id=container, signal=signal_name)
 
 
-def attach_and_start(opts: ClientOptions, container: str, start: Callable[[], None], *, stdin: bool, tty: bool) -> None:
+def attach_and_start(
+    opts: ClientOptions,
+    container: str,
+    start: Callable[[], None],
+    *,
+    stdin: bool,
+    tty: bool,
+    detach_keys: str | None = None,
+) -> bool:
     """``run`` and ``start -a``: attach to ``container`` (its output from the start on), call
-    ``start``, then copy the streams until the output ends. With a TTY the terminal is raw (when
-    stdin is attached) and sized; without one, SIGINT and SIGTERM are passed on to the container."""
+    ``start``, then copy the streams until the output ends, or the user detaches (True). With a
+    TTY the terminal is raw (when stdin is attached) and sized; without one, SIGINT and SIGTERM
+    are passed on to the container."""
+    keys = parse_keys(detach_keys)
     params = {"stream": "1", "stdin": "1" if stdin else "0", "stdout": "1", "stderr": "1"}
+    if detach_keys:
+        params["detachKeys"] = detach_keys
     with raw_terminal(stdin and tty):
         conn = hijack(opts, "failed to attach container", container_path(container, "attach"), params)
         try:
             start()
             if tty:
                 follow_size(lambda h, w: resize_container(opts, container, h, w))
-                copy_streams(conn, stdin=stdin, tty=tty)
-            else:
-                with forward_signals(lambda name: kill_container(opts, container, name)):
-                    copy_streams(conn, stdin=stdin, tty=tty)
+                return copy_streams(conn, stdin=stdin, tty=tty, detach_keys=keys)
+            with forward_signals(lambda name: kill_container(opts, container, name)):
+                return copy_streams(conn, stdin=stdin, tty=tty)
         finally:
             conn.close()
+
+
+def parse_keys(text: str | None) -> bytes:
+    """``--detach-keys`` as bytes (ctrl-p ctrl-q when not given); a CLIError when bad."""
+    try:
+        return parse_detach_keys(text)
+    except ValueError as e:
+        raise CLIError(str(e)) from None

@@ -108,8 +108,10 @@ def run(args: argparse.Namespace) -> None:
                     )
 
                 follow_size(resize)
-            copy_streams(conn, stdin=stdin, tty=bool(args.tty))
+            detached = copy_streams(conn, stdin=stdin, tty=bool(args.tty))
         finally:
             conn.close()
+    if detached:
+        return  # the process runs on
     info = call_op(opts, "", exec_inspect.sync_detailed, id=exec_id)
     exit_with(int(info.exit_code) if info is not None else 0)

@@ -48,11 +48,12 @@ def extend_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from pouch_cli.attach import attach_and_start, check_tty
+    from pouch_cli.attach import attach_and_start, check_tty, parse_keys
     from pouch_client.api.container import container_remove, container_start, container_wait
     from pouch_client.types import UNSET
 
     opts = client_options(args)
+    parse_keys(args.detach_keys)  # a bad sequence is refused before anything is made
     container_id, name = container_flags.create_container(opts, args, "failed to run container", args.interactive)
     if (args.attach or args.interactive) and args.detach:
         raise CLIError("Conflicting options: -a (or -i) and -d")
@@ -73,7 +74,8 @@ def run(args: argparse.Namespace) -> None:
         start()
         print(container_id, flush=True)
         return
-    attach_and_start(opts, container_id, start, stdin=args.interactive, tty=args.tty)
+    if attach_and_start(opts, container_id, start, stdin=args.interactive, tty=args.tty, detach_keys=args.detach_keys):
+        return  # detached: the container runs on (and --rm is left to its exit: nothing removes it)
     # The exit code: the stream ends once the exit is recorded, so the wait answers at once (pouch's
     # CLI reads it from an inspect, a much larger answer).
     waited = call_op(with_timeout(opts, None), "", container_wait.sync_detailed, id=container_id)

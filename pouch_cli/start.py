@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> None:
     def start() -> None:
         call_op(opts, f"failed to start container {name}", container_start.sync_detailed, id=name, **options)
 
-    attach_and_start(opts, name, start, stdin=args.interactive, tty=tty)
+    if attach_and_start(opts, name, start, stdin=args.interactive, tty=tty, detach_keys=args.detach_keys):
+        return  # detached: the container runs on
     info = call_op(opts, "", container_inspect.sync_detailed, id=name)
     state = (info.to_dict().get("State") if info is not None else None) or {}
     exit_with(int(state.get("ExitCode") or 0))

@@ -23,7 +23,9 @@ from typing import Protocol
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from pouch_common.escape import EscapeScanner, parse_detach_keys
 from pouch_server import wire
+from pouch_server.errors import APIError
 
 log = logging.getLogger("pouchd")
 
@@ -202,3 +204,31 @@ def is_upgrade_request(headers: Sequence[tuple[bytes, bytes]]) -> bool:
         elif name == b"upgrade":
             upgrade = True
     return upgrade and connection
+
+
+async def pump_stdin(
+    conn: HijackedStream, write: Callable[[bytes], Awaitable[None]] | None, detach_keys: bytes | None
+) -> bool:
+    """The client's bytes to ``write`` (None: read and dropped) until the client's end of input;
+    True when it sent the ``detach_keys`` first (None: none looked for), which are not passed on.
+    A TTY session looks for them as dockerd does (container/stream/attach.go copyEscapable)."""
+    scanner = EscapeScanner(detach_keys) if detach_keys else None
+    while True:
+        data = await conn.read(65536)
+        if not data:
+            return False
+        detached = False
+        if scanner is not None:
+            data, detached = scanner.feed(data)
+        if data and write is not None:
+            await write(data)
+        if detached:
+            return True
+
+
+def detach_keys(text: str | None) -> bytes:
+    """A request's ``detachKeys`` as bytes (ctrl-p ctrl-q when none); APIError 400 when bad."""
+    try:
+        return parse_detach_keys(text)
+    except ValueError as e:
+        raise APIError(400, str(e)) from None

@@ -4,10 +4,18 @@ exec on a raw socket)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pty
+import select
+import signal
 import socket
 import struct
-from collections.abc import Iterator
+import termios
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -134,3 +142,47 @@ class Hijacked:
             data += chunk
         self.sock.close()
         return data
+
+
+def on_a_terminal(
+    argv: list[str],
+    home: Path,
+    typed: bytes | Sequence[bytes],
+    timeout: float = 60,
+    env: Mapping[str, str] | None = None,
+) -> tuple[int, str]:
+    """Run ``argv`` on a new 33x111 pseudo-terminal (``HOME`` set to ``home``, ``env`` added),
+    type ``typed`` once a shell's prompt (``#``) shows (a sequence of pieces: one write each,
+    0.2 s apart, as keys are typed); its exit code and everything it wrote."""
+    pieces = [typed] if isinstance(typed, bytes) else list(typed)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command, on the terminal
+        os.environ["HOME"] = str(home)
+        os.environ.update(env or {})
+        os.execv(argv[0], argv)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 111, 0, 0))
+    output, sent = b"", False
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select([fd], [], [], 0.2)
+            if readable:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:  # EIO: the child has closed the terminal
+                    break
+                if not chunk:
+                    break
+                output += chunk
+                if not sent and b"#" in output:  # the shell's prompt
+                    for i, piece in enumerate(pieces):
+                        if i:
+                            time.sleep(0.2)
+                        os.write(fd, piece)
+                    sent = True
+    finally:
+        if time.monotonic() >= deadline:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), output.decode(errors="replace").replace("\r\n", "\n")

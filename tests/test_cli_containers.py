@@ -7,21 +7,16 @@ Formats and request bodies are checked without a daemon in tests/test_cli_contai
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import pty
 import re
-import select
 import signal
-import struct
 import subprocess
-import termios
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from engine import on_a_terminal
 from helpers import POUCH, PouchD, run_pouch
 from registry import Registry, missing_tools
 from tls_certs import CA
@@ -305,41 +300,9 @@ def test_run_and_exec_over_tls(tmp_path: Path, registry: Registry, image: str, h
         assert pouch("rm", "-f", "tls").stdout == "tls\n"
 
 
-def _on_a_terminal(argv: list[str], home: Path, typed: bytes, timeout: float = 60) -> tuple[int, str]:
-    """Run ``argv`` on a new 33x111 pseudo-terminal, type ``typed`` once it has started writing;
-    its exit code and everything it wrote."""
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the command, on the terminal
-        os.environ["HOME"] = str(home)
-        os.execv(argv[0], argv)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 111, 0, 0))
-    output, sent = b"", False
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            readable, _, _ = select.select([fd], [], [], 0.2)
-            if readable:
-                try:
-                    chunk = os.read(fd, 65536)
-                except OSError:  # EIO: the child has closed the terminal
-                    break
-                if not chunk:
-                    break
-                output += chunk
-                if not sent and b"#" in output:  # the shell's prompt
-                    os.write(fd, typed)
-                    sent = True
-    finally:
-        if time.monotonic() >= deadline:
-            os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-        os.close(fd)
-    return os.waitstatus_to_exitcode(status), output.decode(errors="replace").replace("\r\n", "\n")
-
-
 def test_run_and_exec_on_a_terminal(daemon: PouchD, home: Path, pulled: str) -> None:
     typed = b"stty size; echo $((6*7)); exit 4\r"
-    code, text = _on_a_terminal(
+    code, text = on_a_terminal(
         [POUCH, "-H", daemon.host, "run", "-it", "--rm", "--net", "none", pulled, "sh"], home, typed
     )
     assert code == 4, text
@@ -347,10 +310,37 @@ def test_run_and_exec_on_a_terminal(daemon: PouchD, home: Path, pulled: str) -> 
     r = run_pouch("run", "-d", "--net", "none", "--name", "termy", pulled, "sleep", "300", host=daemon.host)
     assert r.returncode == 0, r.stderr
     try:
-        code, text = _on_a_terminal([POUCH, "-H", daemon.host, "exec", "-it", "termy", "sh"], home, typed)
+        code, text = on_a_terminal([POUCH, "-H", daemon.host, "exec", "-it", "termy", "sh"], home, typed)
         assert code == 4 and "\n33 111\n42\n" in text, text
     finally:
         run_pouch("rm", "-f", "termy", host=daemon.host)
+
+
+def test_the_detach_keys_leave_run_and_exec_with_the_container_running(daemon: PouchD, home: Path, pulled: str) -> None:
+    """ctrl-p ctrl-q typed on a terminal (or ``--detach-keys``) ends ``run -it`` and ``exec -it``
+    at once with 0, as the Docker CLI does; the container and the exec'd shell run on."""
+
+    def running(name: str) -> bool:
+        r = run_pouch("inspect", name, host=daemon.host)
+        return bool(json.loads(r.stdout)[0]["State"]["Running"])
+
+    base = [POUCH, "-H", daemon.host]
+    try:
+        code, text = on_a_terminal([*base, "run", "-it", "--name", "away", "--net", "none", pulled, "sh"], home,
+                                   [b"\x10", b"\x11"], timeout=30)  # fmt: skip
+        assert code == 0 and running("away"), text
+        # both keys in one write: found all the same
+        code, text = on_a_terminal([*base, "exec", "-it", "away", "sh"], home, b"\x10\x11", timeout=30)
+        assert code == 0 and running("away"), text
+        code, text = on_a_terminal(
+            [*base, "run", "-it", "--detach-keys", "ctrl-x,q", "--name", "away2", "--net", "none", pulled, "sh"],
+            home, b"\x18q", timeout=30,
+        )  # fmt: skip
+        assert code == 0 and running("away2"), text
+        r = run_pouch("run", "-it", "--detach-keys", "ctrl-", pulled, "sh", host=daemon.host)
+        assert r.returncode != 0 and r.stderr.startswith("Error: Invalid detach keys (ctrl-)"), r.stderr
+    finally:
+        run_pouch("rm", "-f", "away", "away2", host=daemon.host)
 
 
 def test_logs_follow_ends_with_the_container(pouch: Pouch, pulled: str) -> None:

@@ -204,6 +204,85 @@ def test_a_tty_container_gives_raw_bytes(daemon: PouchD, image_ref: str) -> None
     assert logs(daemon, cid).replace(b"\r\n", b"\n") == b"tty\nis-a-tty\n"
 
 
+def _read_until(conn: Hijacked, marker: bytes, timeout: float = 10) -> bytes:
+    """What the attach sends until ``marker`` has come (or the stream ended)."""
+    data, conn.rest = conn.rest, b""
+    conn.sock.settimeout(timeout)
+    while marker not in data and (chunk := conn.sock.recv(65536)):
+        data += chunk
+    return data
+
+
+def _ends_soon(conn: Hijacked) -> bool:
+    """Whether the daemon closes the stream within 5 s (what it still sends is read away)."""
+    conn.sock.settimeout(5)
+    try:
+        while conn.sock.recv(65536):
+            pass
+    except TimeoutError:
+        return False
+    finally:
+        conn.sock.close()
+    return True
+
+
+def test_detach_keys_leave_a_tty_session_with_the_process_running(daemon: PouchD, image_ref: str) -> None:
+    """Docker's daemon: with a TTY, ctrl-p ctrl-q (or the request's ``detachKeys``) end the attach
+    and the exec's stream, not sent on, the process still running; a client going away does not
+    end a TTY's stdin; without a TTY the keys are bytes like any other; bad keys are a 400."""
+    cid = create(daemon, image_ref, "sh", Tty=True, OpenStdin=True, StdinOnce=True)
+    conn = Hijacked(daemon, f"/v1.24/containers/{cid}/attach?stream=1&stdin=1&stdout=1&stderr=1")
+    start(daemon, cid)
+    conn.sock.sendall(b"echo $((6*7))\r")
+    assert b"42" in _read_until(conn, b"42")
+    conn.sock.sendall(b"\x10\x11echo never\r")  # split from the keys or not, nothing after them goes in
+    assert _ends_soon(conn)
+    assert inspect(daemon, cid)["State"]["Running"] is True
+
+    again = Hijacked(daemon, f"/v1.24/containers/{cid}/attach?stream=1&stdin=1&stdout=1&detachKeys=ctrl-a,x")
+    again.sock.sendall(b"\x10")  # ctrl-p alone is no longer a detach key: it reaches the shell
+    again.sock.sendall(b"\x01")
+    time.sleep(0.2)
+    again.sock.sendall(b"x")
+    assert _ends_soon(again)
+    assert inspect(daemon, cid)["State"]["Running"] is True
+
+    gone = Hijacked(daemon, f"/v1.24/containers/{cid}/attach?stream=1&stdin=1&stdout=1")
+    gone.sock.close()  # a client that goes away: StdinOnce does not end a TTY's stdin
+    time.sleep(0.5)
+    assert inspect(daemon, cid)["State"]["Running"] is True
+
+    with daemon.client() as c:
+        r = c.post(f"/v1.24/containers/{cid}/attach", params={"stream": 1, "stdin": 1, "detachKeys": "ctrl-1"})
+        assert r.status_code == 400 and "Invalid detach keys (ctrl-1)" in r.json()["message"], r.text
+
+    r = raw_post(
+        daemon, f"/v1.24/containers/{cid}/exec",
+        {"Cmd": ["sh"], "Tty": True, "AttachStdin": True, "AttachStdout": True, "DetachKeys": "ctrl-e"},
+    )  # fmt: skip
+    exec_id = r.json()["Id"]
+    conn = Hijacked(daemon, f"/v1.24/exec/{exec_id}/start", {"Detach": False, "Tty": True})
+    conn.sock.sendall(b"echo $((7*6))\r")
+    assert b"42" in _read_until(conn, b"42")
+    conn.sock.sendall(b"\x05")
+    assert _ends_soon(conn)
+    with daemon.client() as c:
+        assert c.get(f"/v1.24/exec/{exec_id}/json").json()["Running"] is True
+
+    plain = create(daemon, image_ref, "cat", OpenStdin=True, StdinOnce=True)
+    conn = Hijacked(daemon, f"/v1.24/containers/{plain}/attach?stream=1&stdin=1&stdout=1&stderr=1")
+    start(daemon, plain)
+    conn.sock.sendall(b"a\x10\x11b\n")
+    conn.sock.shutdown(socket.SHUT_WR)
+    assert joined(demux(conn.read_all()), 1) == b"a\x10\x11b\n"
+    assert wait(daemon, plain) == 0
+
+    conn = Hijacked(daemon, f"/v1.24/containers/{cid}/attach?stream=1&stdin=1&stdout=1")
+    conn.sock.sendall(b"\x15exit 5\r")  # ctrl-u first: the ctrl-p above recalled a line into the editor
+    conn.read_all()
+    assert wait(daemon, cid) == 5
+
+
 def test_exec_attached_detached_and_its_exit_code(daemon: PouchD, image_ref: str) -> None:
     cid = create(daemon, image_ref, "sleep", "300")
     start(daemon, cid)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine import MISSING, image_ref, registry, remove_all
+from engine import MISSING, image_ref, on_a_terminal, registry, remove_all
 from helpers import PouchD
 from registry import Registry
 
@@ -159,3 +159,26 @@ def test_docker_py_runs_containers(daemon: PouchD, image_ref: str) -> None:
             client.containers.get("pyrun")
     finally:
         client.close()
+
+
+@pytest.mark.skipif(DOCKER is None, reason="no docker client binary on PATH")
+def test_docker_run_and_exec_detach_with_ctrl_p_ctrl_q(
+    docker_env: dict[str, str], daemon: PouchD, image_ref: str, tmp_path: Path
+) -> None:
+    """The Docker CLI finds ctrl-p ctrl-q itself (typed: one key a read) and leaves; the
+    container, whose stdin pouchd does not end when a TTY's client goes, runs on. `run` exits 0,
+    `exec` 1 with "read escape sequence", as both do against dockerd 20.10."""
+    docker(docker_env, daemon, "pull", image_ref)
+    base = [DOCKER or "docker", "-H", daemon.host]
+    try:
+        code, text = on_a_terminal([*base, "run", "-it", "--name", "dk", "--net", "none", image_ref, "sh"],
+                                   tmp_path, [b"\x10", b"\x11"], timeout=30, env=docker_env)  # fmt: skip
+        assert code == 0, text
+        assert json.loads(docker(docker_env, daemon, "inspect", "dk").stdout)[0]["State"]["Running"] is True
+        code, text = on_a_terminal([*base, "exec", "-it", "dk", "sh"], tmp_path, [b"\x10", b"\x11"], timeout=30,
+                                   env=docker_env)  # fmt: skip
+        # `docker exec` reports the detach as an error (as it does against dockerd 20.10: checked)
+        assert code == 1 and text.endswith("read escape sequence\n"), text
+        assert json.loads(docker(docker_env, daemon, "inspect", "dk").stdout)[0]["State"]["Running"] is True
+    finally:
+        docker(docker_env, daemon, "rm", "-f", "dk", ok=False)

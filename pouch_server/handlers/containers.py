@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from pouch_common.timeutils import format_interval
 from pouch_server.errors import APIError
-from pouch_server.hijack import HijackedStream, HijackResponse
+from pouch_server.hijack import HijackedStream, HijackResponse, detach_keys, pump_stdin
 from pouch_server.managers.containers import logs as container_logs
 from pouch_server.managers.containers import record as rec
 from pouch_server.managers.containers import stats as container_stats
@@ -253,6 +253,7 @@ class ContainerHandlers:
         detachKeys: str | None = None,
     ) -> Response:
         c = self.containers.get(id)
+        keys = detach_keys(detachKeys)  # checked whatever the session: a 400 before the hijack
         upgrade = upgrade_asked()
         framed = not c.tty
         query = cast(ConnexionRequest, request).query_params
@@ -262,13 +263,15 @@ class ContainerHandlers:
             # writes them; Docker's clients name the streams and read stdcopy frames.
             stdout = stderr = True
             framed = False
-        # pouch ends the container's stdin when its client half-closes; Docker with StdinOnce.
-        stdin_once = pouch_client or bool(c.config.get("StdinOnce"))
+        # pouch ends the container's stdin when its client half-closes; Docker with StdinOnce. Never
+        # with a TTY (dockerd's rule): a client that detached, or went away, leaves the shell running.
+        stdin_once = (pouch_client or bool(c.config.get("StdinOnce"))) and not c.tty
         containers = self.containers
 
         async def session(conn: HijackedStream) -> None:
             await _attach_session(containers, c, conn, stdin=bool(stdin), stdout=bool(stdout),
-                                  stderr=bool(stderr), framed=framed, stdin_once=stdin_once)  # fmt: skip
+                                  stderr=bool(stderr), framed=framed, stdin_once=stdin_once,
+                                  detach_keys=keys if c.tty and stdin else None)  # fmt: skip
 
         return HijackResponse(upgrade=upgrade, session=session)
 
@@ -283,27 +286,26 @@ async def _attach_session(
     stderr: bool,
     framed: bool,
     stdin_once: bool,
+    detach_keys: bytes | None,
 ) -> None:
     """Copy the container's output to the client (framed without a TTY) until it ends, and the
-    client's bytes to the container's stdin when asked."""
+    client's bytes to the container's stdin when asked; the client's ``detach_keys`` (a TTY's)
+    end the session at once, the container running on."""
 
-    async def pump_in() -> None:
+    async def pump_in() -> bool:
         if stdin:
             # The client's bytes wait in the connection until the task runs: its end of stdin
             # (which the shim keeps open) can be closed only then.
             await c.started.wait()
         io = c.io
-        while True:
-            data = await conn.read(65536)
-            if not data:
-                break
-            if io is not None and stdin:
-                await io.write_stdin(data)
+        write = io.write_stdin if io is not None and stdin else None
+        if await pump_stdin(conn, write, detach_keys):
+            return True
         if io is not None and stdin and stdin_once:
             await containers.close_stdin(c, io)
+        return False
 
-    reader = asyncio.get_running_loop().create_task(pump_in())
-    try:
+    async def pump_out() -> None:
         output = _output(containers, c, stdout=stdout, stderr=stderr)
         async for name, data in output:
             await conn.write(container_logs.stdcopy_frame(name, data) if framed else data)
@@ -311,9 +313,18 @@ async def _attach_session(
         # inspect as soon as the stream ends, so the stream ends once the exit is recorded.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(c.exited.wait(), EXIT_GRACE)
+
+    loop = asyncio.get_running_loop()
+    reader, writer = loop.create_task(pump_in()), loop.create_task(pump_out())
+    try:
+        await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
+        detached = reader.done() and not reader.cancelled() and reader.exception() is None and reader.result()
+        if not detached:
+            await writer
     finally:
-        reader.cancel()
-        await asyncio.gather(reader, return_exceptions=True)
+        for task in (reader, writer):
+            task.cancel()
+        await asyncio.gather(reader, writer, return_exceptions=True)
         await conn.close()
 
 

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from pouch_server.errors import APIError
 from pouch_server.handlers.containers import parse_tty_size, upgrade_asked
-from pouch_server.hijack import HijackedStream, HijackResponse
+from pouch_server.hijack import HijackedStream, HijackResponse, detach_keys, pump_stdin
 from pouch_server.managers.containers.execs import Exec, ExecManager
 from pouch_server.managers.containers.logs import stdcopy_frame
 
@@ -32,10 +32,11 @@ class ExecHandlers:
             return Response(status_code=200)
         if e.started:
             raise APIError(409, f"Exec {id} has already been started")
+        keys = detach_keys(str(e.config.get("DetachKeys") or ""))
         execs = self.execs
 
         async def session(conn: HijackedStream) -> None:
-            await _exec_session(execs, e, conn)
+            await _exec_session(execs, e, conn, keys if e.tty else None)
 
         return HijackResponse(upgrade=upgrade_asked(), session=session)
 
@@ -48,9 +49,10 @@ class ExecHandlers:
         return Response(status_code=200)
 
 
-async def _exec_session(execs: ExecManager, e: Exec, conn: HijackedStream) -> None:
+async def _exec_session(execs: ExecManager, e: Exec, conn: HijackedStream, keys: bytes | None) -> None:
     """Start the exec with its output going to ``conn`` (framed without a TTY), the client's
-    bytes to its stdin; end when its output ends and its exit is recorded."""
+    bytes to its stdin; end when its output ends and its exit is recorded, or at once when the
+    client sends the detach ``keys`` (a TTY's; the process runs on)."""
     stdout = bool(e.config.get("AttachStdout", True))
     stderr = bool(e.config.get("AttachStderr", True))
     try:
@@ -64,17 +66,17 @@ async def _exec_session(execs: ExecManager, e: Exec, conn: HijackedStream) -> No
     io = started.io
     framed = not e.tty
 
-    async def pump_in() -> None:
-        while True:
-            data = await conn.read(65536)
-            if not data:
-                break
-            if io is not None and io.stdin_path:
-                await io.write_stdin(data)
-        if io is not None and io.stdin_path:
+    async def pump_in() -> bool:
+        write = io.write_stdin if io is not None and io.stdin_path else None
+        if await pump_stdin(conn, write, keys):
+            return True
+        # The end of the client's input ends the process's, but a TTY's (dockerd's rule).
+        if io is not None and io.stdin_path and not e.tty:
             await execs.containers.close_stdin(e.container, io, e.id)
+        return False
 
-    reader: asyncio.Task[None] | None = None
+    reader: asyncio.Task[bool] | None = None
+    copier: asyncio.Task[None] | None = None
     try:
         if io is not None:
             subscription = io.subscribe(stdout=stdout, stderr=stderr)
@@ -90,12 +92,16 @@ async def _exec_session(execs: ExecManager, e: Exec, conn: HijackedStream) -> No
                 return
             # stdin from now: its end can be closed only once the process is there.
             reader = asyncio.get_running_loop().create_task(pump_in())
+            await asyncio.wait({reader, copier}, return_when=asyncio.FIRST_COMPLETED)
+            if reader.done() and not reader.cancelled() and reader.exception() is None and reader.result():
+                return  # detached
             await copier
         await execs.wait_recorded(started)
     finally:
-        if reader is not None:
-            reader.cancel()
-            await asyncio.gather(reader, return_exceptions=True)
+        for task in (reader, copier):
+            if task is not None:
+                task.cancel()
+        await asyncio.gather(*(t for t in (reader, copier) if t is not None), return_exceptions=True)
         await conn.close()
 
 
