@@ -32,7 +32,7 @@ from typing import Any, Literal, NoReturn
 from pouch_common import paths
 from pouch_common.labels import label_problem, labels_limit_problem
 from pouch_common.limits import MAX_IMAGE_PROXY_LENGTH
-from pouch_common.registry import DEFAULT_REGISTRY
+from pouch_common.registry import DEFAULT_REGISTRY, image_proxy_url
 from pouch_common.version import API_VERSION, __version__
 
 
@@ -513,6 +513,11 @@ def validate(cfg: DaemonConfig) -> None:
         raise ConfigError(problem)
     if len(cfg.image_proxy) > MAX_IMAGE_PROXY_LENGTH:
         raise ConfigError(f"image-proxy longer than {MAX_IMAGE_PROXY_LENGTH} characters")
+    if cfg.image_proxy:
+        try:
+            image_proxy_url(cfg.image_proxy)
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
     if bool(cfg.tlscert) != bool(cfg.tlskey):
         raise ConfigError("--tlscert and --tlskey must be given together")
     if cfg.tlsverify and not cfg.tlscacert:

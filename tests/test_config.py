@@ -398,3 +398,11 @@ def test_containerd_address_takes_pouchs_and_grpcs_spellings(tmp_path: Path) -> 
     base = ["--home-dir", str(tmp_path), "--config-file", ""]
     assert load_config(base).containerd == "/var/run/containerd.sock"  # pouch's default
     assert load_config([*base, "-c", "unix:///run/x//c.sock"]).containerd == "/run/x/c.sock"
+
+
+@pytest.mark.parametrize("proxy", ["<", "socks5://127.0.0.1:1080", "http://", "http://h:port", "ftp://h"])
+def test_an_image_proxy_that_is_no_proxy_address_is_refused(tmp_path: Path, proxy: str) -> None:
+    """At start, not at the first pull (as /daemon/update refuses one with a 400)."""
+    with pytest.raises(ConfigError, match="invalid image proxy"):
+        load(tmp_path, "--image-proxy", proxy)
+    assert load(tmp_path, "--image-proxy", "proxy.example.com:3128").image_proxy == "proxy.example.com:3128"

@@ -283,6 +283,31 @@ def test_detach_keys_leave_a_tty_session_with_the_process_running(daemon: PouchD
     assert wait(daemon, cid) == 5
 
 
+def test_an_exec_resized_as_soon_as_its_stream_opens_gets_the_size(daemon: PouchD, image_ref: str) -> None:
+    """The Docker CLI resizes an exec's terminal as soon as its start's stream opens (API 1.24
+    sends no ConsoleSize); pouchd answers that head before the process runs, so the resize waits
+    for it, as dockerd's does, instead of a 409."""
+    cid = create(daemon, image_ref, "sleep", "300")
+    start(daemon, cid)
+    try:
+        r = raw_post(
+            daemon, f"/v1.24/containers/{cid}/exec",
+            {"Cmd": ["sh", "-c", "sleep 0.5; stty size"], "Tty": True, "AttachStdout": True},
+        )  # fmt: skip
+        exec_id = r.json()["Id"]
+        conn = Hijacked(daemon, f"/v1.24/exec/{exec_id}/start", {"Detach": False, "Tty": True})
+        with daemon.client() as c:
+            resized = c.post(f"/v1.24/exec/{exec_id}/resize", params={"h": 21, "w": 77})
+        assert resized.status_code == 200, resized.text
+        assert conn.read_all().strip() == b"21 77"
+        with daemon.client() as c:
+            r = c.post("/v1.24/exec/nosuch/resize", params={"h": 1, "w": 1})
+            assert r.status_code == 404
+    finally:
+        with daemon.client() as c:
+            c.delete(f"/v1.24/containers/{cid}", params={"force": 1})
+
+
 def test_exec_attached_detached_and_its_exit_code(daemon: PouchD, image_ref: str) -> None:
     cid = create(daemon, image_ref, "sleep", "300")
     start(daemon, cid)

@@ -90,6 +90,9 @@ def test_empty_update_is_400(app: InProcess, body: dict) -> None:
         b'["a=1"]',
         b'{"Labels": ["=nokey"]}',
         b'{"Labels": [""]}',
+        b'{"Labels": ["a=1"], "ImageProxy": "<"}',  # no proxy address: refused here, not at the next pull
+        b'{"ImageProxy": "socks5://127.0.0.1:1080"}',
+        b'{"ImageProxy": "http://host:port"}',
     ],
 )
 def test_bad_body_is_400_and_changes_nothing(app: InProcess, content: bytes) -> None:
@@ -393,3 +396,43 @@ def test_cli_offline_failures_leave_the_file_alone(
         assert not config.exists()
     else:
         assert config.read_text() == content
+
+
+@pytest.mark.parametrize(
+    ("proxy", "valid"),
+    [
+        ("proxy.example.com:3128", True),
+        ("http://u:p@proxy.example.com:8080/x", True),
+        ("HTTPS://[::1]:65535", True),
+        ("a", True),
+        ("http://h:65536", False),
+        ("socks5://h:1080", False),
+        ("ftp://h", False),
+        ("http://", False),
+        (" a", False),
+        ("a\n", False),
+        ("<", False),
+        ("Ã<", False),
+    ],
+)
+def test_one_image_proxy_rule_for_the_spec_the_daemon_and_its_config(
+    app: InProcess, tmp_path: Path, proxy: str, valid: bool
+) -> None:
+    """The spec's pattern is pouch_common's: a proxy the schema admits is never refused."""
+    import re
+
+    from pouch_common.registry import IMAGE_PROXY_PATTERN
+    from pouch_server.config import ConfigError, load_config
+
+    pattern = spec()["components"]["schemas"]["DaemonUpdateConfig"]["properties"]["ImageProxy"]["pattern"]
+    assert pattern == IMAGE_PROXY_PATTERN
+    assert (re.search(pattern, proxy) is not None) is valid
+    assert (post(app, {"ImageProxy": proxy}).status_code == 200) is valid
+    empty = tmp_path / "empty.json"
+    empty.write_text("{}")
+    try:
+        load_config(["--image-proxy", proxy, "--home-dir", str(tmp_path / "h"), "--config-file", str(empty)])
+    except ConfigError:
+        assert not valid
+    else:
+        assert valid

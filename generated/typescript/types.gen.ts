@@ -217,7 +217,7 @@ export type DaemonUpdateConfig = ({
      */
     Labels?: Array<string> | null;
     /**
-     * new proxy for pulling images (at most 2048 characters); `null` is the same as no `ImageProxy`
+     * new proxy for pulling and pushing images, `[http://|https://][user@]host[:port][/path]` (no scheme: `http://`; at most 2048 characters); `null` or `""` is the same as no `ImageProxy`
      */
     ImageProxy?: string | null;
 };

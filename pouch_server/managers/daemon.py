@@ -19,6 +19,7 @@ from typing import Any
 from pouch_common.fileutil import atomic_write_json
 from pouch_common.labels import label_attributes, label_problem, labels_limit_problem, merge_labels
 from pouch_common.limits import MAX_IMAGE_PROXY_LENGTH, MAX_LABELS
+from pouch_common.registry import image_proxy_url
 from pouch_server.config import ConfigError
 
 __all__ = ["STATE_FILE", "DaemonStateStore", "UpdateError"]
@@ -112,6 +113,11 @@ class DaemonStateStore:
             raise UpdateError(f"too many labels in one update: {len(labels)}, the limit is {MAX_LABELS}")
         if image_proxy and len(image_proxy) > MAX_IMAGE_PROXY_LENGTH:
             raise UpdateError(f"image proxy longer than {MAX_IMAGE_PROXY_LENGTH} characters")
+        if image_proxy:
+            try:
+                image_proxy_url(image_proxy)
+            except ValueError as e:
+                raise UpdateError(str(e)) from None
         for label in labels:
             problem = label_problem(label)
             if problem is not None:

@@ -19,8 +19,9 @@ class DaemonUpdateConfig:
             daemon holds at most 256 labels, of at most 65536 characters together: an update that would take it beyond
             either is refused); `null`, as pouch's Go CLI sends it when it has no labels, is the same as no `Labels`
             Example: ['storage=ssd', 'zone=hangzhou'].
-        image_proxy (None | str | Unset): new proxy for pulling images (at most 2048 characters); `null` is the same as
-            no `ImageProxy` Example: http://proxy.example.com:8080.
+        image_proxy (None | str | Unset): new proxy for pulling and pushing images,
+            `[http://|https://][user@]host[:port][/path]` (no scheme: `http://`; at most 2048 characters); `null` or `""` is
+            the same as no `ImageProxy` Example: http://proxy.example.com:8080.
     """
 
     labels: list[str] | None | Unset = UNSET

@@ -29,6 +29,8 @@ log = logging.getLogger("pouchd")
 
 #: Finished execs kept for inspect, over all containers; the oldest go first.
 MAX_FINISHED: Final = 1024
+#: How long a resize waits for an exec that was started to run (dockerd: 10 s).
+LAUNCH_WAIT: Final = 10.0
 #: How long an attached exec's stream waits, once the output ended, for the exit to be recorded
 #: (so that the inspect a client sends next has the exit code).
 EXIT_GRACE: Final = 5.0
@@ -48,6 +50,7 @@ class Exec:
     io: ContainerIO | None = None
     process: dict[str, Any] = field(default_factory=dict)
     done: asyncio.Event = field(default_factory=asyncio.Event)
+    launched: asyncio.Event = field(default_factory=asyncio.Event)  # its process runs (or never will: done)
     finished_at: float = 0.0
 
     @property
@@ -180,6 +183,7 @@ class ExecManager:
             e.done.set()
             raise
         e.running = True
+        e.launched.set()
         self.containers.publish(e.container, "exec_start", {"execID": e.id})
         asyncio.get_running_loop().create_task(self._watch(e), name=f"exec {e.id[:12]}")
 
@@ -213,7 +217,18 @@ class ExecManager:
             await asyncio.wait_for(e.done.wait(), EXIT_GRACE)
 
     async def resize(self, exec_id: str, width: int, height: int) -> None:
+        """Resize the exec's terminal. One started a moment ago is waited for (``LAUNCH_WAIT`` at
+        most, as dockerd waits): the Docker CLI resizes as soon as its start's stream opens, which
+        pouchd answers before the process runs."""
         e = self.get(exec_id)
+        if e.started and not e.running and not e.done.is_set():
+            launched = asyncio.ensure_future(e.launched.wait())
+            done = asyncio.ensure_future(e.done.wait())
+            try:
+                await asyncio.wait({launched, done}, timeout=LAUNCH_WAIT, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                launched.cancel()
+                done.cancel()
         if not e.running:
             raise APIError(409, f"Exec {exec_id} is not running")
         await self.containers.runtime.resize(e.container.id, width, height, exec_id=exec_id)

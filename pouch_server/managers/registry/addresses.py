@@ -11,7 +11,7 @@ import re
 import socket
 from dataclasses import dataclass, replace
 
-from pouch_common.registry import HUB_NAMES, HUB_V2_HOST
+from pouch_common.registry import HUB_NAMES, HUB_V2_HOST, image_proxy_url
 from pouch_server.errors import APIError
 from pouch_server.managers.registry.transport import CONNECT_TIMEOUT
 
@@ -156,23 +156,6 @@ async def _resolve(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Addr
     return out
 
 
-def proxy_url(text: str) -> str:
-    """``--image-proxy`` as a URL, read as pouch reads it (ctrd/image_proxy_util.go): an address
-    without an ``http://`` or ``https://`` scheme is taken as ``http://<address>``. APIError(500)
-    when it is no proxy address (a SOCKS proxy included: not supported here)."""
-    text = text.strip()
-    scheme, sep, rest = text.partition("://")
-    if not sep:
-        scheme, rest = "http", text
-    scheme = scheme.lower()
-    if scheme not in ("http", "https") or not rest or any(c.isspace() for c in rest):
-        raise APIError(500, f"invalid image proxy {text[:120]!r}: want http://host:port or https://host:port")
-    netloc = rest.split("/", 1)[0].rsplit("@", 1)[-1]
-    if not netloc or _HOST_PORT.match(netloc) is None:
-        raise APIError(500, f"invalid image proxy {text[:120]!r}: want http://host:port or https://host:port")
-    return f"{scheme}://{rest}"
-
-
 def uses_proxy(netloc: str, no_proxy: str | None = None) -> bool:
     """Whether a registry at ``netloc`` is reached through the image proxy: never one on loopback
     or ``localhost``, nor one ``NO_PROXY`` names (``*``; a host, which also covers its subdomains;
@@ -208,5 +191,8 @@ def through_proxy(endpoints: tuple[Endpoint, ...], image_proxy: str) -> tuple[En
     :func:`uses_proxy` says should use it."""
     if not image_proxy:
         return endpoints
-    url = proxy_url(image_proxy)
+    try:  # checked when it was set (flags, config file, /daemon/update): this is a safeguard
+        url = image_proxy_url(image_proxy)
+    except ValueError as e:
+        raise APIError(500, str(e)) from None
     return tuple(replace(e, proxy=url) if uses_proxy(e.netloc) else e for e in endpoints)
