@@ -147,12 +147,13 @@ class Hijacked:
 def on_a_terminal(
     argv: list[str],
     home: Path,
-    typed: bytes | Sequence[bytes],
+    typed: bytes | Sequence[bytes] = (),
     timeout: float = 60,
     env: Mapping[str, str] | None = None,
+    size: tuple[int, int] = (33, 111),
 ) -> tuple[int, str]:
-    """Run ``argv`` on a new 33x111 pseudo-terminal (``HOME`` set to ``home``, ``env`` added),
-    type ``typed`` once a shell's prompt (``#``) shows (a sequence of pieces: one write each,
+    """Run ``argv`` on a new pseudo-terminal of ``size`` rows and columns (``HOME`` set to ``home``,
+    ``env`` added), type ``typed`` once a shell's prompt (``#``) shows (a sequence of pieces: one write each,
     0.2 s apart, as keys are typed); its exit code and everything it wrote."""
     pieces = [typed] if isinstance(typed, bytes) else list(typed)
     pid, fd = pty.fork()
@@ -160,8 +161,8 @@ def on_a_terminal(
         os.environ["HOME"] = str(home)
         os.environ.update(env or {})
         os.execv(argv[0], argv)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 111, 0, 0))
-    output, sent = b"", False
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", *size, 0, 0))
+    output, sent = b"", not pieces
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:

@@ -10,17 +10,12 @@ pushed to a loopback ``docker-registry`` (skipped where those cannot run).
 from __future__ import annotations
 
 import base64
-import fcntl
 import io
 import json
 import os
-import pty
 import re
-import signal
-import struct
 import subprocess
 import tarfile
-import termios
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,6 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
+from engine import on_a_terminal
 from helpers import POUCH, PouchD, run_pouch
 from registry import Fault, FaultyRegistry, Registry, missing_tools
 
@@ -753,36 +749,10 @@ def test_pull_lines_images_inspect_history(
     assert r.stdout == f"{busybox.config_digest}\n<missing>\n"
 
 
-def _run_on_a_terminal(argv: list[str], home: Path, timeout: float = 60) -> tuple[int, str]:
-    """Run ``argv`` on a new pseudo-terminal (200 columns); its exit code and what it wrote."""
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the command, on the terminal
-        os.environ["HOME"] = str(home)
-        os.execv(argv[0], argv)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))
-    output = b""
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:  # EIO: the child has closed the terminal
-                break
-            if not chunk:
-                break
-            output += chunk
-    finally:
-        if time.monotonic() >= deadline:
-            os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-        os.close(fd)
-    return os.waitstatus_to_exitcode(status), output.decode(errors="replace").replace("\r\n", "\n")
-
-
 @needs_e2e
 def test_pull_on_a_terminal_redraws_the_table(daemon: PouchD, registry: Registry, tmp_path: Path) -> None:
     ref = f"{registry.address}/test/other:v1"
-    code, text = _run_on_a_terminal([POUCH, "-H", daemon.host, "pull", ref], tmp_path)
+    code, text = on_a_terminal([POUCH, "-H", daemon.host, "pull", ref], tmp_path, size=(40, 200))
     assert code == 0, text
     last = text.split(ERASE_LINE)[-1]
     assert re.search(rf"^{re.escape(ref)}: +resolved +\|\x1b\[32m\+{{38}}\x1b\[0m\| *$", last, re.M), last
@@ -799,7 +769,7 @@ def test_a_slow_pull_on_a_terminal_is_redrawn_in_place(daemon: PouchD, busybox: 
     with FaultyRegistry(image, "test/slow", "v1", faults={slow: Fault.stall(times=1)}, stall_limit=1.5) as reg:
         (tmp_path / "d").mkdir()
         with PouchD(tmp_path / "d", "--insecure-registries", reg.address).start() as d:
-            code, text = _run_on_a_terminal([POUCH, "-H", d.host, "pull", reg.reference], tmp_path)
+            code, text = on_a_terminal([POUCH, "-H", d.host, "pull", reg.reference], tmp_path, size=(40, 200))
     frames = text.split(ERASE_LINE)
     assert len(frames) > 2, text
     # a frame drawn while the layer was on its way: its bar not full, <current>/<total> after it
