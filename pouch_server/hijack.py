@@ -226,6 +226,11 @@ async def pump_stdin(
             return True
 
 
+def detached(reader: asyncio.Task[bool]) -> bool:
+    """Whether a session's :func:`pump_stdin` task has ended with the client's detach keys."""
+    return reader.done() and not reader.cancelled() and reader.exception() is None and reader.result()
+
+
 def detach_keys(text: str | None) -> bytes:
     """A request's ``detachKeys`` as bytes (ctrl-p ctrl-q when none); APIError 400 when bad."""
     try:

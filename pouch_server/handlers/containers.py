@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from pouch_common.timeutils import format_interval
 from pouch_server.errors import APIError
-from pouch_server.hijack import HijackedStream, HijackResponse, detach_keys, pump_stdin
+from pouch_server.hijack import HijackedStream, HijackResponse, detach_keys, detached, pump_stdin
 from pouch_server.managers.containers import logs as container_logs
 from pouch_server.managers.containers import record as rec
 from pouch_server.managers.containers import stats as container_stats
@@ -318,8 +318,7 @@ async def _attach_session(
     reader, writer = loop.create_task(pump_in()), loop.create_task(pump_out())
     try:
         await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
-        detached = reader.done() and not reader.cancelled() and reader.exception() is None and reader.result()
-        if not detached:
+        if not detached(reader):
             await writer
     finally:
         for task in (reader, writer):

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from pouch_server.errors import APIError
 from pouch_server.handlers.containers import parse_tty_size, upgrade_asked
-from pouch_server.hijack import HijackedStream, HijackResponse, detach_keys, pump_stdin
+from pouch_server.hijack import HijackedStream, HijackResponse, detach_keys, detached, pump_stdin
 from pouch_server.managers.containers.execs import Exec, ExecManager
 from pouch_server.managers.containers.logs import stdcopy_frame
 
@@ -93,8 +93,8 @@ async def _exec_session(execs: ExecManager, e: Exec, conn: HijackedStream, keys:
             # stdin from now: its end can be closed only once the process is there.
             reader = asyncio.get_running_loop().create_task(pump_in())
             await asyncio.wait({reader, copier}, return_when=asyncio.FIRST_COMPLETED)
-            if reader.done() and not reader.cancelled() and reader.exception() is None and reader.result():
-                return  # detached
+            if detached(reader):
+                return
             await copier
         await execs.wait_recorded(started)
     finally:

@@ -50,7 +50,7 @@ class Exec:
     io: ContainerIO | None = None
     process: dict[str, Any] = field(default_factory=dict)
     done: asyncio.Event = field(default_factory=asyncio.Event)
-    launched: asyncio.Event = field(default_factory=asyncio.Event)  # its process runs (or never will: done)
+    launched: asyncio.Event = field(default_factory=asyncio.Event)  # its launch is over: it runs, or failed
     finished_at: float = 0.0
 
     @property
@@ -181,6 +181,7 @@ class ExecManager:
             e.exit_code = 127 if "not found" in err.message or "no such file" in err.message else 126
             e.finished_at = time.monotonic()
             e.done.set()
+            e.launched.set()
             raise
         e.running = True
         e.launched.set()
@@ -221,14 +222,9 @@ class ExecManager:
         most, as dockerd waits): the Docker CLI resizes as soon as its start's stream opens, which
         pouchd answers before the process runs."""
         e = self.get(exec_id)
-        if e.started and not e.running and not e.done.is_set():
-            launched = asyncio.ensure_future(e.launched.wait())
-            done = asyncio.ensure_future(e.done.wait())
-            try:
-                await asyncio.wait({launched, done}, timeout=LAUNCH_WAIT, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                launched.cancel()
-                done.cancel()
+        if e.started and not e.launched.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(e.launched.wait(), LAUNCH_WAIT)
         if not e.running:
             raise APIError(409, f"Exec {exec_id} is not running")
         await self.containers.runtime.resize(e.container.id, width, height, exec_id=exec_id)
