@@ -49,6 +49,9 @@ from pouch_server.protocol import Limits, protocol_for
 
 log = logging.getLogger("pouchd")
 
+#: Seconds an idle keep-alive connection stays open: pouch's IdleTimeout.
+IDLE_TIMEOUT = 600
+
 
 class Daemon:
     """The managers of one pouchd, and the table of operations that serve them."""
@@ -209,6 +212,9 @@ def _server_configs(app: Any, config: DaemonConfig, listeners: list[Listener]) -
     # library at start-up to serve upgrades nobody can make. proxy_headers=False: no proxy stands
     # in front of the daemon, so X-Forwarded-For from a local client must not rewrite its address
     # (uvicorn trusts it from 127.0.0.1 by default, in a layer run on every request).
+    # timeout_keep_alive: an idle keep-alive connection is closed after pouch's IdleTimeout (10
+    # minutes, apis/server/server.go); uvicorn's 5 s would make a client that pauses a few
+    # seconds between requests (docker-py's pool) race the close with its next request.
     common: dict[str, Any] = dict(
         lifespan="off",
         ws="none",
@@ -216,7 +222,7 @@ def _server_configs(app: Any, config: DaemonConfig, listeners: list[Listener]) -
         access_log=False,
         log_config=None,
         timeout_graceful_shutdown=10,
-        timeout_keep_alive=5,
+        timeout_keep_alive=IDLE_TIMEOUT,
         server_header=False,
         date_header=True,
     )
