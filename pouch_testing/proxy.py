@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import http.client
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Self
 from urllib.parse import urlsplit
+
+from pouch_testing.httpserver import LoopbackHTTPServer
 
 # Headers that concern one hop, never forwarded (RFC 9110 7.6.1).
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "upgrade"})
@@ -33,13 +35,11 @@ class ForwardProxy:
         self.refuse = refuse
         self.requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="forward-proxy", daemon=True)
+        self._server = LoopbackHTTPServer(self._handler(), name="forward-proxy")
 
     @property
     def address(self) -> str:
-        return f"127.0.0.1:{self._server.server_address[1]}"
+        return self._server.address
 
     def _record(self, method: str, target: str) -> None:
         with self._lock:
@@ -97,12 +97,10 @@ class ForwardProxy:
         return Handler
 
     def __enter__(self) -> Self:
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=10)
+        self._server.stop()

@@ -26,12 +26,13 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Literal, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from pouch_testing.httpserver import LoopbackHTTPServer
 from pouch_testing.images import AnyImage, TestIndex
 from pouch_testing.pouchd import free_port
 
@@ -206,11 +207,8 @@ class TokenServer:
                     body["refresh_token"] = server.new_refresh_token(user)
                 self._answer(200, body)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="token-server", daemon=True)
-        self.thread.start()
+        self.server = LoopbackHTTPServer(Handler, name="token-server").start()
+        self.port = self.server.port
 
     @property
     def realm(self) -> str:
@@ -222,8 +220,7 @@ class TokenServer:
         return token
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.server.stop()
 
 
 def _get_status(address: str, path: str, timeout: float) -> int | None:
@@ -444,14 +441,9 @@ class FaultyRegistry:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._httpd.daemon_threads = False  # server_close joins them: nothing outlives stop()
-        self.port: int = self._httpd.server_address[1]
-        # A short poll interval: shutdown() waits for it, and the tests stop many of these.
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, args=(0.05,), name="faulty-registry", daemon=True
-        )
-        self._thread.start()
+        # Handlers joined at stop(): nothing outlives it.
+        self._server = LoopbackHTTPServer(self._handler_class(), name="faulty-registry", join_handlers=True).start()
+        self.port: int = self._server.port
 
     @property
     def address(self) -> str:
@@ -596,7 +588,9 @@ class FaultyRegistry:
     def stop(self) -> None:
         """End stalled answers, stop serving, close every connection, join every thread."""
         self._stopping.set()
-        self._httpd.shutdown()
+        self._server.stop(before_close=self._cut_connections)
+
+    def _cut_connections(self) -> None:
         with self._lock:
             connections = list(self._connections)
         for conn in connections:
@@ -604,8 +598,6 @@ class FaultyRegistry:
                 conn.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        self._httpd.server_close()  # joins the handler threads (not daemon threads)
-        self._thread.join(10)
 
     def __enter__(self) -> Self:
         return self

@@ -10,7 +10,6 @@ import dataclasses
 import http.server
 import inspect
 import json
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +20,7 @@ from pouch_client import AuthenticatedClient, Client
 from pouch_client.api.system import system_info, system_version
 from pouch_client.models import AuthConfig, DaemonUpdateConfig, Error, SystemInfo, SystemVersion
 from pouch_client.types import UNSET, File, Response
+from pouch_testing.httpserver import LoopbackHTTPServer
 
 
 def test_a_model_keeps_attrs_behaviour() -> None:
@@ -109,13 +109,8 @@ class _Echo(http.server.BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def echo() -> Iterator[str]:
     """A real HTTP server on loopback that shows what the client sent."""
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    srv.daemon_threads = True
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_address[1]}"
-    srv.shutdown()
-    srv.server_close()
+    with LoopbackHTTPServer(_Echo, name="echo") as server:
+        yield server.url
 
 
 def _sent(client: Client | AuthenticatedClient, path: str = "/x") -> dict[str, Any]:

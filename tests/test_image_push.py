@@ -18,7 +18,7 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, TypeVar, cast
@@ -49,6 +49,7 @@ from pouch_server.managers.images.push import (
 from pouch_server.managers.registry.client import PushAuth
 from pouch_server.managers.registry.credentials import Credentials
 from pouch_testing.containerd import Containerd
+from pouch_testing.httpserver import LoopbackHTTPServer
 from pouch_testing.images import (
     TestImage,
     build_busybox_image,
@@ -292,20 +293,15 @@ class Proxy:
 
             do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.address = f"127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
+        self.server = LoopbackHTTPServer(Handler, name="recording-proxy").start()
+        self.address = self.server.address
 
     def release(self) -> None:
         self.released.set()
 
     def stop(self) -> None:
         self.released.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(10)
+        self.server.stop()
 
 
 # ---- pushes ---------------------------------------------------------------------------------------

@@ -7,10 +7,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import threading
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -21,6 +20,7 @@ from pouch_server.errors import APIError
 from pouch_server.managers.images.search import parse_results, search, search_endpoints, split_term
 from pouch_server.managers.registry.addresses import Endpoint, InsecurePolicy
 from pouch_server.managers.registry.credentials import Credentials
+from pouch_testing.httpserver import LoopbackHTTPServer
 from pouch_testing.pouchd import free_port
 from pouch_testing.registry import Registry, missing_tools
 
@@ -90,16 +90,11 @@ class SearchServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.address = f"127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
+        self.server = LoopbackHTTPServer(Handler, name="search-index").start()
+        self.address = self.server.address
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(10)
+        self.server.stop()
 
 
 @pytest.fixture

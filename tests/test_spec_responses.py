@@ -248,7 +248,8 @@ def test_cli_on_a_documented_status_that_is_not_pouchs_json() -> None:
     """The generated client parses every documented error status as the Error schema; an answer
     from something else (a proxy's HTML 403) is still one line from pouch, with the status."""
     import http.server
-    import threading
+
+    from pouch_testing.httpserver import LoopbackHTTPServer
 
     class Proxy(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -262,15 +263,9 @@ def test_cli_on_a_documented_status_that_is_not_pouchs_json() -> None:
         def log_message(self, *_: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        host = f"tcp://127.0.0.1:{server.server_address[1]}"
+    with LoopbackHTTPServer(Proxy, name="html-proxy") as server:
+        host = f"tcp://{server.address}"
         for command, action in (("version", "failed to get system version"), ("info", "failed to get system info")):
             r = run_pouch(command, host=host, env={"POUCH_API_VERSION": "v1.24"})
             assert r.returncode == 1
             assert r.stderr == f"Error: {action}: unexpected status 403: <html><body>403 Forbidden</body></html>\n"
-    finally:
-        server.shutdown()
-        server.server_close()
