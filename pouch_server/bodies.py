@@ -4,7 +4,10 @@ pouch's server ignores Content-Type and decodes a body with Go's ``encoding/json
 structs; clients nobody here wrote rely on that:
 
 * pouch's own Go client sends POST bodies **without a Content-Type**: such a body is JSON here too
-  (:func:`json_by_default`). An explicit non-JSON type is still refused (415).
+  (:func:`json_by_default`). An explicit non-JSON type is still refused (415), except by an
+  operation whose request body says ``x-pouch-any-content-type: true`` (:data:`ANY_CONTENT_TYPE`):
+  its body is JSON whatever the type (:func:`as_json`). pouch's client sends a hijacked exec
+  start as ``text/plain``, and neither pouch's daemon nor Docker's checks that type.
 * The Docker CLI and docker-py send AuthConfig as ``username``, ``serveraddress``...: Go matches
   object keys to struct fields case-insensitively, an exact match first; it ignores keys that
   match no field and keeps the last of repeated keys. :class:`BodyReader` does the same, driven
@@ -32,6 +35,16 @@ from starlette.types import Scope
 from pouch_common.jsonutil import parse_json
 from pouch_server.wire import JSON_TYPE
 
+#: The request body extension of api/swagger.yaml: the body is JSON, whatever Content-Type is named.
+ANY_CONTENT_TYPE = "x-pouch-any-content-type"
+
+
+def as_json(scope: Scope) -> Scope:
+    """``scope`` with ``Content-Type: application/json`` in place of whatever type it named."""
+    scope = dict(scope)
+    scope["headers"] = [*((n, v) for n, v in scope["headers"] if n != b"content-type"), (b"content-type", JSON_TYPE)]
+    return scope
+
 
 def json_by_default(scope: Scope) -> Scope:
     """``scope`` with ``Content-Type: application/json`` when the request sent none (or an empty
@@ -42,9 +55,7 @@ def json_by_default(scope: Scope) -> Scope:
             if value.strip():
                 return scope
             break
-    scope = dict(scope)
-    scope["headers"] = [*((n, v) for n, v in headers if n != b"content-type"), (b"content-type", JSON_TYPE)]
-    return scope
+    return as_json(scope)
 
 
 def go_fold(name: str) -> str:

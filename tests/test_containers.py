@@ -33,6 +33,8 @@ from engine import (
 from helpers import PouchD
 from registry import Registry
 
+from pouch_server.managers.containers.spec import oom_score_adj_floor
+
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=str(MISSING))
 __all__ = ["image_ref", "registry"]  # fixtures
 
@@ -306,6 +308,56 @@ def test_an_exec_resized_as_soon_as_its_stream_opens_gets_the_size(daemon: Pouch
     finally:
         with daemon.client() as c:
             c.delete(f"/v1.24/containers/{cid}", params={"force": 1})
+
+
+def test_oom_score_adj_as_pouchs_cli_asks_for_it(daemon: PouchD, image_ref: str) -> None:
+    """pouch's CLI asks for ``OomScoreAdj`` -500 on every create. Where pouchd lacks
+    CAP_SYS_RESOURCE (this sandbox) no process may go below what it inherited: runc's write
+    failed the start ("can't get final child's PID from pipe"). The create warns and the
+    container runs with the lowest value allowed; elsewhere it gets -500. A raise always applies."""
+    floor = oom_score_adj_floor()  # this process's caps and value are the daemon's: it started it
+    for asked in (-500, 500):
+        body = {"Image": image_ref, "Cmd": ["cat", "/proc/self/oom_score_adj"]}
+        body["HostConfig"] = {"NetworkMode": "none", "OomScoreAdj": asked}
+        r = raw_post(daemon, "/v1.24/containers/create", body)
+        assert r.status_code == 201, r.text
+        applied = asked if floor is None else max(asked, floor)
+        warnings = r.json()["Warnings"]
+        if applied == asked:
+            assert warnings == []
+        else:
+            assert warnings == [
+                f"pouchd cannot lower a process's oom_score_adj below {floor} here (it lacks CAP_SYS_RESOURCE): "
+                f"OomScoreAdj {asked} is applied as {floor}"
+            ]
+        cid = r.json()["Id"]
+        start(daemon, cid)
+        assert wait(daemon, cid) == 0
+        assert joined(demux(logs(daemon, cid)), 1) == f"{applied}\n".encode()
+        assert inspect(daemon, cid)["HostConfig"]["OomScoreAdj"] == asked  # as asked, as pouch keeps it
+
+
+def test_exec_start_as_pouchs_go_client_sends_it(daemon: PouchD, image_ref: str) -> None:
+    """pouch's client hijacks an exec start with its JSON body named ``text/plain``
+    (client/container_exec.go): read as JSON, as pouch's and Docker's daemons read it. Other
+    operations still refuse a type they do not take."""
+    cid = create(daemon, image_ref, "sleep", "300")
+    start(daemon, cid)
+    r = raw_post(
+        daemon, f"/v1.24/containers/{cid}/exec", {"Cmd": ["sh", "-c", "echo out; exit 3"], "AttachStdout": True}
+    )
+    exec_id = r.json()["Id"]
+    conn = Hijacked(daemon, f"/v1.24/exec/{exec_id}/start", {"Detach": False, "Tty": False}, text_plain=True)
+    assert conn.head.startswith(b"HTTP/1.1 101 UPGRADED"), conn.head
+    assert joined(demux(conn.read_all()), 1) == b"out\n"
+    with daemon.client() as c:
+        assert c.get(f"/v1.24/exec/{exec_id}/json").json()["ExitCode"] == 3
+        r = c.post(f"/v1.24/exec/{exec_id}/start", content=b"{not json", headers={"Content-Type": "text/plain"})
+        assert r.status_code == 400, r.text  # read as JSON: a body that is none is still refused
+        body = json.dumps({"Cmd": ["true"]})
+        r = c.post(f"/v1.24/containers/{cid}/exec", content=body, headers={"Content-Type": "text/plain"})
+        assert r.status_code == 415, r.text
+        assert c.delete(f"/v1.24/containers/{cid}", params={"force": 1}).status_code == 204
 
 
 def test_exec_attached_detached_and_its_exit_code(daemon: PouchD, image_ref: str) -> None:

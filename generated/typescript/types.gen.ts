@@ -4389,7 +4389,7 @@ export type ContainerUpdateResponses = {
 
 export type ExecStartData = {
     /**
-     * whether to run in the background, and with a terminal
+     * whether to run in the background, and with a terminal. Read as JSON whatever `Content-Type` it is sent with, as pouch's and Docker's daemons read it: pouch's Go client sends it as `text/plain` when it hijacks the connection.
      */
     body?: ExecStartConfig;
     path: {

@@ -87,6 +87,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pouch_server._compat.starlette import is_async_handler, lookup_exception_handler, route_path
+from pouch_server.bodies import ANY_CONTENT_TYPE, as_json
 
 UPSTREAM = "connexion"
 WRITTEN_FOR = "3.3.0"
@@ -345,7 +346,8 @@ class _OnceValidationOperation(RequestValidationOperation):
     ``__call__`` as it is, with that validator; one without checks its parameters, if any, and
     the Content-Type only when the request sends one (without it upstream assumes the operation's
     first type, which always passes), and returns the next layer's awaitable (seam 6). A
-    Content-Type found acceptable is remembered (a few of them)."""
+    Content-Type found acceptable is remembered (a few of them). An operation whose request body
+    carries ``x-pouch-any-content-type: true`` reads its body as JSON whatever type is named."""
 
     def __init__(
         self,
@@ -361,7 +363,9 @@ class _OnceValidationOperation(RequestValidationOperation):
         super().__init__(next_app, operation=operation, strict_validation=strict_validation, validator_map=validators)
         self.operation = operation
         self._built: Any = None
-        self._has_body = bool(getattr(operation, "request_body", None))
+        body = getattr(operation, "request_body", None)
+        self._has_body = bool(body)
+        self._any_type = isinstance(body, dict) and body.get(ANY_CONTENT_TYPE) is True
         self._has_parameters = bool(operation.parameters)
         self._accepted: set[str] = set()
 
@@ -396,6 +400,8 @@ class _OnceValidationOperation(RequestValidationOperation):
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:  # type: ignore[override]
         if self._has_body:
+            if self._any_type:
+                scope = as_json(scope)
             validated: Awaitable[None] = super().__call__(scope, receive, send)
             return validated
         if self._has_parameters:

@@ -34,7 +34,7 @@ from pouch_server.gojson import ZERO_TIME, go_time
 from pouch_server.managers.containers import record as rec
 from pouch_server.managers.containers.record import Container, ContainerIndex, check_name, new_id
 from pouch_server.managers.containers.runtime import Runtime
-from pouch_server.managers.containers.spec import SpecInput, User, build_spec, resolve_user
+from pouch_server.managers.containers.spec import SpecInput, User, build_spec, oom_score_adj_floor, resolve_user
 from pouch_server.managers.containers.stdio import ContainerIO
 from pouch_server.managers.events import EventBus, FilterError, parse_filters
 from pouch_server.managers.images.manager import ImageManager
@@ -408,6 +408,12 @@ class ContainerManager:
         mode = hc.get("NetworkMode") or ""
         if mode not in NETWORK_MODES:
             raise APIError(400, f"network mode {mode} is not supported: pouchd has none and host (and bridge as none)")
+        oom, floor = hc.get("OomScoreAdj"), oom_score_adj_floor()
+        if isinstance(oom, int) and floor is not None and oom < floor:
+            warnings.append(
+                f"pouchd cannot lower a process's oom_score_adj below {floor} here (it lacks CAP_SYS_RESOURCE): "
+                f"OomScoreAdj {oom} is applied as {floor}"
+            )
         if mode in ("", "default", "bridge"):
             warnings.append(
                 f"network mode {mode or 'bridge'}: pouchd has no bridge network yet; the container gets its own "

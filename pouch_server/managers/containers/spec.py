@@ -19,6 +19,7 @@ Seccomp: Docker's default profile for a non-privileged container (seccomp.py), u
 from __future__ import annotations
 
 import copy
+import functools
 import glob
 import os
 import posixpath
@@ -359,8 +360,36 @@ def _process(inp: SpecInput, hostname: str) -> dict[str, Any]:
         oom = _int(hc, "OomScoreAdj")
         if not -1000 <= oom <= 1000:
             raise APIError(400, f"Invalid value {oom}, range for oom score adj is [-1000, 1000]")
-        process["oomScoreAdj"] = oom
+        # A lowering the host would refuse made the start fail with runc's riddle ("can't get
+        # final child's PID from pipe"); the create warned of this (oom_score_adj_floor).
+        floor = oom_score_adj_floor()
+        process["oomScoreAdj"] = oom if floor is None else max(oom, floor)
     return process
+
+
+#: The capability that lets a process lower its oom_score_adj below what it inherited.
+CAP_SYS_RESOURCE: Final = 24
+
+
+@functools.cache
+def oom_score_adj_floor() -> int | None:
+    """The lowest ``OomScoreAdj`` a container's process can be given here, or None for any.
+
+    Without CAP_SYS_RESOURCE (some sandboxes and nested setups drop it, even for root) a process
+    may not go below the oom_score_adj it inherited, and runc, which writes the container's, then
+    fails the start. pouch's CLI asks for -500 by default, so on such a host pouchd applies the
+    lowest it can (its own value, which containerd and its shims inherit) and warns at create,
+    as Docker does for a setting the host cannot honour."""
+    try:
+        with open("/proc/self/status") as f:
+            caps = next((line.split()[1] for line in f if line.startswith("CapEff:")), None)
+        with open("/proc/self/oom_score_adj") as f:
+            own = int(f.read())
+    except (OSError, ValueError):
+        return None
+    if caps is None or int(caps, 16) >> CAP_SYS_RESOURCE & 1:
+        return None
+    return own
 
 
 def process_for_exec(
