@@ -22,6 +22,7 @@ from pouch_server.managers.containers.spec import (
     User,
     build_spec,
     current_capabilities,
+    host_devices,
     merge_env,
     process_for_exec,
     resolve_user,
@@ -446,9 +447,19 @@ def test_devices(tmp_path: Path) -> None:
     assert same["linux"]["devices"][0]["path"] == "/dev/zero"
     assert same["linux"]["resources"]["devices"][-1]["access"] == "r"
 
-    # A privileged container has every device allowed and lists none.
-    privileged = spec(host_config={"Privileged": True, "Devices": [{"PathOnHost": "/dev/null"}]})
-    assert privileged["linux"]["devices"] == []
+    # A privileged container has every device allowed and gets each of the host's nodes (pouch's
+    # and Docker's HostDevices), its own Devices aside: not /dev/console, nothing under /dev/pts,
+    # no link followed (/dev/stdin would otherwise become pouchd's stdin's node).
+    privileged = spec(
+        host_config={"Privileged": True, "Devices": [{"PathOnHost": "/dev/zero", "PathInContainer": "/z"}]}
+    )
+    nodes = {d["path"]: d for d in privileged["linux"]["devices"]}
+    assert nodes == {d["path"]: d for d in host_devices()}
+    assert {"/dev/null", "/dev/zero"} <= set(nodes) and "/z" not in nodes
+    assert (nodes["/dev/null"]["type"], nodes["/dev/null"]["major"], nodes["/dev/null"]["minor"]) == ("c", 1, 3)
+    assert not [p for p in nodes if p == "/dev/console" or p.startswith(("/dev/pts/", "/dev/shm/", "/dev/fd/"))]
+    assert not [p for p in nodes if os.path.islink(p)]
+    assert privileged["linux"]["resources"]["devices"] == [{"allow": True, "access": "rwm"}]
 
     (tmp_path / "file").write_text("")
     missing = refused(host_config={"Devices": [{"PathOnHost": str(tmp_path / "none")}]})
@@ -624,7 +635,8 @@ def test_runc_runs_the_spec(tmp_path: Path) -> None:
 def test_runc_runs_a_privileged_spec(tmp_path: Path) -> None:
     script = (
         "id; grep CapBnd /proc/self/status; "
-        "grep -c ' /proc/sys ' /proc/mounts; grep -c ' /sys sysfs rw' /proc/mounts; true"
+        "grep -c ' /proc/sys ' /proc/mounts; grep -c ' /sys sysfs rw' /proc/mounts; "
+        "find /dev -path /dev/pts -prune -o '(' -type c -o -type b ')' -print | sort; true"
     )
     out = _run(
         tmp_path,
@@ -637,5 +649,7 @@ def test_runc_runs_a_privileged_spec(tmp_path: Path) -> None:
     with open("/proc/self/status") as f:
         host = next(line for line in f if line.startswith("CapBnd:"))
     assert lines[1].split() == host.split()
-    # No read-only /proc/sys, a writable /sys: Docker's privileged container.
-    assert lines[2:] == ["0", "1"]
+    # No read-only /proc/sys, a writable /sys: Docker's privileged container, with the host's
+    # device nodes (/dev/ptmx is runc's link to pts/ptmx; /dev/console a terminal's only).
+    assert lines[2:4] == ["0", "1"]
+    assert set(lines[4:]) == {d["path"] for d in host_devices()} - {"/dev/ptmx"}

@@ -674,6 +674,36 @@ def _devices(hc: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str
     return devices, rules
 
 
+#: Directories of /dev whose nodes a privileged container does not get from the host (runc's
+#: devices.HostDevices: each container has its own pts, shm and mqueue; fd is a link farm).
+_HOST_DEVICES_SKIPPED: Final = frozenset({"pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts"})
+
+
+def host_devices(root: str = "/dev") -> list[dict[str, Any]]:
+    """Every device node of the host, for a privileged container (pouch's and Docker's
+    ``devices.HostDevices``): the nodes under ``root`` and its directories but those skipped and
+    ``console``; links are not followed, and a node that goes while it is read is left out."""
+    found: list[dict[str, Any]] = []
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except OSError:
+        return found
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in _HOST_DEVICES_SKIPPED:
+                    found += host_devices(entry.path)
+                continue
+            if entry.is_symlink() or entry.name == "console":
+                continue
+            node = _device(entry.path, entry.path, "rwm")
+        except OSError:
+            continue
+        if node is not None:
+            found.append(node[0])
+    return found
+
+
 def _device_rules(privileged: bool, extra: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if privileged:
         return [{"allow": True, "access": "rwm"}]
@@ -862,7 +892,7 @@ def build_spec(inp: SpecInput) -> dict[str, Any]:
     hostname = str(config.get("Hostname") or "") if own_uts else ""
     process = _process(inp, hostname)
     mounts, root_propagation = _mounts(inp, privileged)
-    devices, device_rules = ([], []) if privileged else _devices(hc)
+    devices, device_rules = (host_devices(), []) if privileged else _devices(hc)
     linux: dict[str, Any] = {
         "resources": _resources(hc, privileged, device_rules),
         "cgroupsPath": inp.cgroups_path,
