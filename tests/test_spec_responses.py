@@ -176,10 +176,12 @@ def test_every_answered_status_is_documented(
     for path, method in operations(spec):
         docs = documented(spec, path, method)
         answers = provoke(daemon, tls, target(path), method)
-        has_body = "requestBody" in spec["paths"][path][method.lower()]
+        body_spec = spec["paths"][path][method.lower()].get("requestBody")
+        # A Content-Type is not checked on a request to an operation without a body, nor on one
+        # whose body is JSON whatever type it names (exec start: pouch's client says text/plain).
+        typed = body_spec is not None and not body_spec.get("x-pouch-any-content-type")
         for tried, (status, body) in answers.items():
-            if tried == 415 and not has_body:
-                # A Content-Type on a request to an operation without a body is not checked.
+            if tried == 415 and not typed:
                 assert status != 415, (path, method)
                 assert "415" not in docs, f"{method} {path} documents 415 but cannot answer it"
                 continue
@@ -201,7 +203,8 @@ def test_every_answered_status_is_documented(
 
 def test_error_answers_are_shared_components() -> None:
     """In the file as written: each operation's error answers refer to components/responses (one
-    text per status, not one per operation), and only the operations with a body document 415."""
+    text per status, not one per operation), and only the operations with a body of a checked
+    type document 415."""
     written = spec_file()
     components = written["components"]["responses"]
     with_415 = []
@@ -220,7 +223,6 @@ def test_error_answers_are_shared_components() -> None:
         ("/containers/create", "post"),
         ("/containers/{id}/exec", "post"),
         ("/containers/{id}/update", "post"),
-        ("/exec/{id}/start", "post"),
     ]
     assert written["paths"]["/_ping"]["head"]["responses"]["400"] == {"$ref": "#/components/responses/ErrorWithoutBody"}
     assert "content" not in components["ErrorWithoutBody"]

@@ -4428,10 +4428,6 @@ export type ExecStartErrors = {
      */
     413: Error;
     /**
-     * the body was sent with a Content-Type other than JSON (`application/json`; a body sent without a Content-Type is read as JSON)
-     */
-    415: Error;
-    /**
      * the request line and headers together are larger than 64 KiB; the daemon closes the connection
      */
     431: Error;

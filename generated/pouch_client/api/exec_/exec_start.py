@@ -78,11 +78,6 @@ def _parse_response(
 
         return response_413
 
-    if response.status_code == 415:
-        response_415 = Error.from_dict(response.json())
-
-        return response_415
-
     if response.status_code == 431:
         response_431 = Error.from_dict(response.json())
 
