@@ -329,6 +329,18 @@ def metric_samples(d: Served, name: str) -> list[tuple[dict[str, str], float]]:
     ]
 
 
+def ping_over(s: socket.socket, closed: str) -> None:
+    """``GET /_ping`` on the open keep-alive connection ``s``, its 200 read; ``closed`` is the
+    failure's text should the daemon close the connection instead."""
+    s.sendall(b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n")
+    reply = b""
+    while not reply.endswith(b"\r\n\r\nOK"):
+        chunk = s.recv(4096)
+        assert chunk, closed
+        reply += chunk
+    assert reply.startswith(b"HTTP/1.1 200 "), reply
+
+
 def raw_exchange(d: PouchD, data: bytes, timeout: float = 5.0) -> bytes:
     """``data`` sent as is on a new connection to ``d``'s unix socket; all it answers until it
     closes the connection or ``timeout`` passes."""

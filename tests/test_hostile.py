@@ -23,6 +23,7 @@ from helpers import (
     PouchD,
     assert_error,
     info,
+    ping_over,
     pinging,
     pouchd_command,
     raw_exchange,
@@ -252,19 +253,12 @@ def test_idle_connection_without_a_request_is_closed(daemon: PouchD) -> None:
 def test_an_idle_keep_alive_connection_stays_open(daemon: PouchD) -> None:
     # pouch keeps one open for 10 minutes (its IdleTimeout), dockerd forever; uvicorn's default
     # closed it after 5 s, racing the next request of a client that paused (docker-py's pool).
-    ping = b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n"
     with socket.socket(socket.AF_UNIX) as s:
         s.settimeout(5)
         s.connect(str(daemon.sock))
         for pause in (0.0, 6.0):
             time.sleep(pause)
-            s.sendall(ping)
-            answer = b""
-            while not answer.endswith(b"\r\n\r\nOK"):
-                chunk = s.recv(4096)
-                assert chunk, f"the daemon closed the connection after {pause:g} s idle"
-                answer += chunk
-            assert answer.startswith(b"HTTP/1.1 200 ")
+            ping_over(s, f"the daemon closed the connection after {pause:g} s idle")
 
 
 def test_trickled_body_is_cut_off_with_408(daemon: PouchD) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from connexion.decorators import StarletteDecorator
-from helpers import InProcess, PouchD, Served, metric_samples, spec
+from helpers import InProcess, PouchD, Served, metric_samples, ping_over, spec
 from prometheus_client.parser import text_string_to_metric_families
 
 from pouch_server.app import create_app
@@ -293,13 +293,7 @@ def test_busy_keep_alive_connection_is_not_cut_but_a_later_stall_is(daemon: Pouc
         start = time.monotonic()
         served = 0
         while time.monotonic() - start < 2.5:  # well past the header timeout, in quick requests
-            s.sendall(b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n")
-            reply = b""
-            while not reply.endswith(b"\r\n\r\nOK"):
-                chunk = s.recv(4096)
-                assert chunk, f"connection closed after {served} requests"
-                reply += chunk
-            assert reply.startswith(b"HTTP/1.1 200 ")
+            ping_over(s, f"connection closed after {served} requests")
             served += 1
             time.sleep(0.05)
         stalled = time.monotonic()
